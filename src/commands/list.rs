@@ -1,0 +1,22 @@
+//! `cachelab list`: every generator, policy and strategy kind with a line on each.
+
+use crate::policy::PolicyKind;
+use crate::scenario::StrategyKind;
+use crate::workload::GeneratorKind;
+
+/// The text `cachelab list` prints.
+pub fn render() -> String {
+    let mut out = String::from("Workload generators ([workload] kind):\n");
+    for (_, name, what) in GeneratorKind::ALL {
+        out.push_str(&format!("  {name:<16} {what}\n"));
+    }
+    out.push_str("\nEviction policies (strategy kind, and --policy for simulate):\n");
+    for (kind, what) in PolicyKind::ALL {
+        out.push_str(&format!("  {:<16} {what}\n", kind.name()));
+    }
+    out.push_str("\nStrategies ([[strategy]] kind): every policy above, plus\n");
+    for (name, what) in StrategyKind::BACKENDS {
+        out.push_str(&format!("  {name:<16} {what}\n"));
+    }
+    out
+}

@@ -1,0 +1,51 @@
+//! Errors a user can fix (bad input: exit code 2), as opposed to run failures (exit code 1).
+//! Every message names the file, place, key or flag at fault.
+
+use std::path::PathBuf;
+
+/// Bad input: a scenario, trace or flag the user must correct. The CLI exits with code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// A file could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A scenario file is malformed or has an invalid value.
+    #[error("{}:{line}:{column}: {}{message}\n{line:>5} | {text}", path.display(), key.as_ref().map(|k| format!("key `{k}`: ")).unwrap_or_default())]
+    Scenario {
+        /// The scenario file.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// The key assigned on that line, when there is one.
+        key: Option<String>,
+        /// What is wrong.
+        message: String,
+        /// The offending line as written.
+        text: String,
+    },
+    /// A trace file has a bad record.
+    #[error("{}: {location}: {message}", path.display())]
+    Trace {
+        /// The trace file.
+        path: PathBuf,
+        /// Where: `line N` for text formats, `record N` for binary ones.
+        location: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A command-line value is invalid.
+    #[error("{flag}: {message}")]
+    Flag {
+        /// The flag, e.g. `--size`.
+        flag: String,
+        /// What is wrong.
+        message: String,
+    },
+}

@@ -1,0 +1,28 @@
+//! The `cachelab` binary: parse flags, run the command, map errors to exit codes
+//! (0 ok, 1 the run failed, 2 bad input).
+
+use std::process::ExitCode;
+
+use cachelab::cli::{Cli, Command};
+use cachelab::commands;
+use cachelab::error::InputError;
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match &cli.command {
+        Command::Run(args) => commands::run::execute(args),
+        Command::List => {
+            print!("{}", commands::list::render());
+            Ok(())
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let bad_input = err.chain().any(|e| e.downcast_ref::<InputError>().is_some());
+            eprintln!("error: {err:#}");
+            ExitCode::from(if bad_input { 2 } else { 1 })
+        }
+    }
+}

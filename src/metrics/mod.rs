@@ -1,0 +1,9 @@
+//! Measurements: counters per strategy and the versioned `RunResult` that `results.json`
+//! holds. Depends on nothing else in the crate, so exports and reports can render results
+//! from another machine.
+
+mod environment;
+mod result;
+
+pub use environment::Environment;
+pub use result::{Counts, RunResult, StrategyResult, SCHEMA_VERSION};

@@ -1,0 +1,103 @@
+//! `RunResult`: the one source of truth of a run, serialised as `results.json`.
+
+use serde::{Deserialize, Serialize};
+
+use super::Environment;
+
+/// Version of the `results.json` schema (`schema/results.schema.json`); bumped on any
+/// incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Counters of one strategy at one capacity over the measured (post-warm-up) requests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Requests measured (reads and writes).
+    pub requests: u64,
+    /// Reads served from the cache with a verified body.
+    pub hits: u64,
+    /// Reads that went to the origin.
+    pub misses: u64,
+    /// Writes (workload `Set` requests).
+    pub writes: u64,
+    /// Bytes requested by reads.
+    pub bytes_requested: u64,
+    /// Bytes of reads served from the cache.
+    pub bytes_hit: u64,
+    /// Objects evicted during the measured part, when the strategy can tell.
+    pub evictions: u64,
+    /// Cache operations that failed (the request then went to the origin).
+    pub errors: u64,
+    /// Hits whose body did not match the origin's (counted as misses, never as hits).
+    pub corrupt: u64,
+}
+
+impl Counts {
+    /// Hits over reads (0 when there were no reads).
+    pub fn hit_ratio(&self) -> f64 {
+        ratio(self.hits, self.hits + self.misses)
+    }
+
+    /// Bytes hit over bytes requested.
+    pub fn byte_hit_ratio(&self) -> f64 {
+        ratio(self.bytes_hit, self.bytes_requested)
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// Results of one strategy at one capacity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrategyResult {
+    /// The strategy's name in the scenario.
+    pub strategy: String,
+    /// Its kind (`moka`, `lru`, `none`, ...).
+    pub kind: String,
+    /// The capacity as written in the scenario (`10000`, `"64MiB"`, `"5%"`); null for `none`.
+    pub capacity: Option<serde_json::Value>,
+    /// The capacity resolved to a number of `capacity_unit`s.
+    pub capacity_value: Option<u64>,
+    /// `objects` or `bytes`.
+    pub capacity_unit: Option<String>,
+    /// Raw counters.
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// `hits / (hits + misses)`.
+    pub hit_ratio: f64,
+    /// `bytes_hit / bytes_requested`.
+    pub byte_hit_ratio: f64,
+    /// Entries resident at the end of the run.
+    pub final_entries: u64,
+    /// Bytes resident at the end of the run, when known.
+    pub final_bytes: Option<u64>,
+    /// Wall-clock seconds the replay took (simulation speed, not a latency).
+    pub elapsed_s: f64,
+}
+
+/// A whole run: what was run, where, and every strategy's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    /// [`SCHEMA_VERSION`] of this document.
+    pub schema_version: u32,
+    /// Scenario name.
+    pub name: String,
+    /// `simulation` (logical time) or `load` (wall clock).
+    pub mode: String,
+    /// The scenario as run, every default filled in (includes the seed).
+    pub scenario: serde_json::Value,
+    /// The seed used.
+    pub seed: u64,
+    /// Machine and build.
+    pub environment: Environment,
+    /// RFC 3339 UTC time the run started.
+    pub started_at: String,
+    /// Wall-clock seconds the whole run took.
+    pub duration_s: f64,
+    /// True when the run was interrupted and results cover only part of the workload.
+    pub partial: bool,
+    /// Requests excluded from the counts as warm-up.
+    pub warmup_requests: u64,
+    /// One entry per (strategy, capacity), in scenario order.
+    pub results: Vec<StrategyResult>,
+}

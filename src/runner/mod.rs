@@ -1,0 +1,3 @@
+//! Runners replay a workload through strategies and own all timing and counting.
+
+pub mod sim;

@@ -1,0 +1,211 @@
+//! Exact simulation: replays a workload through every (strategy, capacity) cell in logical
+//! time. Cells run in parallel on all cores; each replays the identical request stream.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+
+use crate::metrics::{Counts, Environment, RunResult, SCHEMA_VERSION, StrategyResult};
+use crate::origin;
+use crate::policy::{Capacity, CapacityUnit};
+use crate::scenario::units::CapacitySpec;
+use crate::scenario::{Scenario, StrategyKind, StrategySpec};
+use crate::strategy::{CacheStrategy, Hint, Lookup, build_strategy};
+use crate::workload::{Op, Request, fill_next_access};
+
+/// Requests between two progress-bar updates.
+const PROGRESS_STEP: u64 = 1 << 16;
+
+/// One (strategy, capacity) pair of a sweep.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// The strategy entry.
+    pub spec: StrategySpec,
+    /// The capacity as written.
+    pub capacity: Option<CapacitySpec>,
+}
+
+/// Expands a scenario's strategies and capacity sweeps into cells, in scenario order.
+pub fn cells(scenario: &Scenario) -> Vec<Cell> {
+    scenario
+        .strategies
+        .iter()
+        .flat_map(|s| s.capacities().into_iter().map(|c| Cell { spec: s.clone(), capacity: c }))
+        .collect()
+}
+
+/// Resolves a written capacity against the workload's footprint.
+pub fn resolve_capacity(spec: CapacitySpec, footprint_objects: u64) -> Capacity {
+    match spec {
+        CapacitySpec::Objects(n) => Capacity::objects(n),
+        CapacitySpec::Bytes(n) => Capacity::bytes(n),
+        CapacitySpec::Share(s) => Capacity::objects(((footprint_objects as f64 * s).ceil() as u64).max(1)),
+    }
+}
+
+/// The request stream every cell replays.
+enum Stream {
+    /// Regenerated per cell from the seed (constant memory).
+    Generated,
+    /// Materialised once with next-access times (for Belady).
+    Materialised(Arc<Vec<Request>>),
+}
+
+/// Runs `scenario` in logical time and returns its results. `progress` counts requests.
+pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunResult> {
+    let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let start = Instant::now();
+    let cells = cells(scenario);
+    let workload = &scenario.workload;
+    let requests = workload.requests.get();
+    let warmup = (requests as f64 * workload.warmup.0).floor() as u64;
+    progress.set_length(requests * cells.len() as u64);
+
+    let needs_future = cells.iter().any(|c| matches!(c.spec.kind, StrategyKind::Policy(p) if p.needs_future()));
+    let stream = if needs_future {
+        let mut all: Vec<Request> = workload.stream(scenario.seed).map_err(anyhow::Error::msg)?.collect();
+        fill_next_access(&mut all);
+        Stream::Materialised(Arc::new(all))
+    } else {
+        Stream::Generated
+    };
+
+    let results = cells
+        .par_iter()
+        .map(|cell| {
+            let capacity = cell.capacity.map(|c| resolve_capacity(c, workload.footprint_objects()));
+            let strategy = build_strategy(&cell.spec, capacity)?;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let cell_start = Instant::now();
+            let requests: Box<dyn Iterator<Item = Request> + Send> = match &stream {
+                Stream::Generated => Box::new(workload.stream(scenario.seed).map_err(anyhow::Error::msg)?),
+                Stream::Materialised(all) => Box::new(all.iter().copied()),
+            };
+            let rate = workload.logical_rate.get();
+            let outcome = runtime.block_on(replay(strategy.as_ref(), requests, warmup, rate, progress));
+            let final_usage = runtime.block_on(async {
+                let u = strategy.usage().await;
+                let _ = strategy.shutdown().await;
+                u
+            });
+            let (counts, evictions_at_warmup) = outcome.with_context(|| format!("strategy `{}`", cell.spec.name))?;
+            let usage = final_usage.unwrap_or_default();
+            let mut counts = counts;
+            counts.evictions = usage.evictions.unwrap_or(0).saturating_sub(evictions_at_warmup);
+            Ok(StrategyResult {
+                strategy: cell.spec.name.clone(),
+                kind: cell.spec.kind.name().to_string(),
+                capacity: cell.capacity.map(|c| serde_json::to_value(c).expect("capacity serialises")),
+                capacity_value: capacity.map(|c| c.value),
+                capacity_unit: capacity.map(|c| unit_name(c.unit).to_string()),
+                hit_ratio: counts.hit_ratio(),
+                byte_hit_ratio: counts.byte_hit_ratio(),
+                counts,
+                final_entries: usage.entries,
+                final_bytes: usage.bytes,
+                elapsed_s: cell_start.elapsed().as_secs_f64(),
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+
+    Ok(RunResult {
+        schema_version: SCHEMA_VERSION,
+        name: scenario.name.clone(),
+        mode: "simulation".into(),
+        scenario: serde_json::to_value(scenario)?,
+        seed: scenario.seed,
+        environment: Environment::detect(),
+        started_at,
+        duration_s: start.elapsed().as_secs_f64(),
+        partial: false,
+        warmup_requests: warmup,
+        results,
+    })
+}
+
+/// Name of a capacity unit as written in results.
+pub fn unit_name(unit: CapacityUnit) -> &'static str {
+    match unit {
+        CapacityUnit::Objects => "objects",
+        CapacityUnit::Bytes => "bytes",
+    }
+}
+
+/// Replays `requests` through `strategy`: reads go through the cache (a miss fetches the
+/// origin's body and stores it), writes store a fresh body. Returns the measured counts and
+/// the strategy's eviction count when warm-up ended.
+async fn replay(
+    strategy: &dyn CacheStrategy,
+    requests: impl Iterator<Item = Request>,
+    warmup: u64,
+    logical_rate: u64,
+    progress: &ProgressBar,
+) -> anyhow::Result<(Counts, u64)> {
+    let mut counts = Counts::default();
+    let mut evictions_at_warmup = 0;
+    for (i, req) in (0u64..).zip(requests) {
+        if i == warmup && warmup > 0 {
+            strategy.sync().await?;
+            evictions_at_warmup = strategy.usage().await?.evictions.unwrap_or(0);
+        }
+        let measured = i >= warmup;
+        let now = Duration::from_nanos((u128::from(i) * 1_000_000_000 / u128::from(logical_rate)) as u64);
+        let hint = Hint { size: req.size, now, ttl: req.ttl, next_access: req.next_access };
+        let mut c = Counts::default();
+        match req.op {
+            Op::Set => {
+                c.writes = 1;
+                if strategy.put(req.key, origin::body(req.key, req.size), hint).await.is_err() {
+                    c.errors += 1;
+                }
+            }
+            Op::Get => {
+                c.bytes_requested = u64::from(req.size);
+                let fill = match strategy.get(req.key, hint).await {
+                    Ok(Lookup::Hit { value, .. }) if origin::verify(req.key, req.size, &value) => {
+                        c.hits = 1;
+                        c.bytes_hit = u64::from(req.size);
+                        false
+                    }
+                    Ok(Lookup::Hit { .. }) => {
+                        c.corrupt = 1;
+                        true
+                    }
+                    Ok(Lookup::Miss) => true,
+                    Err(_) => {
+                        c.errors += 1;
+                        true
+                    }
+                };
+                if fill {
+                    c.misses = 1;
+                    if strategy.put(req.key, origin::body(req.key, req.size), hint).await.is_err() {
+                        c.errors += 1;
+                    }
+                }
+            }
+        }
+        if measured {
+            counts.requests += 1;
+            add(&mut counts, &c);
+        }
+        if (i + 1) % PROGRESS_STEP == 0 {
+            progress.inc(PROGRESS_STEP);
+        }
+    }
+    strategy.sync().await?;
+    Ok((counts, evictions_at_warmup))
+}
+
+fn add(total: &mut Counts, c: &Counts) {
+    total.hits += c.hits;
+    total.misses += c.misses;
+    total.writes += c.writes;
+    total.bytes_requested += c.bytes_requested;
+    total.bytes_hit += c.bytes_hit;
+    total.errors += c.errors;
+    total.corrupt += c.corrupt;
+}

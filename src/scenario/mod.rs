@@ -1,0 +1,120 @@
+//! Scenario files (TOML): what to replay, through which strategies, at which capacities.
+//! Parsing validates every value and reports errors with file, line, column and key.
+
+mod strategy_spec;
+pub mod units;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use strategy_spec::{StrategyKind, StrategySpec};
+
+use crate::error::InputError;
+use crate::workload::WorkloadSpec;
+
+/// A parsed, validated scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name of the scenario; results go to `<out>/<name>/`.
+    pub name: String,
+    /// What the scenario compares, in a sentence (echoed in reports).
+    #[serde(default)]
+    pub description: String,
+    /// Seed of every random choice; the same seed gives the same requests.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// The request stream.
+    #[serde(default)]
+    pub workload: WorkloadSpec,
+    /// The strategies to compare, in report order.
+    #[serde(rename = "strategy")]
+    pub strategies: Vec<StrategySpec>,
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, InputError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError::Io { path: path.to_path_buf(), source: e })?;
+        Scenario::parse(&text, path)
+    }
+
+    /// Parses and validates scenario text; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Scenario, InputError> {
+        let at = |span: Option<std::ops::Range<usize>>, message: String| {
+            let (line, column) = span.map_or((0, 0), |s| line_col(text, s.start));
+            let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim_end().to_string();
+            let key = line_text.split_once('=').map(|(k, _)| k.trim().to_string()).filter(|k| !k.is_empty());
+            InputError::Scenario { path: PathBuf::from(path), line, column, key, message, text: line_text }
+        };
+        let scenario: Scenario = toml::from_str(text).map_err(|e| at(e.span(), e.message().to_string()))?;
+        let invalid = |key: &str, message: String| {
+            let span = find_key(text, key);
+            at(span, format!("{key}: {message}"))
+        };
+        if scenario.name.trim().is_empty() || scenario.name.contains(['/', '\\']) || scenario.name.starts_with('.') {
+            return Err(invalid("name", "must be a non-empty name usable as a directory (no '/', no leading '.')".into()));
+        }
+        scenario.workload.validate().map_err(|m| invalid("workload", m))?;
+        if scenario.strategies.is_empty() {
+            return Err(invalid("strategy", "the scenario needs at least one [[strategy]]".into()));
+        }
+        for (i, s) in scenario.strategies.iter().enumerate() {
+            if scenario.strategies[..i].iter().any(|o| o.name == s.name) {
+                return Err(invalid("strategy", format!("two strategies are named `{}`; names must be unique", s.name)));
+            }
+            s.validate().map_err(|m| invalid("strategy", format!("`{}`: {m}", s.name)))?;
+        }
+        Ok(scenario)
+    }
+}
+
+/// 1-based line and column of byte offset `pos` in `text`.
+pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
+    let before = &text[..pos.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+    (line, column)
+}
+
+/// Byte span of the first line that assigns or opens `key` (`key =`, `[key]`, `[[key]]`).
+fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        let lead = line.len() - t.len();
+        let bare = t.trim_start_matches('[').trim_start();
+        if let Some(rest) = bare.strip_prefix(key)
+            && rest.trim_start().starts_with(['=', ']'])
+        {
+            return Some(offset + lead..offset + line.trim_end().len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn out_of_range_alpha_is_reported_at_its_line() {
+        let text = "name = \"x\"\n[workload]\nalpha = -1.0\n[[strategy]]\nname = \"l\"\nkind = \"lru\"\ncapacity = 10\n";
+        let err = Scenario::parse(text, Path::new("s.toml")).unwrap_err().to_string();
+        assert!(err.contains("s.toml:3:9"), "{err}");
+        assert!(err.contains("greater than 0"), "{err}");
+    }
+}

@@ -1,0 +1,97 @@
+//! Storage strategies: where response bodies live. Every backend implements
+//! [`CacheStrategy`]; runners drive only this trait and never see a backend's internals.
+
+mod moka_cache;
+mod no_cache;
+mod registry;
+mod simulated;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+
+pub use moka_cache::MokaCache;
+pub use no_cache::NoCache;
+pub use registry::build_strategy;
+pub use simulated::Simulated;
+
+/// What a runner tells a strategy about one request besides its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint {
+    /// Object size in bytes as the workload defines it.
+    pub size: u32,
+    /// Time of the request since the run started: logical in simulation, wall clock under load.
+    /// In-memory strategies expire TTL'd entries against it.
+    pub now: Duration,
+    /// Time to live for a `put` (None: no expiry).
+    pub ttl: Option<Duration>,
+    /// Logical index of the next request for this key ([`crate::policy::NEVER`] if unknown or
+    /// never); only Belady-backed strategies read it.
+    pub next_access: u64,
+}
+
+/// Result of a `get`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// The cached body, and which tier served it (0 for single-tier strategies, 0 = L1 and
+    /// 1 = L2 for tiered ones).
+    Hit {
+        /// The body as stored.
+        value: Bytes,
+        /// Serving tier, 0-based.
+        tier: u8,
+    },
+    /// Not cached (or expired).
+    Miss,
+}
+
+/// What a strategy holds right now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Resident entries.
+    pub entries: u64,
+    /// Resident bytes of values, when the backend can tell.
+    pub bytes: Option<u64>,
+    /// Evictions since the strategy was built, when the backend can tell.
+    pub evictions: Option<u64>,
+}
+
+/// A failed cache operation. Runners count these and fall back to the origin; they never stop
+/// a run.
+#[derive(Debug, thiserror::Error)]
+pub enum StrategyError {
+    /// The operation did not finish within the configured timeout.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// The backend (network, disk, server) failed.
+    #[error("{0}")]
+    Backend(String),
+}
+
+/// Where response bodies live. Every storage strategy implements this; runners drive only it.
+#[async_trait]
+pub trait CacheStrategy: Send + Sync {
+    /// The strategy's display name (the scenario's `name`).
+    fn name(&self) -> &str;
+
+    /// Looks `key` up.
+    async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError>;
+
+    /// Stores `value` under `key` (the strategy may decline to admit it).
+    async fn put(&self, key: u64, value: Bytes, hint: Hint) -> Result<(), StrategyError>;
+
+    /// Settles pending background work so counts are reproducible (moka's maintenance).
+    async fn sync(&self) -> Result<(), StrategyError> {
+        Ok(())
+    }
+
+    /// What is resident now.
+    async fn usage(&self) -> Result<Usage, StrategyError>;
+
+    /// Releases what the run created (keys under our prefix, spawned servers); called once
+    /// at the end of a run, also after failures.
+    async fn shutdown(&self) -> Result<(), StrategyError> {
+        Ok(())
+    }
+}

@@ -1,0 +1,132 @@
+//! Key popularity models: which key each request asks for. Keys are `1..=keys`.
+
+use rand::RngExt;
+use rand::rngs::StdRng;
+use rand_distr::{Distribution, Zipf};
+
+use super::hash::mix64;
+
+/// A key chooser for one stream; `sample` is called once per request in order.
+#[derive(Debug, Clone)]
+pub enum KeySampler {
+    /// Zipf over ranks `1..=n`; key = rank (key 1 is the most popular).
+    Zipf(Zipf<f64>),
+    /// Zipf whose ranks are spread over the key space by a keyed bijection (YCSB's scrambled
+    /// Zipf, without its hash collisions).
+    Scrambled {
+        /// Rank distribution.
+        zipf: Zipf<f64>,
+        /// Rank-to-key permutation.
+        perm: Permutation,
+    },
+    /// Every key equally likely.
+    Uniform {
+        /// Number of keys.
+        keys: u64,
+    },
+    /// `hot_share` of requests go uniformly to keys `1..=hot_keys`, the rest uniformly to the
+    /// other keys.
+    HotSet {
+        /// Number of keys.
+        keys: u64,
+        /// Size of the hot set (keys `1..=hot_keys`).
+        hot_keys: u64,
+        /// Share of requests that go to the hot set.
+        hot_share: f64,
+    },
+    /// Zipf whose rank-to-key mapping rotates by `shift_by` keys every `every` requests, so
+    /// the popular keys change over time.
+    Shifting {
+        /// Rank distribution.
+        zipf: Zipf<f64>,
+        /// Number of keys.
+        keys: u64,
+        /// Requests between shifts.
+        every: u64,
+        /// Keys the mapping rotates by at each shift.
+        shift_by: u64,
+    },
+}
+
+impl KeySampler {
+    /// The key for request number `index` (0-based).
+    #[inline]
+    pub fn sample(&self, rng: &mut StdRng, index: u64) -> u64 {
+        match self {
+            KeySampler::Zipf(z) => z.sample(rng) as u64,
+            KeySampler::Scrambled { zipf, perm } => perm.apply(zipf.sample(rng) as u64 - 1) + 1,
+            KeySampler::Uniform { keys } => rng.random_range(1..=*keys),
+            KeySampler::HotSet { keys, hot_keys, hot_share } => {
+                if *hot_keys >= *keys || rng.random::<f64>() < *hot_share {
+                    rng.random_range(1..=*hot_keys)
+                } else {
+                    rng.random_range(*hot_keys + 1..=*keys)
+                }
+            }
+            KeySampler::Shifting { zipf, keys, every, shift_by } => {
+                let rank = zipf.sample(rng) as u64 - 1;
+                let offset = (index / every) % keys * (shift_by % keys) % keys;
+                (rank + offset) % keys + 1
+            }
+        }
+    }
+}
+
+/// A keyed bijection of `0..n`: an invertible mix on the smallest enclosing power of two,
+/// cycle-walked back into range. Spreads Zipf ranks without collisions.
+#[derive(Debug, Clone, Copy)]
+pub struct Permutation {
+    n: u64,
+    mask: u64,
+    bits: u32,
+    key: u64,
+}
+
+impl Permutation {
+    /// A permutation of `0..n` chosen by `seed`.
+    pub fn new(n: u64, seed: u64) -> Self {
+        let bits = (64 - (n.max(2) - 1).leading_zeros()).max(2);
+        let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+        Permutation { n, mask, bits, key: mix64(seed) }
+    }
+
+    fn round(&self, mut x: u64) -> u64 {
+        // Each step is a bijection on `bits`-bit values: xor with a constant, multiply by an
+        // odd number, xor-shift right.
+        for r in 0..3u64 {
+            x ^= (self.key >> (r * 8)) & self.mask;
+            x = x.wrapping_mul(0x9E37_79B9_7F4A_7C15 | 1) & self.mask;
+            x ^= x >> (self.bits / 2 + 1);
+        }
+        x
+    }
+
+    /// The image of `x` (which must be `< n`).
+    #[inline]
+    pub fn apply(&self, x: u64) -> u64 {
+        let mut y = self.round(x);
+        while y >= self.n {
+            y = self.round(y);
+        }
+        y
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permutation_is_a_bijection() {
+        for n in [1u64, 2, 3, 10, 1000, 4097] {
+            let p = Permutation::new(n, 42);
+            let mut seen = vec![false; n as usize];
+            for x in 0..n {
+                let y = p.apply(x);
+                assert!(y < n);
+                assert!(!seen[y as usize], "n={n}: {y} hit twice");
+                seen[y as usize] = true;
+            }
+        }
+    }
+}
