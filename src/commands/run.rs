@@ -33,7 +33,17 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
 pub fn summary_table(result: &RunResult) -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
-    table.set_header(["strategy", "kind", "capacity", "requests", "hit ratio", "byte hit ratio", "evictions", "errors", "corrupt"]);
+    table.set_header([
+        "strategy",
+        "kind",
+        "capacity",
+        "requests",
+        "hit ratio",
+        "byte hit ratio",
+        "evictions",
+        "errors",
+        "corrupt",
+    ]);
     for r in &result.results {
         let capacity = match &r.capacity {
             Some(serde_json::Value::String(s)) => s.clone(),

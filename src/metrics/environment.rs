@@ -30,7 +30,9 @@ impl Environment {
                     .map(|(_, v)| v.trim().to_string())
             })
             .unwrap_or_else(|| "unknown".into());
-        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").map(|s| format!(" {}", s.trim())).unwrap_or_default();
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|s| format!(" {}", s.trim()))
+            .unwrap_or_default();
         Environment {
             cachelab_version: env!("CARGO_PKG_VERSION").into(),
             cpu_model,

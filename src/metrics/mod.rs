@@ -6,4 +6,7 @@ mod environment;
 mod result;
 
 pub use environment::Environment;
-pub use result::{Counts, RunResult, StrategyResult, SCHEMA_VERSION};
+pub use result::{
+    Counts, LatencySummary, LoadMeasurements, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts,
+    TimePoint,
+};

@@ -73,6 +73,97 @@ pub struct StrategyResult {
     pub final_bytes: Option<u64>,
     /// Wall-clock seconds the replay took (simulation speed, not a latency).
     pub elapsed_s: f64,
+    /// Wall-clock measurements; present only for load and HTTP runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadMeasurements>,
+}
+
+/// Latency percentiles of one HdrHistogram (microseconds, 3 significant digits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    /// Values recorded.
+    pub count: u64,
+    /// Smallest value, µs.
+    pub min_us: u64,
+    /// Mean, µs.
+    pub mean_us: f64,
+    /// Median, µs.
+    pub p50_us: u64,
+    /// 90th percentile, µs.
+    pub p90_us: u64,
+    /// 99th percentile, µs.
+    pub p99_us: u64,
+    /// 99.9th percentile, µs.
+    pub p999_us: u64,
+    /// 99.99th percentile, µs.
+    pub p9999_us: u64,
+    /// Largest value, µs.
+    pub max_us: u64,
+    /// The percentile distribution for charts: `[percentile, µs]` pairs from p0 to p100
+    /// (HdrHistogram's iter_quantiles with 5 ticks per half distance).
+    pub distribution: Vec<(f64, u64)>,
+}
+
+/// One point of a time series (one per second of a load run, or per N requests).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TimePoint {
+    /// Seconds since the measured part started (negative during warm-up).
+    pub t_s: f64,
+    /// Requests completed in this interval.
+    pub requests: u64,
+    /// Hit ratio of the reads in this interval.
+    pub hit_ratio: f64,
+    /// Requests that reached the origin in this interval, per second.
+    pub origin_rps: f64,
+    /// Cache errors in this interval.
+    pub errors: u64,
+    /// Cache timeouts in this interval.
+    pub timeouts: u64,
+}
+
+/// Hits served by one tier of a tiered strategy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TierCounts {
+    /// Tier name (`l1`, `l2`).
+    pub tier: String,
+    /// Reads served by this tier.
+    pub hits: u64,
+    /// Share of all reads served by this tier.
+    pub hit_ratio: f64,
+}
+
+/// Wall-clock results of a load (or HTTP) run of one strategy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadMeasurements {
+    /// `closed` (N workers back to back) or `open` (fixed rate, latency from intended send
+    /// time: coordinated omission corrected).
+    pub loop_mode: String,
+    /// Concurrent workers (closed loop) or in-flight limit (open loop).
+    pub concurrency: u64,
+    /// Target rate for open loop, requests/s.
+    pub target_rps: Option<f64>,
+    /// Achieved throughput over the measured part, requests/s.
+    pub throughput_rps: f64,
+    /// Measured seconds (after warm-up).
+    pub measured_s: f64,
+    /// Requests that reached the origin.
+    pub origin_requests: u64,
+    /// Origin requests per second.
+    pub origin_rps: f64,
+    /// Cache operations that timed out.
+    pub timeouts: u64,
+    /// Cache `get` latency of hits.
+    pub get_hit: Option<LatencySummary>,
+    /// Cache `get` latency of misses.
+    pub get_miss: Option<LatencySummary>,
+    /// Cache `put` latency.
+    pub put: Option<LatencySummary>,
+    /// Whole request: get, plus origin fetch and put on a miss.
+    pub end_to_end: Option<LatencySummary>,
+    /// Hit ratio, throughput, origin load and errors over time.
+    pub timeseries: Vec<TimePoint>,
+    /// Per-tier hits for tiered strategies (empty otherwise).
+    pub tiers: Vec<TierCounts>,
 }
 
 /// A whole run: what was run, where, and every strategy's results.

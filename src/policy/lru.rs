@@ -18,13 +18,7 @@ pub struct Lru {
 impl Lru {
     /// An empty LRU cache of the given capacity.
     pub fn new(capacity: Capacity) -> Self {
-        Lru {
-            capacity,
-            used: 0,
-            index: FxHashMap::default(),
-            slab: Slab::default(),
-            queue: List::default(),
-        }
+        Lru { capacity, used: 0, index: FxHashMap::default(), slab: Slab::default(), queue: List::default() }
     }
 }
 
@@ -43,7 +37,9 @@ impl Policy for Lru {
             return false;
         }
         while self.used + cost > self.capacity.value {
-            let Some(victim) = self.slab.pop_back(&mut self.queue) else { break };
+            let Some(victim) = self.slab.pop_back(&mut self.queue) else {
+                break;
+            };
             let (key, size) = *self.slab.get(victim);
             self.slab.release(victim);
             self.index.remove(&key);
@@ -62,7 +58,9 @@ impl Policy for Lru {
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        let Some(id) = self.index.remove(&key) else { return false };
+        let Some(id) = self.index.remove(&key) else {
+            return false;
+        };
         self.slab.unlink(&mut self.queue, id);
         let (_, size) = *self.slab.get(id);
         self.slab.release(id);

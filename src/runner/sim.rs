@@ -64,7 +64,8 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
     let warmup = (requests as f64 * workload.warmup.0).floor() as u64;
     progress.set_length(requests * cells.len() as u64);
 
-    let needs_future = cells.iter().any(|c| matches!(c.spec.kind, StrategyKind::Policy(p) if p.needs_future()));
+    let needs_future =
+        cells.iter().any(|c| matches!(c.spec.kind, StrategyKind::Policy(p) if p.needs_future()));
     let stream = if needs_future {
         let mut all: Vec<Request> = workload.stream(scenario.seed).map_err(anyhow::Error::msg)?.collect();
         fill_next_access(&mut all);
@@ -91,7 +92,8 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
                 let _ = strategy.shutdown().await;
                 u
             });
-            let (counts, evictions_at_warmup) = outcome.with_context(|| format!("strategy `{}`", cell.spec.name))?;
+            let (counts, evictions_at_warmup) =
+                outcome.with_context(|| format!("strategy `{}`", cell.spec.name))?;
             let usage = final_usage.unwrap_or_default();
             let mut counts = counts;
             counts.evictions = usage.evictions.unwrap_or(0).saturating_sub(evictions_at_warmup);
@@ -107,6 +109,7 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
                 final_entries: usage.entries,
                 final_bytes: usage.bytes,
                 elapsed_s: cell_start.elapsed().as_secs_f64(),
+                load: None,
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;

@@ -58,8 +58,14 @@ impl Scenario {
             let span = find_key(text, key);
             at(span, format!("{key}: {message}"))
         };
-        if scenario.name.trim().is_empty() || scenario.name.contains(['/', '\\']) || scenario.name.starts_with('.') {
-            return Err(invalid("name", "must be a non-empty name usable as a directory (no '/', no leading '.')".into()));
+        if scenario.name.trim().is_empty()
+            || scenario.name.contains(['/', '\\'])
+            || scenario.name.starts_with('.')
+        {
+            return Err(invalid(
+                "name",
+                "must be a non-empty name usable as a directory (no '/', no leading '.')".into(),
+            ));
         }
         scenario.workload.validate().map_err(|m| invalid("workload", m))?;
         if scenario.strategies.is_empty() {
@@ -67,7 +73,10 @@ impl Scenario {
         }
         for (i, s) in scenario.strategies.iter().enumerate() {
             if scenario.strategies[..i].iter().any(|o| o.name == s.name) {
-                return Err(invalid("strategy", format!("two strategies are named `{}`; names must be unique", s.name)));
+                return Err(invalid(
+                    "strategy",
+                    format!("two strategies are named `{}`; names must be unique", s.name),
+                ));
             }
             s.validate().map_err(|m| invalid("strategy", format!("`{}`: {m}", s.name)))?;
         }

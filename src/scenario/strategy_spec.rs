@@ -94,7 +94,9 @@ impl StrategySpec {
     pub fn validate(&self) -> Result<(), String> {
         match (self.kind, &self.capacity) {
             (StrategyKind::None, _) => Ok(()),
-            (_, None) => Err(format!("kind `{}` needs a capacity (e.g. capacity = 10000 or \"64MiB\")", self.kind)),
+            (_, None) => {
+                Err(format!("kind `{}` needs a capacity (e.g. capacity = 10000 or \"64MiB\")", self.kind))
+            }
             _ => Ok(()),
         }
     }

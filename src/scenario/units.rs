@@ -97,9 +97,11 @@ impl Serialize for HumanDuration {
 impl<'de> Deserialize<'de> for HumanDuration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        humantime::parse_duration(&text)
-            .map(HumanDuration)
-            .map_err(|e| serde::de::Error::custom(format!("`{text}` is not a duration ({e}); write e.g. \"30s\" or \"250ms\"")))
+        humantime::parse_duration(&text).map(HumanDuration).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a duration ({e}); write e.g. \"30s\" or \"250ms\""
+            ))
+        })
     }
 }
 
@@ -169,7 +171,9 @@ impl<'de> Deserialize<'de> for CapacitySpec {
             Text(String),
         }
         let text = match Raw::deserialize(d)? {
-            Raw::Int(n) if n < 0 => return Err(serde::de::Error::custom(format!("capacity cannot be negative, got {n}"))),
+            Raw::Int(n) if n < 0 => {
+                return Err(serde::de::Error::custom(format!("capacity cannot be negative, got {n}")));
+            }
             Raw::Int(n) => n.to_string(),
             Raw::Text(t) => t,
         };

@@ -73,7 +73,9 @@ impl<P: Policy + 'static> CacheStrategy for Simulated<P> {
 
     async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError> {
         let mut st = self.lock();
-        let Some(entry) = st.values.get(&key) else { return Ok(Lookup::Miss) };
+        let Some(entry) = st.values.get(&key) else {
+            return Ok(Lookup::Miss);
+        };
         if entry.expires.is_some_and(|t| t <= hint.now) {
             st.values.remove(&key);
             st.policy.remove(key);

@@ -66,10 +66,18 @@ impl GeneratorKind {
     /// Every generator with a one-line description, for `cachelab list`.
     pub const ALL: &'static [(GeneratorKind, &'static str, &'static str)] = &[
         (GeneratorKind::Zipf, "zipf", "Zipf(alpha) over keys 1..=keys; key 1 most popular"),
-        (GeneratorKind::ScrambledZipf, "scrambled_zipf", "Zipf(alpha) with hot keys spread over the key space (YCSB)"),
+        (
+            GeneratorKind::ScrambledZipf,
+            "scrambled_zipf",
+            "Zipf(alpha) with hot keys spread over the key space (YCSB)",
+        ),
         (GeneratorKind::Uniform, "uniform", "every key equally likely"),
         (GeneratorKind::HotSet, "hot_set", "hot_share of requests to the first hot_keys share of keys"),
-        (GeneratorKind::Shifting, "shifting", "Zipf(alpha) whose hot keys move by shift_by every shift_every requests"),
+        (
+            GeneratorKind::Shifting,
+            "shifting",
+            "Zipf(alpha) whose hot keys move by shift_by every shift_every requests",
+        ),
     ];
 }
 
@@ -188,7 +196,9 @@ impl WorkloadSpec {
         let zipf = || Zipf::new(n as f64, self.alpha.0).map_err(|e| format!("workload.alpha: {e}"));
         Ok(match self.kind {
             GeneratorKind::Zipf => KeySampler::Zipf(zipf()?),
-            GeneratorKind::ScrambledZipf => KeySampler::Scrambled { zipf: zipf()?, perm: Permutation::new(n, seed) },
+            GeneratorKind::ScrambledZipf => {
+                KeySampler::Scrambled { zipf: zipf()?, perm: Permutation::new(n, seed) }
+            }
             GeneratorKind::Uniform => KeySampler::Uniform { keys: n },
             GeneratorKind::HotSet => KeySampler::HotSet {
                 keys: n,
@@ -241,7 +251,11 @@ impl Iterator for Generator {
             return None;
         }
         let key = self.keys.sample(&mut self.rng, self.index);
-        let op = if self.write_ratio > 0.0 && self.rng.random::<f64>() < self.write_ratio { Op::Set } else { Op::Get };
+        let op = if self.write_ratio > 0.0 && self.rng.random::<f64>() < self.write_ratio {
+            Op::Set
+        } else {
+            Op::Get
+        };
         self.index += 1;
         Some(Request { key, size: self.sizes.size_of(self.seed, key), op, ttl: self.ttl, next_access: NEVER })
     }

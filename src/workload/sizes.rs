@@ -59,13 +59,15 @@ impl ValueSize {
             ValueSize::Fixed { size } if size.0 == 0 || size.0 > cap => {
                 Err(format!("value_size.size must be between 1 byte and 4GiB, got {}", size.0))
             }
-            ValueSize::Uniform { min, max } if min.0 == 0 || min.0 > max.0 || max.0 > cap => Err(format!(
-                "value_size needs 1 <= min <= max <= 4GiB, got min {} and max {}",
-                min.0, max.0
-            )),
+            ValueSize::Uniform { min, max } if min.0 == 0 || min.0 > max.0 || max.0 > cap => {
+                Err(format!("value_size needs 1 <= min <= max <= 4GiB, got min {} and max {}", min.0, max.0))
+            }
             ValueSize::Lognormal { median, sigma, max } => {
                 if median.0 == 0 || max.0 < median.0 || max.0 > cap {
-                    Err(format!("value_size needs 1 <= median <= max <= 4GiB, got median {} max {}", median.0, max.0))
+                    Err(format!(
+                        "value_size needs 1 <= median <= max <= 4GiB, got median {} max {}",
+                        median.0, max.0
+                    ))
                 } else if !(sigma.is_finite() && sigma >= 0.0) {
                     Err(format!("value_size.sigma must be a finite number >= 0, got {sigma}"))
                 } else {
@@ -113,8 +115,12 @@ mod tests {
                 assert_eq!(s, d.size_of(7, key), "{d:?} key {key}");
                 match *d {
                     ValueSize::Fixed { size } => assert_eq!(u64::from(s), size.0),
-                    ValueSize::Uniform { min, max } => assert!((min.0..=max.0).contains(&u64::from(s))),
-                    ValueSize::Lognormal { max, .. } => assert!((1..=max.0).contains(&u64::from(s))),
+                    ValueSize::Uniform { min, max } => {
+                        assert!((min.0..=max.0).contains(&u64::from(s)))
+                    }
+                    ValueSize::Lognormal { max, .. } => {
+                        assert!((1..=max.0).contains(&u64::from(s)))
+                    }
                 }
             }
         }
