@@ -4,13 +4,19 @@
 //! results are exact and reproducible. It is driven directly by the fast simulation path
 //! (`cachelab simulate`) and wrapped by [`crate::strategy::Simulated`] to become a cache.
 
+mod arc;
 mod capacity;
+mod lirs;
 pub mod list;
 mod lru;
 mod registry;
+mod wtinylfu;
 
+pub use arc::ArcPolicy;
 pub use capacity::{Capacity, CapacityUnit};
+pub use lirs::{DEFAULT_HIR_RATIO, Lirs};
 pub use lru::Lru;
+pub use wtinylfu::{DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, WTinyLfu};
 pub use registry::{PolicyKind, PolicyParams, build_policy, policy_names};
 
 /// `next_access` value meaning "this object is never requested again".
