@@ -4,7 +4,8 @@
 //! New objects enter a small LRU window. When the cache is full, the window's LRU object is a
 //! candidate for the main cache, a segmented LRU (probation, protected): it is admitted only
 //! if a frequency sketch estimates it more popular than main's victim (the probation LRU).
-//! Hits in probation promote to protected; protected overflow demotes back to probation.
+//! Hits in probation promote to protected; protected overflow demotes back to probation, and
+//! probation overflow (possible only with variable sizes) is evicted.
 //!
 //! This is libCacheSim's variant (`WTinyLFU` with its default `SLRU` main cache), which the
 //! reference miss ratios were measured with; it differs from Caffeine's:
@@ -246,6 +247,12 @@ impl Policy for WTinyLfu {
                         let Some(tail) = self.protected.back() else { break };
                         self.detach(tail);
                         self.attach(tail, Segment::Probation);
+                    }
+                    // Segments are strictly bounded (libCacheSim's SLRU): a demotion that overfills
+                    // probation evicts its LRU end. Only variable sizes can overfill it.
+                    while self.probation_used > self.probation_cap {
+                        let Some(tail) = self.probation.back() else { break };
+                        self.evict_node(tail, evicted);
                     }
                     self.count_main_hit(a.key);
                 }
