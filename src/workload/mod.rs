@@ -5,6 +5,7 @@
 pub mod hash;
 mod keys;
 mod sizes;
+pub mod trace;
 
 use std::num::NonZeroU64;
 use std::time::Duration;
