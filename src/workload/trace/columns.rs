@@ -89,6 +89,12 @@ pub struct CsvOptions {
     /// Ids are strings, hashed to 64 bits (default false: ids must be unsigned integers).
     #[serde(default)]
     pub string_ids: bool,
+    /// Keep each request's own size (default false: every request of an object gets the size
+    /// of its first request, as libCacheSim's traceConv does when it writes oracleGeneral, so
+    /// a CSV trace and its oracleGeneral conversion simulate identically; this costs a map of
+    /// about 16 bytes per distinct object).
+    #[serde(default)]
+    pub keep_size_changes: bool,
 }
 
 fn default_time() -> Column {
@@ -105,7 +111,13 @@ fn default_size() -> Column {
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { time: default_time(), id: default_id(), size: default_size(), string_ids: false }
+        CsvOptions {
+            time: default_time(),
+            id: default_id(),
+            size: default_size(),
+            string_ids: false,
+            keep_size_changes: false,
+        }
     }
 }
 

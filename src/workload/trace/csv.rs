@@ -1,11 +1,14 @@
 //! CSV traces: a header row, then one request per line. Which columns hold the time, the id
 //! and the size is set by [`CsvOptions`] (names or 1-based indexes). Ids are unsigned integers,
-//! or strings hashed to 64 bits with [`hash_bytes`] when `string_ids` is set.
+//! or strings hashed to 64 bits with [`hash_bytes`] when `string_ids` is set. Unless
+//! `keep_size_changes` is set, an object keeps the size of its first request (see
+//! [`CsvOptions::keep_size_changes`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use ::csv::{ByteRecord, ReaderBuilder, Trim};
+use rustc_hash::FxHashMap;
 
 use super::input::Input;
 use super::{BATCH, Column, CsvOptions, TraceRecord, trace_error};
@@ -25,6 +28,8 @@ pub struct CsvReader {
     id: usize,
     size: Option<usize>,
     string_ids: bool,
+    /// Size of each object at its first request, unless sizes may change.
+    first_sizes: Option<FxHashMap<u64, u32>>,
     /// Requests read so far (the 0-based index of the next one).
     index: u64,
 }
@@ -78,6 +83,7 @@ impl CsvReader {
             id,
             size,
             string_ids: options.string_ids,
+            first_sizes: (!options.keep_size_changes).then(FxHashMap::default),
             index: 0,
         })
     }
@@ -92,7 +98,11 @@ impl CsvReader {
             if !more {
                 break;
             }
-            out.push(self.decode()?);
+            let mut record = self.decode()?;
+            if let Some(first) = &mut self.first_sizes {
+                record.size = *first.entry(record.key).or_insert(record.size);
+            }
+            out.push(record);
             self.index += 1;
         }
         Ok(())
@@ -201,6 +211,15 @@ mod tests {
         let options = CsvOptions { time: Column::Absent, size: Column::Absent, ..CsvOptions::default() };
         let recs = read("obj_id\n5\n6\n", &options).unwrap();
         assert_eq!((recs[1].time, recs[1].size), (1, 1));
+    }
+
+    #[test]
+    fn objects_keep_their_first_size_unless_told_otherwise() {
+        let text = "obj_id,obj_size,time\n1,10,0\n1,20,1\n2,5,2\n";
+        let sizes = |o: &CsvOptions| read(text, o).unwrap().iter().map(|r| r.size).collect::<Vec<_>>();
+        assert_eq!(sizes(&CsvOptions::default()), vec![10, 10, 5]);
+        let keep = CsvOptions { keep_size_changes: true, ..CsvOptions::default() };
+        assert_eq!(sizes(&keep), vec![10, 20, 5]);
     }
 
     #[test]

@@ -81,20 +81,21 @@ pub fn write_trace(
 pub struct FutureTrace {
     /// The trace to read.
     pub source: TraceSource,
-    _dir: Option<TempDir>,
+    /// The temporary directory holding the converted copy, if any.
+    pub dir: Option<TempDir>,
 }
 
 /// Returns `source` unchanged if its format carries next accesses, else converts it to a
 /// temporary zstd oracleGeneral file (one pass; memory as for [`write_trace`]).
 pub fn with_next_access(source: &TraceSource) -> anyhow::Result<FutureTrace> {
     if source.format.has_next_access() {
-        return Ok(FutureTrace { source: source.clone(), _dir: None });
+        return Ok(FutureTrace { source: source.clone(), dir: None });
     }
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let path = dir.path().join("future.oracleGeneral.bin.zst");
     write_trace(&path, source.records()?)?;
     let source = TraceSource { path, format: TraceFormat::OracleGeneral, csv: CsvOptions::default() };
-    Ok(FutureTrace { source, _dir: Some(dir) })
+    Ok(FutureTrace { source, dir: Some(dir) })
 }
 
 /// A buffered output file, zstd-compressed or not.
