@@ -70,9 +70,22 @@ pub fn write_trace(
             }
         }
     };
+    readable_by_all(file.as_file()).with_context(cannot_write)?;
     file.as_file().sync_all().with_context(cannot_write)?;
     file.persist(path).with_context(|| format!("cannot rename into {}", path.display()))?;
     Ok(count)
+}
+
+/// Gives a finished trace the usual mode of a new file (temporary files start owner-only).
+fn readable_by_all(file: &File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 /// A trace that carries next-access times (what Belady needs): the source itself when its
