@@ -149,9 +149,9 @@ fn large_key_spaces_use_rejection_sampling_with_the_same_law() {
         }
     }
     let h: f64 = (1..=keys).map(|k| 1.0 / k as f64).sum();
-    for k in 1..=20 {
+    for (k, &count) in head.iter().enumerate().skip(1) {
         let expected = 400_000.0 / (k as f64 * h);
-        let got = head[k] as f64;
+        let got = count as f64;
         assert!((got - expected).abs() < 4.5 * expected.sqrt(), "rank {k}: {got} vs {expected:.0}");
     }
 }
