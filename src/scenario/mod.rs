@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub use strategy_spec::{StrategyKind, StrategySpec};
 
 use crate::error::InputError;
+use crate::origin::OriginSpec;
+use crate::runner::load::LoadSpec;
 use crate::workload::WorkloadSpec;
 
 /// A parsed, validated scenario.
@@ -28,6 +30,12 @@ pub struct Scenario {
     /// The request stream.
     #[serde(default)]
     pub workload: WorkloadSpec,
+    /// The simulated origin behind the caches (its latency matters only under `[load]`).
+    #[serde(default)]
+    pub origin: OriginSpec,
+    /// Wall-clock load settings; absent: exact simulation in logical time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadSpec>,
     /// The strategies to compare, in report order.
     #[serde(rename = "strategy")]
     pub strategies: Vec<StrategySpec>,
@@ -53,7 +61,8 @@ impl Scenario {
             let key = line_text.split_once('=').map(|(k, _)| k.trim().to_string()).filter(|k| !k.is_empty());
             InputError::Scenario { path: PathBuf::from(path), line, column, key, message, text: line_text }
         };
-        let scenario: Scenario = toml::from_str(text).map_err(|e| at(e.span(), e.message().to_string()))?;
+        let mut scenario: Scenario =
+            toml::from_str(text).map_err(|e| at(e.span(), e.message().to_string()))?;
         let invalid = |key: &str, message: String| {
             let span = find_key(text, key);
             at(span, format!("{key}: {message}"))
@@ -68,6 +77,23 @@ impl Scenario {
             ));
         }
         scenario.workload.validate().map_err(|m| invalid("workload", m))?;
+        scenario.origin.latency.validate().map_err(|m| invalid("latency", m))?;
+        if let Some(load) = &mut scenario.load {
+            load.finish().map_err(|m| invalid("load", m))?;
+            let future = scenario
+                .strategies
+                .iter()
+                .find(|s| matches!(s.kind, StrategyKind::Policy(p) if p.needs_future()));
+            if let Some(s) = future {
+                return Err(invalid(
+                    "load",
+                    format!(
+                        "strategy `{}` (kind {}) needs future knowledge and runs only in simulation (without [load])",
+                        s.name, s.kind
+                    ),
+                ));
+            }
+        }
         if scenario.strategies.is_empty() {
             return Err(invalid("strategy", "the scenario needs at least one [[strategy]]".into()));
         }
