@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod http;
 pub mod metrics;
 pub mod origin;
 pub mod output;

@@ -10,6 +10,7 @@
 //! returned marked `partial`.
 
 mod closed;
+mod driver;
 mod open;
 mod recorder;
 mod request;
@@ -24,7 +25,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
+pub use driver::Driver;
 pub use recorder::{GetOutcome, Interval, MAX_TIERS, Outcome, Recorder, summarize};
+pub use request::Job;
 pub use spec::{DEFAULT_CLOSED_CONCURRENCY, DEFAULT_OPEN_CONCURRENCY, LoadSpec, LoopMode};
 pub use stop::Stop;
 
@@ -225,9 +228,9 @@ impl Measured {
     }
 }
 
-/// Drives `strategy` as `plan` says with `workload`'s stream under `seed` until the stream or
-/// the duration ends or `stop` is given; settles the strategy (`sync`) at the end. `progress`
-/// advances from `progress_base` by this strategy's share.
+/// Drives `strategy` in process as `plan` says with `workload`'s stream under `seed` until the
+/// stream or the duration ends or `stop` is given; settles the strategy (`sync`) at the end.
+/// `progress` advances from `progress_base` by this strategy's share.
 #[allow(clippy::too_many_arguments)]
 pub async fn drive(
     strategy: Arc<dyn CacheStrategy>,
@@ -239,15 +242,32 @@ pub async fn drive(
     progress: &ProgressBar,
     progress_base: u64,
 ) -> anyhow::Result<Measured> {
-    let generator = plan.generator(workload, seed)?;
-    let t0 = Instant::now();
     let ctx = Arc::new(request::Ctx {
         strategy: strategy.clone(),
         origin: origin.clone(),
         timeout: plan.timeout,
-        t0,
+        t0: Instant::now(),
         stop,
     });
+    drive_with(ctx, strategy, workload, seed, origin, plan, progress, progress_base).await
+}
+
+/// Like [`drive`], with requests served by `driver` (which reaches `strategy` and `origin`
+/// its own way, e.g. over HTTP); the run's clock starts at the driver's `t0`.
+#[allow(clippy::too_many_arguments)]
+pub async fn drive_with<D: Driver>(
+    driver: Arc<D>,
+    strategy: Arc<dyn CacheStrategy>,
+    workload: &WorkloadSpec,
+    seed: u64,
+    origin: Arc<Origin>,
+    plan: &Plan,
+    progress: &ProgressBar,
+    progress_base: u64,
+) -> anyhow::Result<Measured> {
+    let generator = plan.generator(workload, seed)?;
+    let t0 = driver.t0();
+    let ctx = driver;
     let measured_from = Arc::new(OnceLock::new());
     if let Some(m) = plan.measured_from(t0) {
         let _ = measured_from.set(m);
@@ -323,10 +343,64 @@ async fn watch(w: Watch) -> Option<u64> {
     evictions_at_warmup
 }
 
+/// One strategy's turn in a wall-clock run: what a [`Harness`] needs to drive it.
+pub struct Turn<'a> {
+    /// The strategy under test, freshly built.
+    pub strategy: Arc<dyn CacheStrategy>,
+    /// The origin behind it, fresh for this turn.
+    pub origin: Arc<Origin>,
+    /// The scenario (workload, seed, settings).
+    pub scenario: &'a Scenario,
+    /// The resolved `[load]` settings.
+    pub plan: &'a Plan,
+    /// The run's stop signal (Ctrl-C).
+    pub stop: Arc<Stop>,
+    /// The run's progress bar.
+    pub progress: &'a ProgressBar,
+    /// Where this turn's share of the progress bar starts.
+    pub progress_base: u64,
+}
+
+/// How each strategy of a wall-clock run is driven: in process ([`InProcess`], the load
+/// runner) or through a server (HTTP mode).
+pub trait Harness {
+    /// The results' `mode`.
+    fn mode(&self) -> &'static str;
+
+    /// Drives one strategy's turn and returns its measurements.
+    fn drive(&self, turn: Turn<'_>) -> impl std::future::Future<Output = anyhow::Result<Measured>>;
+}
+
+/// The load runner's harness: requests call the strategy and origin in process.
+#[derive(Debug, Clone, Copy)]
+pub struct InProcess;
+
+impl Harness for InProcess {
+    fn mode(&self) -> &'static str {
+        "load"
+    }
+
+    async fn drive(&self, t: Turn<'_>) -> anyhow::Result<Measured> {
+        let (workload, seed) = (&t.scenario.workload, t.scenario.seed);
+        drive(t.strategy, workload, seed, t.origin, t.plan, t.stop, t.progress, t.progress_base).await
+    }
+}
+
 /// Runs `scenario` (which must have a `[load]` section) on the wall clock and returns its
 /// results; `partial` is set if Ctrl-C stopped it. `quiet` silences the per-strategy notes on
 /// stderr.
 pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
+    run_with(scenario, &InProcess, progress, quiet)
+}
+
+/// Runs `scenario` (which must have a `[load]` section) on the wall clock, each strategy in
+/// turn driven by `harness`, on a fresh multi-thread tokio runtime.
+pub fn run_with<H: Harness>(
+    scenario: &Scenario,
+    harness: &H,
+    progress: &ProgressBar,
+    quiet: bool,
+) -> anyhow::Result<RunResult> {
     let load = scenario.load.as_ref().context("the scenario has no [load] section")?;
     let plan = Plan::new(load, &scenario.workload);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -334,12 +408,13 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::
         .thread_name("cachelab-load")
         .build()
         .context("cannot start the tokio runtime")?;
-    runtime.block_on(run_all(scenario, &plan, progress, quiet))
+    runtime.block_on(run_all(scenario, &plan, harness, progress, quiet))
 }
 
-async fn run_all(
+async fn run_all<H: Harness>(
     scenario: &Scenario,
     plan: &Plan,
+    harness: &H,
     progress: &ProgressBar,
     quiet: bool,
 ) -> anyhow::Result<RunResult> {
@@ -364,22 +439,23 @@ async fn run_all(
         let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity)?.into();
         if !quiet {
             progress.suspend(|| {
-                eprintln!("load: `{}` ({}/{}): {}", cell.spec.name, i + 1, cells.len(), plan.describe());
+                let (mode, name, n) = (harness.mode(), &cell.spec.name, cells.len());
+                eprintln!("{mode}: `{name}` ({}/{n}): {}", i + 1, plan.describe());
             });
         }
         let origin = Arc::new(Origin::new(&scenario.origin, scenario.seed));
         let base = plan.progress_len() * i as u64;
-        let measured = drive(
-            strategy.clone(),
-            &scenario.workload,
-            scenario.seed,
-            origin,
-            plan,
-            stop.clone(),
-            progress,
-            base,
-        )
-        .await;
+        let measured = harness
+            .drive(Turn {
+                strategy: strategy.clone(),
+                origin,
+                scenario,
+                plan,
+                stop: stop.clone(),
+                progress,
+                progress_base: base,
+            })
+            .await;
         let usage = strategy.usage().await;
         let shutdown = strategy.shutdown().await;
         let measured = measured.with_context(|| format!("strategy `{}`", cell.spec.name))?;
@@ -412,7 +488,7 @@ async fn run_all(
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
         name: scenario.name.clone(),
-        mode: "load".into(),
+        mode: harness.mode().into(),
         scenario: serde_json::to_value(scenario)?,
         seed: scenario.seed,
         environment: Environment::detect(),
