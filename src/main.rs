@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         }
         Command::Simulate(args) => commands::simulate::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
+        Command::Serve(args) => commands::serve::execute(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 
 pub mod list;
 pub mod run;
+pub mod serve;
 pub mod simulate;
 pub mod trace;
 

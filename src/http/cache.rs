@@ -4,8 +4,9 @@
 //! the strategy: a hit is answered from it with `X-Cache: HIT`; a miss (or a failed lookup)
 //! fetches from the origin, stores the body if its `Cache-Control` allows, for the age it
 //! gives, and answers with `X-Cache: MISS`. With coalescing, concurrent misses for one key
-//! share one origin fetch. `PUT /obj/<key>` stores the body it carries as the new version of
-//! the object (a workload write) under the `GET` key, without contacting the origin.
+//! share one origin fetch; those that joined another's fetch also say `X-Coalesced: true`.
+//! `PUT /obj/<key>` stores the body it carries as the new version of the object (a workload
+//! write) under the `GET` key, without contacting the origin.
 //! Failed or timed-out cache operations never fail a request: the origin answers and the
 //! response names them in `X-Cache-Error` (`get-failed`, `get-timeout`, `put-failed`,
 //! `put-timeout`). `GET /_cachelab/stats` returns the server's counters as JSON.
@@ -35,6 +36,8 @@ pub const STATS_PATH: &str = "/_cachelab/stats";
 pub const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 /// On hits: the tier that served it (`l1`, `l2`, ...).
 pub const X_CACHE_TIER: HeaderName = HeaderName::from_static("x-cache-tier");
+/// On misses that joined another request's origin fetch (coalescing): `true`.
+pub const X_COALESCED: HeaderName = HeaderName::from_static("x-coalesced");
 /// Cache operations that failed while serving the request, comma-separated.
 pub const X_CACHE_ERROR: HeaderName = HeaderName::from_static("x-cache-error");
 /// Largest body a `PUT` may carry.
@@ -243,12 +246,13 @@ impl CacheService {
             Some(c) => c.run(key, fill).await,
             None => (fill().await, true),
         };
-        if !led {
-            bump(&self.stats.coalesced);
-        }
         let mut response = Response::new(Full::new(fill.body));
         let h = response.headers_mut();
         h.insert(X_CACHE, HeaderValue::from_static("MISS"));
+        if !led {
+            bump(&self.stats.coalesced);
+            h.insert(X_COALESCED, HeaderValue::from_static("true"));
+        }
         if let Some(cc) = fill.cache_control {
             h.insert(CACHE_CONTROL, cc);
         }
