@@ -102,6 +102,11 @@ impl FileCache {
         &self.inner.root
     }
 
+    /// Where the entry of `key` lives (whether or not it is cached).
+    pub fn entry_path(&self, key: u64) -> PathBuf {
+        entry_path(&self.inner.root, key)
+    }
+
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Inner) -> Result<T, StrategyError> + Send + 'static,
@@ -252,9 +257,12 @@ impl Inner {
         let len = value.len() as u64;
         let path = entry_path(&self.root, key);
         let dir = shard_dir(&self.root, shard(key));
-        // Reserve room first (evicting as needed), so that files on disk never exceed the
-        // capacity even while this entry is being written.
-        let seq = {
+        // Reserve room first (evicting as needed) and create the temporary file while the
+        // state is locked, so that the files in the directory never exceed the capacity, even
+        // while entries are being written: evicting an entry that is still being written
+        // unlinks its temporary file.
+        let temp;
+        let (seq, file) = {
             let mut st = self.lock();
             self.remove_entry(&mut st, key).map_err(|e| io_error(&path, e))?;
             st.admit(key, len);
@@ -262,18 +270,24 @@ impl Inner {
             if !st.policy.contains(key) {
                 return Ok(()); // the policy declined it (e.g. larger than the whole cache)
             }
-            if let Err(e) = self.ensure_shard(&mut st, shard(key)) {
-                st.policy.remove(key);
-                return Err(io_error(&dir, e));
-            }
-            st.seq += 1;
-            let seq = st.seq;
+            let seq = st.seq + 1;
+            temp = temp_path(&dir, seq);
+            let created = self.ensure_shard(&mut st, shard(key)).and_then(|()| {
+                OpenOptions::new().write(true).create_new(true).custom_flags(libc::O_NOFOLLOW).open(&temp)
+            });
+            let file = match created {
+                Ok(f) => f,
+                Err(e) => {
+                    st.policy.remove(key);
+                    return Err(io_error(&temp, e));
+                }
+            };
+            st.seq = seq;
             st.index.insert(key, Slot { len, expires: ttl.map(|t| now + t), seq, ready: false });
-            seq
+            (seq, file)
         };
-        let temp = temp_path(&dir, seq);
         let expires_unix_ms = ttl.map_or(0, |t| unix_ms(SystemTime::now() + t).max(1));
-        let written = self.write_temp(&temp, key, value, expires_unix_ms);
+        let written = self.write_temp(file, key, value, expires_unix_ms);
         let mut st = self.lock();
         let current = st.index.get(&key).is_some_and(|s| s.seq == seq);
         let committed = match written {
@@ -309,9 +323,7 @@ impl Inner {
         }
     }
 
-    fn write_temp(&self, temp: &Path, key: u64, value: &[u8], expires_unix_ms: u64) -> io::Result<()> {
-        let mut f =
-            OpenOptions::new().write(true).create_new(true).custom_flags(libc::O_NOFOLLOW).open(temp)?;
+    fn write_temp(&self, mut f: File, key: u64, value: &[u8], expires_unix_ms: u64) -> io::Result<()> {
         f.write_all(&Header::new(key, value, expires_unix_ms).encode())?;
         f.write_all(value)?;
         if self.fsync {

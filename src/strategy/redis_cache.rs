@@ -119,12 +119,23 @@ impl RedisCache {
             server: Mutex::new(server),
             version: String::new(),
         };
-        let info: String = cache
-            .query_within(redis::cmd("INFO").arg("server"), connect_timeout)
-            .await
-            .context("INFO server failed")?;
+        let info = cache.info("server", connect_timeout).await.context("INFO server failed")?;
         cache.version = info_field(&info, "redis_version").unwrap_or("unknown").to_string();
         Ok(cache)
+    }
+
+    /// URL of the server this instance started (`spawn = true`), while it runs.
+    pub fn spawned_url(&self) -> Option<String> {
+        self.server().as_ref().map(RedisServer::url)
+    }
+
+    /// Bytes the server uses (`used_memory` of INFO memory): on a spawned server, what its
+    /// `maxmemory` bounds.
+    pub async fn used_memory(&self) -> Result<u64, StrategyError> {
+        let info = self.info("memory", SLOW_OP_TIMEOUT).await?;
+        info_field(&info, "used_memory")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| StrategyError::Backend("INFO memory has no used_memory".into()))
     }
 
     /// The prefix every key of this instance starts with, `cachelab:<run-id>:`.
@@ -135,6 +146,21 @@ impl RedisCache {
     /// The Redis key holding cache key `key`.
     pub fn redis_key(&self, key: u64) -> String {
         format!("{}{key}", self.prefix)
+    }
+
+    /// One INFO section (from one node of a cluster: cluster routing would fan INFO out).
+    async fn info(&self, section: &str, timeout: Duration) -> Result<String, StrategyError> {
+        let mut cmd = redis::cmd("INFO");
+        cmd.arg(section);
+        let value = match &self.conn {
+            Conn::Single { .. } => return self.query_within(&cmd, timeout).await,
+            Conn::Cluster(conn) => {
+                tokio::time::timeout(timeout, route(conn, &cmd, SingleNodeRoutingInfo::RandomPrimary))
+                    .await
+                    .map_err(|_| StrategyError::Timeout(timeout))??
+            }
+        };
+        redis::from_redis_value(value).map_err(|e| StrategyError::Backend(format!("redis INFO: {e}")))
     }
 
     async fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> Result<T, StrategyError> {
@@ -358,7 +384,7 @@ impl CacheStrategy for RedisCache {
             // Only our keys live on a server we started: DBSIZE counts them, and its
             // evicted_keys counts evictions of our keys since it started.
             let entries: u64 = self.query_within(&redis::cmd("DBSIZE"), timeout).await?;
-            let stats: String = self.query_within(redis::cmd("INFO").arg("stats"), timeout).await?;
+            let stats = self.info("stats", timeout).await?;
             let evictions = info_field(&stats, "evicted_keys").and_then(|v| v.parse().ok());
             return Ok(Usage { entries, bytes: None, evictions, ..Usage::default() });
         }
