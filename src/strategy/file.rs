@@ -424,9 +424,11 @@ impl State {
 /// it opened and locked.
 fn prepare_root(root: &Path) -> anyhow::Result<File> {
     let shown = root.display();
-    fs::create_dir_all(root).with_context(|| format!("cannot create cache directory {shown}"))?;
-    if !fs::metadata(root).with_context(|| format!("cannot read cache directory {shown}"))?.is_dir() {
-        bail!("cache directory {shown} exists and is not a directory");
+    match fs::metadata(root) {
+        Ok(m) if !m.is_dir() => bail!("cache directory {shown} exists and is not a directory"),
+        Ok(_) => {}
+        // Missing, or something in the way (a parent that is a file): creating says why.
+        Err(_) => fs::create_dir_all(root).with_context(|| format!("cannot create cache directory {shown}"))?,
     }
     let c_path = std::ffi::CString::new(root.as_os_str().as_bytes())
         .with_context(|| format!("cache directory {shown} has a NUL byte in its name"))?;
