@@ -10,7 +10,7 @@ use assert_cmd::Command;
 use bytes::Bytes;
 use cachelab::origin;
 use cachelab::policy::NEVER;
-use cachelab::strategy::redis_server::{RedisCluster, RedisServer, ServerOptions};
+use cachelab::strategy::redis_server::{RedisCluster, RedisServer, ServerOptions, TlsFiles};
 use cachelab::strategy::{CacheStrategy, Hint, Lookup, RedisCache, RedisConfig, RedisTarget, StrategyError};
 
 fn hint(size: u32) -> Hint {
@@ -325,4 +325,49 @@ fn a_missing_redis_server_binary_says_what_to_install() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("apt-get install redis-server"), "{err}");
+}
+
+#[tokio::test]
+async fn rediss_urls_and_passwords_work_and_never_show_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl makes the test certificate; install openssl (apt-get install openssl)");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let server = private_server(ServerOptions {
+        password: Some("s3cret".into()),
+        tls: Some(TlsFiles { cert, key }),
+        ..ServerOptions::default()
+    });
+    let tls_url = server.tls_url().unwrap();
+    assert!(tls_url.starts_with("rediss://:s3cret@"));
+    let cache = RedisCache::connect("tls", config(RedisTarget::Url(tls_url), 1000)).await.unwrap();
+    cache.put(1, Bytes::from_static(b"over TLS"), hint(8)).await.unwrap();
+    assert_eq!(
+        cache.get(1, hint(8)).await.unwrap(),
+        Lookup::Hit { value: Bytes::from_static(b"over TLS"), tier: 0 }
+    );
+    cache.shutdown().await.unwrap();
+
+    let wrong = server.url().replace("s3cret", "wrong-pass");
+    let err =
+        format!("{:#}", RedisCache::connect("pw", config(RedisTarget::Url(wrong), 500)).await.err().unwrap());
+    assert!(err.contains("cannot connect to Redis at redis://:****@127.0.0.1"), "{err}");
+    assert!(!err.contains("wrong-pass"), "the password leaked: {err}");
 }

@@ -428,7 +428,9 @@ fn prepare_root(root: &Path) -> anyhow::Result<File> {
         Ok(m) if !m.is_dir() => bail!("cache directory {shown} exists and is not a directory"),
         Ok(_) => {}
         // Missing, or something in the way (a parent that is a file): creating says why.
-        Err(_) => fs::create_dir_all(root).with_context(|| format!("cannot create cache directory {shown}"))?,
+        Err(_) => {
+            fs::create_dir_all(root).with_context(|| format!("cannot create cache directory {shown}"))?
+        }
     }
     let c_path = std::ffi::CString::new(root.as_os_str().as_bytes())
         .with_context(|| format!("cache directory {shown} has a NUL byte in its name"))?;

@@ -88,7 +88,7 @@ impl RedisCache {
                 let options = ServerOptions {
                     maxmemory: Some(*maxmemory),
                     maxmemory_policy: Some(policy.clone()),
-                    cluster: false,
+                    ..ServerOptions::default()
                 };
                 let server = tokio::task::spawn_blocking(move || RedisServer::start(options)).await??;
                 (single(&server.url(), &config).await?, Some(server))

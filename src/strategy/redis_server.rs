@@ -7,6 +7,7 @@
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, TcpListener};
 use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,11 +36,25 @@ pub struct ServerOptions {
     pub maxmemory_policy: Option<String>,
     /// Start as a cluster node (`--cluster-enabled yes`).
     pub cluster: bool,
+    /// Require this password (`--requirepass`); URLs then carry it.
+    pub password: Option<String>,
+    /// Also listen for TLS on a second port, with this certificate and key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// A certificate and its private key, PEM encoded; the certificate also serves as the CA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// Certificate file.
+    pub cert: PathBuf,
+    /// Private key file.
+    pub key: PathBuf,
 }
 
 /// A `redis-server` child process we started; killed on drop.
 pub struct RedisServer {
     port: u16,
+    tls_port: Option<u16>,
     options: ServerOptions,
     dir: TempDir,
     process: Option<Guarded>,
@@ -53,8 +68,10 @@ impl RedisServer {
         // try a few ports before giving up.
         for _ in 0..5 {
             let dir = tempfile::Builder::new().prefix("cachelab-redis-").tempdir()?;
+            let tls_port = options.tls.is_some().then(|| free_port(false)).transpose()?;
             let mut server = RedisServer {
                 port: free_port(options.cluster)?,
+                tls_port,
                 options: options.clone(),
                 dir,
                 process: None,
@@ -73,9 +90,19 @@ impl RedisServer {
         self.port
     }
 
-    /// The server's URL, `redis://127.0.0.1:<port>`.
+    /// The server's URL, `redis://127.0.0.1:<port>` (with the password, if one is set).
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        format!("redis://{}127.0.0.1:{}", self.auth(), self.port)
+    }
+
+    /// The TLS URL, `rediss://127.0.0.1:<tls port>/#insecure` (the certificate is
+    /// self-signed, so clients skip verification), when TLS is on.
+    pub fn tls_url(&self) -> Option<String> {
+        self.tls_port.map(|p| format!("rediss://{}127.0.0.1:{p}/#insecure", self.auth()))
+    }
+
+    fn auth(&self) -> String {
+        self.options.password.as_ref().map(|p| format!(":{p}@")).unwrap_or_default()
     }
 
     /// Whether the process is alive.
@@ -143,6 +170,18 @@ impl RedisServer {
         }
         if let Some(policy) = &self.options.maxmemory_policy {
             cmd.args(["--maxmemory-policy", policy]);
+        }
+        if let Some(password) = &self.options.password {
+            cmd.args(["--requirepass", password]);
+        }
+        if let (Some(tls), Some(port)) = (&self.options.tls, self.tls_port) {
+            cmd.args(["--tls-port", &port.to_string(), "--tls-auth-clients", "no"])
+                .arg("--tls-cert-file")
+                .arg(&tls.cert)
+                .arg("--tls-key-file")
+                .arg(&tls.key)
+                .arg("--tls-ca-cert-file")
+                .arg(&tls.cert);
         }
         if self.options.cluster {
             cmd.args([
