@@ -377,19 +377,14 @@ impl Guarded {
                 }
             };
             let _ = started_tx.send(Ok(()));
-            loop {
-                match stop_rx.recv_timeout(Duration::from_millis(50)) {
-                    Err(RecvTimeoutError::Timeout) => {
-                        if let Ok(Some(status)) = child.try_wait() {
-                            let mut err = String::new();
-                            if let Some(mut s) = child.stderr.take() {
-                                let _ = s.read_to_string(&mut err);
-                            }
-                            flag.store(true, Ordering::Release);
-                            return format!("exited with {status}: {err}");
-                        }
+            while let Err(RecvTimeoutError::Timeout) = stop_rx.recv_timeout(Duration::from_millis(50)) {
+                if let Ok(Some(status)) = child.try_wait() {
+                    let mut err = String::new();
+                    if let Some(mut s) = child.stderr.take() {
+                        let _ = s.read_to_string(&mut err);
                     }
-                    Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+                    flag.store(true, Ordering::Release);
+                    return format!("exited with {status}: {err}");
                 }
             }
             let _ = child.kill();
