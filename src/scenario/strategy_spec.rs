@@ -301,14 +301,14 @@ impl StrategySpec {
                 ));
             }
         }
-        let takes_params = matches!(self.kind, StrategyKind::Policy(_) | StrategyKind::File);
-        if !takes_params && self.params != PolicyParams::default() {
-            return Err(format!(
-                "`params` does not apply to kind `{}` (it tunes an eviction policy)",
-                self.kind
-            ));
+        match self.kind {
+            StrategyKind::Policy(kind) => self.params.validate(kind),
+            StrategyKind::File => self.params.validate(self.policy.unwrap_or(PolicyKind::Lru)),
+            _ if self.params != PolicyParams::default() => {
+                Err(format!("kind `{}` takes no policy params (they tune an eviction policy)", self.kind))
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     fn validate_redis(&self) -> Result<(), String> {

@@ -4,6 +4,7 @@
 
 pub mod hash;
 mod keys;
+pub mod reference_zipf;
 mod sizes;
 
 use std::num::NonZeroU64;
