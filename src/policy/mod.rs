@@ -21,9 +21,9 @@ pub use clock::{Clock, DEFAULT_CLOCK_BITS, MAX_CLOCK_BITS};
 pub use fifo::Fifo;
 pub use lfu::Lfu;
 pub use lru::Lru;
+pub use registry::{PolicyKind, PolicyParams, build_policy, policy_names};
 pub use s3fifo::{DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD, DEFAULT_SMALL_RATIO, S3Fifo};
 pub use sieve::Sieve;
-pub use registry::{PolicyKind, PolicyParams, build_policy, policy_names};
 
 /// `next_access` value meaning "this object is never requested again".
 pub const NEVER: u64 = u64::MAX;
