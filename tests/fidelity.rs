@@ -51,8 +51,9 @@ struct Row {
 }
 
 fn reference_rows() -> Vec<Row> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/reference_miss_ratios.csv"))
-        .expect("reference csv");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/reference_miss_ratios.csv"))
+            .expect("reference csv");
     text.lines()
         .skip(1)
         .map(|line| {
@@ -127,7 +128,8 @@ fn simulate(kind: PolicyKind, capacity: Capacity, trace: &Trace, unit_size: bool
 #[test]
 fn miss_counts_match_libcachesim() {
     let rows = reference_rows();
-    let traces = [("zipf09.oracleGeneral.bin.zst", zipf09()), ("cloudPhysicsIO.oracleGeneral.bin", cloud_physics())];
+    let traces =
+        [("zipf09.oracleGeneral.bin.zst", zipf09()), ("cloudPhysicsIO.oracleGeneral.bin", cloud_physics())];
     let cases: Vec<(&Row, PolicyKind, &Trace)> = rows
         .iter()
         .filter_map(|row| {

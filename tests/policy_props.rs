@@ -72,7 +72,8 @@ fn check_invariants(kind: PolicyKind, cap: Capacity, sizes: &[u32], ops: &[Op]) 
             Op::Get(key) => {
                 let size = sizes[key as usize];
                 let before = p.contains(key);
-                let hit = p.access(&Access { key, size, tick: tick as u64, next_access: next[tick] }, &mut evicted);
+                let hit =
+                    p.access(&Access { key, size, tick: tick as u64, next_access: next[tick] }, &mut evicted);
                 requests += 1;
                 if hit {
                     hits += 1;
@@ -106,7 +107,12 @@ fn check_invariants(kind: PolicyKind, cap: Capacity, sizes: &[u32], ops: &[Op]) 
                 let a = Access { key, size, tick: tick as u64, next_access: NEVER };
                 prop_assert!(!p.access(&a, &mut evicted));
                 prop_assert!(!p.contains(key), "{}: admitted an object larger than the cache", name);
-                prop_assert!(evicted.is_empty(), "{}: evicted {:?} for an object it cannot admit", name, evicted);
+                prop_assert!(
+                    evicted.is_empty(),
+                    "{}: evicted {:?} for an object it cannot admit",
+                    name,
+                    evicted
+                );
             }
         }
         prop_assert!(p.used() <= cap.value, "{}: uses {} of {}", name, p.used(), cap);
