@@ -7,7 +7,6 @@ use std::hint::black_box;
 use cachelab::policy::{Access, Capacity, NEVER, Policy, PolicyKind, PolicyParams, build_policy};
 use cachelab::workload::reference_zipf::ReferenceZipf;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use plotters::style::{FontStyle, register_font};
 
 const OBJECTS: u64 = 1_000_000;
 const REQUESTS: usize = 2_000_000;
@@ -36,16 +35,6 @@ fn replay(policy: &mut dyn Policy, stream: &[Access]) -> u64 {
 }
 
 fn policies(c: &mut Criterion) {
-    // criterion draws its plots with plotters, which (features unified with ours) has no
-    // system fonts here: embed DejaVu under the family criterion asks for.
-    for (style, bytes) in [
-        (FontStyle::Normal, dejavu::sans::regular()),
-        (FontStyle::Bold, dejavu::sans::bold()),
-        (FontStyle::Italic, dejavu::sans::oblique()),
-        (FontStyle::Oblique, dejavu::sans::oblique()),
-    ] {
-        assert!(register_font("sans-serif", style, bytes).is_ok(), "DejaVu is a valid font");
-    }
     let stream = stream();
     let mut group = c.benchmark_group("policy_access");
     group.throughput(Throughput::Elements(REQUESTS as u64));

@@ -36,6 +36,19 @@ fn tolerance(kind: PolicyKind, bytes: bool) -> f64 {
                 0.0
             }
         }
+        // A port of libCacheSim's ARC (list sizes, float `p`, case IV): identical.
+        PolicyKind::Arc => 0.0,
+        // LIRS: a hit on a resident HIR object that is not in the stack S leaves the LIR set
+        // alone, as in the paper; libCacheSim demotes the bottom LIR object then (which can
+        // evict the very object being hit while its stack entry keeps answering hits).
+        PolicyKind::Lirs => 0.01,
+        // W-TinyLFU: the sketch's hash functions differ (libCacheSim: XXH64); the probation
+        // share is what protected leaves of main instead of a separate rounding-down (at 100
+        // objects libCacheSim's shares sum to 98 of 99 main slots, and then a probation hit
+        // evicts); in byte mode the sketch is sized per 4 KiB of main capacity (libCacheSim: per
+        // byte, 2^31 counters, never halved on these traces). Window, sketch events, strict
+        // admission test and strictly bounded segments follow libCacheSim's.
+        PolicyKind::WTinyLfu => 0.01,
     }
 }
 
@@ -47,6 +60,7 @@ struct Row {
     cache_size: u64,
     requests: u64,
     misses: u64,
+    bytes_requested: u64,
     bytes_missed: u64,
 }
 
@@ -66,6 +80,7 @@ fn reference_rows() -> Vec<Row> {
                 cache_size: num(3),
                 requests: num(4),
                 misses: num(5),
+                bytes_requested: num(7),
                 bytes_missed: num(8),
             }
         })
@@ -88,13 +103,10 @@ fn zipf09() -> Trace {
     trace
 }
 
-/// cloudPhysicsIO from its oracleGeneral records: `u32 time, u64 id, u32 size, i64 next`.
-fn cloud_physics() -> Trace {
-    let file = std::fs::File::open(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/cloudPhysicsIO.oracleGeneral.bin.zst"
-    ))
-    .expect("trace file");
+/// A zstd oracleGeneral trace from tests/data: records `u32 time, u64 id, u32 size, i64 next`.
+fn oracle_general(name: &str) -> Trace {
+    let path = format!("{}/tests/data/{name}.oracleGeneral.bin.zst", env!("CARGO_MANIFEST_DIR"));
+    let file = std::fs::File::open(&path).expect("trace file");
     let mut raw = Vec::new();
     zstd::Decoder::new(file).expect("zstd").read_to_end(&mut raw).expect("decompress");
     assert_eq!(raw.len() % 24, 0);
@@ -128,8 +140,10 @@ fn simulate(kind: PolicyKind, capacity: Capacity, trace: &Trace, unit_size: bool
 #[test]
 fn miss_counts_match_libcachesim() {
     let rows = reference_rows();
-    let traces =
-        [("zipf09.oracleGeneral.bin.zst", zipf09()), ("cloudPhysicsIO.oracleGeneral.bin", cloud_physics())];
+    let traces = [
+        ("zipf09.oracleGeneral.bin.zst", zipf09()),
+        ("cloudPhysicsIO.oracleGeneral.bin", oracle_general("cloudPhysicsIO")),
+    ];
     let cases: Vec<(&Row, PolicyKind, &Trace)> = rows
         .iter()
         .filter_map(|row| {
@@ -139,7 +153,7 @@ fn miss_counts_match_libcachesim() {
         })
         .collect();
     let checked: Vec<&str> = cases.iter().map(|(_, k, _)| k.name()).collect();
-    for kind in ["lru", "fifo", "lfu", "sieve", "s3fifo", "belady"] {
+    for kind in ["lru", "fifo", "lfu", "sieve", "s3fifo", "belady", "arc", "lirs", "wtinylfu"] {
         assert!(checked.contains(&kind), "no reference rows for {kind}");
     }
 
@@ -181,10 +195,11 @@ fn miss_counts_match_libcachesim() {
             ours - theirs,
             row.bytes_missed
         );
+        let byte_delta = (bytes_missed as f64 - row.bytes_missed as f64) / row.bytes_requested as f64;
         let ok = if tol == 0.0 {
             misses == row.misses && bytes_missed == row.bytes_missed
         } else {
-            (ours - theirs).abs() <= tol
+            (ours - theirs).abs() <= tol && byte_delta.abs() <= tol
         };
         println!("{} {line}", if ok { "ok  " } else { "FAIL" });
         if !ok {
@@ -192,4 +207,23 @@ fn miss_counts_match_libcachesim() {
         }
     }
     assert!(failures.is_empty(), "outside tolerance:\n{}", failures.join("\n"));
+}
+
+/// LIRS was designed for looping and mixed access patterns such as the LIRS paper's `multi1`
+/// (several programs interleaved, loops included): there it must miss less than LRU at every
+/// size below the trace's 2,606 objects. `sprite` is temporally clustered (LRU-friendly): LIRS
+/// beats LRU only while the cache is small (from about 500 objects up LRU misses less; ARC
+/// too loses to LRU there), so only those sizes are asserted.
+#[test]
+fn lirs_beats_lru_on_the_lirs_paper_traces() {
+    for (name, sizes) in
+        [("lirs_multi1", &[100, 500, 1000, 1500, 2000][..]), ("lirs_sprite", &[100, 200, 300])]
+    {
+        let trace = oracle_general(name);
+        for &size in sizes {
+            let (lirs, _) = simulate(PolicyKind::Lirs, Capacity::objects(size), &trace, true);
+            let (lru, _) = simulate(PolicyKind::Lru, Capacity::objects(size), &trace, true);
+            assert!(lirs < lru, "{name} at {size} objects: LIRS {lirs} misses, LRU {lru}");
+        }
+    }
 }

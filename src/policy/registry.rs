@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{ArcPolicy, DEFAULT_HIR_RATIO, DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, Lirs, WTinyLfu};
 use super::{
     Belady, Capacity, Clock, DEFAULT_CLOCK_BITS, DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD,
     DEFAULT_SMALL_RATIO, Fifo, Lfu, Lru, MAX_CLOCK_BITS, Policy, S3Fifo, Sieve,
@@ -27,6 +28,13 @@ pub enum PolicyKind {
     S3Fifo,
     /// Belady's optimal MIN (needs next-access times).
     Belady,
+    /// Adaptive Replacement Cache (Megiddo & Modha, FAST 2003).
+    Arc,
+    /// Low Inter-reference Recency Set (Jiang & Zhang, SIGMETRICS 2002).
+    Lirs,
+    /// Window TinyLFU (Einziger, Friedman & Manes, 2017), libCacheSim's variant.
+    #[serde(rename = "wtinylfu")]
+    WTinyLfu,
 }
 
 impl PolicyKind {
@@ -43,6 +51,15 @@ impl PolicyKind {
              move_threshold (2)",
         ),
         (PolicyKind::Belady, "Belady's optimal MIN: evicts the object needed farthest ahead (offline bound)"),
+        (
+            PolicyKind::Arc,
+            "adaptive replacement cache: recency and frequency lists tuned by ghost hits (FAST 2003)",
+        ),
+        (PolicyKind::Lirs, "low inter-reference recency set; param hir_ratio (SIGMETRICS 2002)"),
+        (
+            PolicyKind::WTinyLfu,
+            "LRU window + frequency-gated segmented LRU; params window_ratio, protected_ratio",
+        ),
     ];
 
     /// The stable name used in scenario files, on the command line and in results.
@@ -55,6 +72,9 @@ impl PolicyKind {
             PolicyKind::Sieve => "sieve",
             PolicyKind::S3Fifo => "s3fifo",
             PolicyKind::Belady => "belady",
+            PolicyKind::Arc => "arc",
+            PolicyKind::Lirs => "lirs",
+            PolicyKind::WTinyLfu => "wtinylfu",
         }
     }
 
@@ -90,6 +110,15 @@ pub struct PolicyParams {
     /// paper uses 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub move_threshold: Option<u8>,
+    /// lirs: share of the capacity for resident HIR objects (default 0.01, libCacheSim's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hir_ratio: Option<Fraction>,
+    /// wtinylfu: share of the capacity for the LRU window (default 0.01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_ratio: Option<Fraction>,
+    /// wtinylfu: share of the main cache for the protected segment (default 0.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected_ratio: Option<Fraction>,
 }
 
 impl PolicyParams {
@@ -101,6 +130,9 @@ impl PolicyParams {
             ("small_ratio", self.small_ratio.is_some(), PolicyKind::S3Fifo),
             ("ghost_ratio", self.ghost_ratio.is_some(), PolicyKind::S3Fifo),
             ("move_threshold", self.move_threshold.is_some(), PolicyKind::S3Fifo),
+            ("hir_ratio", self.hir_ratio.is_some(), PolicyKind::Lirs),
+            ("window_ratio", self.window_ratio.is_some(), PolicyKind::WTinyLfu),
+            ("protected_ratio", self.protected_ratio.is_some(), PolicyKind::WTinyLfu),
         ];
         if let Some((key, _, owner)) = given.iter().find(|(_, set, owner)| *set && *owner != kind) {
             return Err(format!("parameter `{key}` applies to `{}`, not `{}`", owner.name(), kind.name()));
@@ -124,6 +156,7 @@ impl PolicyParams {
 
 /// Builds the policy `kind` with `params` and `capacity` (params are assumed validated).
 pub fn build_policy(kind: PolicyKind, params: &PolicyParams, capacity: Capacity) -> Box<dyn Policy> {
+    let share = |v: Option<Fraction>, default: f64| v.map_or(default, |f| f.0);
     match kind {
         PolicyKind::Lru => Box::new(Lru::new(capacity)),
         PolicyKind::Fifo => Box::new(Fifo::new(capacity)),
@@ -132,11 +165,18 @@ pub fn build_policy(kind: PolicyKind, params: &PolicyParams, capacity: Capacity)
         PolicyKind::Sieve => Box::new(Sieve::new(capacity)),
         PolicyKind::S3Fifo => Box::new(S3Fifo::new(
             capacity,
-            params.small_ratio.map_or(DEFAULT_SMALL_RATIO, |f| f.0),
-            params.ghost_ratio.map_or(DEFAULT_GHOST_RATIO, |f| f.0),
+            share(params.small_ratio, DEFAULT_SMALL_RATIO),
+            share(params.ghost_ratio, DEFAULT_GHOST_RATIO),
             params.move_threshold.unwrap_or(DEFAULT_MOVE_THRESHOLD),
         )),
         PolicyKind::Belady => Box::new(Belady::new(capacity)),
+        PolicyKind::Arc => Box::new(ArcPolicy::new(capacity)),
+        PolicyKind::Lirs => Box::new(Lirs::new(capacity, share(params.hir_ratio, DEFAULT_HIR_RATIO))),
+        PolicyKind::WTinyLfu => Box::new(WTinyLfu::new(
+            capacity,
+            share(params.window_ratio, DEFAULT_WINDOW_RATIO),
+            share(params.protected_ratio, DEFAULT_PROTECTED_RATIO),
+        )),
     }
 }
 

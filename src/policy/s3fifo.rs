@@ -104,7 +104,7 @@ impl S3Fifo {
 
     /// Records unlinked node `id` in the ghost FIFO, trimming the ghost to its size; forgets it
     /// instead when it is larger than the ghost.
-    fn demote_to_ghost(&mut self, id: NodeId) {
+    fn move_to_ghost(&mut self, id: NodeId) {
         let cost = self.capacity.charge(self.slab.get(id).size);
         if cost > self.ghost_cap {
             self.forget(id);
@@ -134,7 +134,7 @@ impl S3Fifo {
                 self.main_used += cost;
             } else {
                 evicted.push(e.key);
-                self.demote_to_ghost(id);
+                self.move_to_ghost(id);
                 return;
             }
         }
