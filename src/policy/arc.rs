@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(arc.slab.get(arc.index[&3]).list, Where::T2);
         // Keep evicting T2 entries into B2, then hit one there: p shrinks again.
         run(&mut arc, &[3, 7, 7, 8, 8, 9, 9]);
-        assert!(arc.b2.len() > 0, "T2 victims become B2 ghosts");
+        assert!(!arc.b2.is_empty(), "T2 victims become B2 ghosts");
         let ghost = arc.slab.get(arc.b2.back().unwrap()).key;
         let p = arc.target_t1();
         let delta = (arc.b1_size as f64 / arc.b2_size as f64).max(1.0);
