@@ -6,6 +6,7 @@
 
 mod arc;
 mod capacity;
+mod index;
 mod lirs;
 pub mod list;
 mod lru;
