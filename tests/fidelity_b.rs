@@ -61,10 +61,18 @@ fn references(trace: &str) -> Vec<Reference> {
 /// `u32 time, u64 id, u32 size, i64 next_access`), zstd-compressed.
 fn read_oracle_general(path: &str) -> Vec<(u64, u32)> {
     let mut raw = Vec::new();
-    zstd::stream::read::Decoder::new(std::fs::File::open(path).unwrap()).unwrap().read_to_end(&mut raw).unwrap();
+    zstd::stream::read::Decoder::new(std::fs::File::open(path).unwrap())
+        .unwrap()
+        .read_to_end(&mut raw)
+        .unwrap();
     assert_eq!(raw.len() % 24, 0, "{path}: truncated record");
     raw.chunks_exact(24)
-        .map(|r| (u64::from_le_bytes(r[4..12].try_into().unwrap()), u32::from_le_bytes(r[12..16].try_into().unwrap())))
+        .map(|r| {
+            (
+                u64::from_le_bytes(r[4..12].try_into().unwrap()),
+                u32::from_le_bytes(r[12..16].try_into().unwrap()),
+            )
+        })
         .collect()
 }
 
@@ -123,7 +131,8 @@ fn check(trace_name: &str, trace: &[(u64, u32)], policies: &[&str]) {
         if r.bytes {
             let ours_b = bytes_missed as f64 / r.bytes_requested as f64;
             let theirs_b = r.bytes_missed as f64 / r.bytes_requested as f64;
-            line += &format!("; byte miss ratio {ours_b:.6} vs {theirs_b:.6} (delta {:+.6})", ours_b - theirs_b);
+            line +=
+                &format!("; byte miss ratio {ours_b:.6} vs {theirs_b:.6} (delta {:+.6})", ours_b - theirs_b);
             bad |= (ours_b - theirs_b).abs() > tolerance(kind);
         }
         eprintln!("{line}");
@@ -159,7 +168,9 @@ fn cloudphysics_object_and_byte_mode_match_libcachesim() {
 /// too loses to LRU there), so only those sizes are asserted.
 #[test]
 fn lirs_beats_lru_on_the_lirs_paper_traces() {
-    for (name, sizes) in [("lirs_multi1", &[100, 500, 1000, 1500, 2000][..]), ("lirs_sprite", &[100, 200, 300])] {
+    for (name, sizes) in
+        [("lirs_multi1", &[100, 500, 1000, 1500, 2000][..]), ("lirs_sprite", &[100, 200, 300])]
+    {
         let trace = read_oracle_general(&format!("tests/data/{name}.oracleGeneral.bin.zst"));
         for &size in sizes {
             let (lirs, _) = simulate(PolicyKind::Lirs, Capacity::objects(size), &trace);

@@ -25,7 +25,11 @@ fn check(kind: PolicyKind, capacity: Capacity, keys: &[u64], max_size: u32) -> R
         let was_resident = policy.contains(key);
         evicted.clear();
         let hit = policy.access(&Access { key, size, tick: tick as u64, next_access: NEVER }, &mut evicted);
-        if hit { hits += 1 } else { misses += 1 }
+        if hit {
+            hits += 1
+        } else {
+            misses += 1
+        }
         prop_assert_eq!(hit, was_resident, "{:?}: a hit is exactly a resident key", kind);
         for k in &evicted {
             prop_assert!(resident.remove(k).is_some(), "{:?}: evicted {} was not resident", kind, k);

@@ -237,7 +237,9 @@ impl Policy for ArcPolicy {
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.index.get(key, &self.slab).is_some_and(|id| matches!(self.slab.get(id).list, Where::T1 | Where::T2))
+        self.index
+            .get(key, &self.slab)
+            .is_some_and(|id| matches!(self.slab.get(id).list, Where::T1 | Where::T2))
     }
 
     /// Drops `key`; a ghost entry for it is forgotten too (and `false` returned, as it held no

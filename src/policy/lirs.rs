@@ -291,7 +291,8 @@ impl Policy for Lirs {
                 if cost > self.hir_limit {
                     return false;
                 }
-                let meta = Meta { key: a.key, size: a.size, q: NONE, lir: false, resident: true, in_s: false };
+                let meta =
+                    Meta { key: a.key, size: a.size, q: NONE, lir: false, resident: true, in_s: false };
                 let m = self.meta.alloc(meta);
                 self.index.insert(a.key, m, &self.meta);
                 self.resident += 1;
@@ -362,7 +363,9 @@ mod tests {
 
     fn run(lirs: &mut Lirs, keys: &[u64]) -> Vec<bool> {
         let mut ev = Vec::new();
-        keys.iter().map(|&key| lirs.access(&Access { key, size: 1, tick: 0, next_access: NEVER }, &mut ev)).collect()
+        keys.iter()
+            .map(|&key| lirs.access(&Access { key, size: 1, tick: 0, next_access: NEVER }, &mut ev))
+            .collect()
     }
 
     /// The example of the paper's Figure 2 shape: 2 LIR slots, 1 HIR slot.

@@ -17,8 +17,8 @@ pub use arc::ArcPolicy;
 pub use capacity::{Capacity, CapacityUnit};
 pub use lirs::{DEFAULT_HIR_RATIO, Lirs};
 pub use lru::Lru;
-pub use wtinylfu::{DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, WTinyLfu};
 pub use registry::{PolicyKind, PolicyParams, build_policy, policy_names};
+pub use wtinylfu::{DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, WTinyLfu};
 
 /// `next_access` value meaning "this object is never requested again".
 pub const NEVER: u64 = u64::MAX;

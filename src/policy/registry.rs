@@ -25,9 +25,15 @@ impl PolicyKind {
     /// Every policy with a one-line description, for `cachelab list`.
     pub const ALL: &'static [(PolicyKind, &'static str)] = &[
         (PolicyKind::Lru, "least recently used (textbook)"),
-        (PolicyKind::Arc, "adaptive replacement cache: recency and frequency lists tuned by ghost hits (FAST 2003)"),
+        (
+            PolicyKind::Arc,
+            "adaptive replacement cache: recency and frequency lists tuned by ghost hits (FAST 2003)",
+        ),
         (PolicyKind::Lirs, "low inter-reference recency set; param hir_ratio (SIGMETRICS 2002)"),
-        (PolicyKind::WTinyLfu, "LRU window + frequency-gated segmented LRU; params window_ratio, protected_ratio"),
+        (
+            PolicyKind::WTinyLfu,
+            "LRU window + frequency-gated segmented LRU; params window_ratio, protected_ratio",
+        ),
     ];
 
     /// The stable name used in scenario files, on the command line and in results.

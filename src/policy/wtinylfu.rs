@@ -208,9 +208,9 @@ impl WTinyLfu {
                 self.sketch.add(key);
                 continue;
             }
-            let victim = self.main_victim().filter(|&v| {
-                self.sketch.estimate(key) > self.sketch.estimate(self.slab.get(v).key)
-            });
+            let victim = self
+                .main_victim()
+                .filter(|&v| self.sketch.estimate(key) > self.sketch.estimate(self.slab.get(v).key));
             self.sketch.add(key);
             match victim {
                 Some(v) => {
