@@ -87,21 +87,47 @@ fn csv_columns_by_name_and_by_index_and_string_ids() {
     let input = dir.path().join("in.csv");
     std::fs::write(&input, "op,key,bytes,ts\nget,17,100,5\nget,18,200,6\nset,17,100,9\n").unwrap();
     let by_name = dir.path().join("name.csv");
-    ok(&["trace", "convert", s(&input), s(&by_name), "--id-col", "key", "--size-col", "bytes", "--time-col", "ts"]);
+    ok(&[
+        "trace",
+        "convert",
+        s(&input),
+        s(&by_name),
+        "--id-col",
+        "key",
+        "--size-col",
+        "bytes",
+        "--time-col",
+        "ts",
+    ]);
     let expected = "time,obj_id,obj_size\n5,17,100\n6,18,200\n9,17,100\n";
     assert_eq!(std::fs::read_to_string(&by_name).unwrap(), expected);
     let by_index = dir.path().join("index.csv");
     ok(&["trace", "convert", s(&input), s(&by_index), "--id-col", "2", "--size-col", "3", "--time-col", "4"]);
     assert_eq!(std::fs::read_to_string(&by_index).unwrap(), expected);
     let no_time = dir.path().join("notime.csv");
-    ok(&["trace", "convert", s(&input), s(&no_time), "--id-col", "2", "--size-col", "none", "--time-col", "none"]);
+    ok(&[
+        "trace",
+        "convert",
+        s(&input),
+        s(&no_time),
+        "--id-col",
+        "2",
+        "--size-col",
+        "none",
+        "--time-col",
+        "none",
+    ]);
     assert_eq!(std::fs::read_to_string(&no_time).unwrap(), "time,obj_id,obj_size\n0,17,1\n1,18,1\n2,17,1\n");
 
     let strings = dir.path().join("strings.csv");
-    std::fs::write(&strings, "obj_id,obj_size,time\nimg/a.png,10,1\nimg/b.png,10,2\nimg/a.png,10,3\n007,1,4\n7,1,5\n")
-        .unwrap();
+    std::fs::write(
+        &strings,
+        "obj_id,obj_size,time\nimg/a.png,10,1\nimg/b.png,10,2\nimg/a.png,10,3\n007,1,4\n7,1,5\n",
+    )
+    .unwrap();
     bad_input(&["trace", "stats", s(&strings)], &["strings.csv", "line 2", "img/a.png", "--string-ids"]);
-    let stats: Value = serde_json::from_str(&ok(&["trace", "stats", s(&strings), "--string-ids", "--json"])).unwrap();
+    let stats: Value =
+        serde_json::from_str(&ok(&["trace", "stats", s(&strings), "--string-ids", "--json"])).unwrap();
     assert_eq!((stats["requests"].as_u64(), stats["unique_objects"].as_u64()), (Some(5), Some(4)));
     let hashed = dir.path().join("hashed.csv");
     ok(&["trace", "convert", s(&strings), s(&hashed), "--string-ids"]);
@@ -156,7 +182,10 @@ fn bad_csv_rows_missing_columns_and_unknown_formats_are_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let rows = dir.path().join("rows.csv");
     std::fs::write(&rows, "time,obj_id,obj_size\n1,2,3\n2,3,4\n3,4,lots\n").unwrap();
-    bad_input(&["simulate", "--trace", s(&rows), "--policy", "lru", "--size", "1"], &["rows.csv", "line 4", "lots"]);
+    bad_input(
+        &["simulate", "--trace", s(&rows), "--policy", "lru", "--size", "1"],
+        &["rows.csv", "line 4", "lots"],
+    );
     let short = dir.path().join("short.csv");
     std::fs::write(&short, "time,obj_id,obj_size\n1,2,3\n2\n").unwrap();
     bad_input(&["trace", "stats", s(&short)], &["short.csv", "line 3", "bad row"]);
@@ -178,7 +207,10 @@ fn bad_csv_rows_missing_columns_and_unknown_formats_are_bad_input() {
     );
     bad_input(&["trace", "stats", s(&unknown), "--format", "parquet"], &["parquet", "oracle-general"]);
     ok(&["trace", "stats", s(&unknown), "--format", "oracle-general"]);
-    bad_input(&["trace", "convert", s(&unknown), "out.txt", "--format", "oracle-general"], &["out.txt", "unknown trace format"]);
+    bad_input(
+        &["trace", "convert", s(&unknown), "out.txt", "--format", "oracle-general"],
+        &["out.txt", "unknown trace format"],
+    );
     bad_input(&["trace", "stats", &format!("{}/absent.csv", s(dir.path()))], &["absent.csv", "cannot read"]);
 }
 
@@ -188,8 +220,19 @@ fn gen_writes_every_generator_with_the_requested_shape() {
     for generator in ["zipf", "scrambled_zipf", "uniform", "hot_set", "shifting"] {
         let out = dir.path().join(format!("{generator}.oracleGeneral.bin.zst"));
         ok(&[
-            "trace", "gen", generator, "--keys", "500", "--requests", "20000", "--seed", "7", "--value-size", "4KiB",
-            "--out", s(&out),
+            "trace",
+            "gen",
+            generator,
+            "--keys",
+            "500",
+            "--requests",
+            "20000",
+            "--seed",
+            "7",
+            "--value-size",
+            "4KiB",
+            "--out",
+            s(&out),
         ]);
         let stats: Value = serde_json::from_str(&ok(&["trace", "stats", s(&out), "--json"])).unwrap();
         assert_eq!(stats["requests"], 20_000, "{generator}");
@@ -197,13 +240,29 @@ fn gen_writes_every_generator_with_the_requested_shape() {
         assert!((400..=500).contains(&unique), "{generator}: {unique} objects");
         assert_eq!(stats["footprint_bytes"].as_u64(), Some(unique * 4096), "{generator}");
         let records = read_all(&out);
-        assert_eq!(records.iter().map(|r| r.next_access).collect::<Vec<_>>(), naive_next(&records), "{generator}");
+        assert_eq!(
+            records.iter().map(|r| r.next_access).collect::<Vec<_>>(),
+            naive_next(&records),
+            "{generator}"
+        );
         assert!(records.iter().enumerate().all(|(i, r)| r.time == i as u64 && r.key >= 1 && r.key <= 500));
     }
-    let zipf: Value = serde_json::from_str(&ok(&["trace", "stats", s(&dir.path().join("zipf.oracleGeneral.bin.zst")), "--json"])).unwrap();
+    let zipf: Value = serde_json::from_str(&ok(&[
+        "trace",
+        "stats",
+        s(&dir.path().join("zipf.oracleGeneral.bin.zst")),
+        "--json",
+    ]))
+    .unwrap();
     let alpha = zipf["zipf_alpha"].as_f64().unwrap();
     assert!((alpha - 0.9).abs() < 0.1, "fitted alpha {alpha}");
-    let uniform: Value = serde_json::from_str(&ok(&["trace", "stats", s(&dir.path().join("uniform.oracleGeneral.bin.zst")), "--json"])).unwrap();
+    let uniform: Value = serde_json::from_str(&ok(&[
+        "trace",
+        "stats",
+        s(&dir.path().join("uniform.oracleGeneral.bin.zst")),
+        "--json",
+    ]))
+    .unwrap();
     assert!(uniform["zipf_alpha"].as_f64().unwrap() < 0.1);
     bad_input(&["trace", "gen", "pareto", "--out", s(&dir.path().join("p.csv"))], &["pareto", "zipf"]);
     bad_input(&["trace", "gen", "zipf", "--alpha", "0", "--out", s(&dir.path().join("p.csv"))], &["--alpha"]);
@@ -224,15 +283,24 @@ fn a_trace_is_a_scenario_workload_with_paths_relative_to_the_scenario() {
     )
     .unwrap();
     let reports = dir.path().join("reports");
-    let run: Value = serde_json::from_str(&ok(&["run", s(&scenario), "--out", s(&reports), "--json", "--quiet"])).unwrap();
-    let sim: Value =
-        serde_json::from_str(&ok(&["simulate", "--trace", s(&trace), "--policy", "lru", "--size", "100,10%", "--json"]))
-            .unwrap();
+    let run: Value =
+        serde_json::from_str(&ok(&["run", s(&scenario), "--out", s(&reports), "--json", "--quiet"])).unwrap();
+    let sim: Value = serde_json::from_str(&ok(&[
+        "simulate",
+        "--trace",
+        s(&trace),
+        "--policy",
+        "lru",
+        "--size",
+        "100,10%",
+        "--json",
+    ]))
+    .unwrap();
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
     for (r, row) in results.iter().zip(sim.as_array().unwrap()) {
-        assert_eq!(r["counts"]["requests"], row["requests"]);
-        assert_eq!(r["counts"]["hits"], row["hits"], "run and simulate agree on {row}");
+        assert_eq!(r["requests"], row["requests"]);
+        assert_eq!(r["hits"], row["hits"], "run and simulate agree on {row}");
         assert_eq!(r["capacity_value"], row["cache_size"]);
     }
     assert_eq!(sim[1]["cache_size"], 62, "10% of 613 distinct objects, rounded up");
