@@ -30,16 +30,17 @@ pub fn open(path: &Path) -> Result<Input, InputError> {
     }
 }
 
-/// Reads into `buf` until it is full or the stream ends; returns the bytes read.
-pub fn read_full(input: &mut Input, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Reads into `buf` until it is full or the stream ends; returns the bytes read and the error
+/// that stopped it early, if any (the bytes before the error are valid).
+pub fn read_full(input: &mut Input, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
     let mut filled = 0;
     while filled < buf.len() {
         match input.read(&mut buf[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => return (filled, Some(e)),
         }
     }
-    Ok(filled)
+    (filled, None)
 }
