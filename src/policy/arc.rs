@@ -56,17 +56,11 @@ pub struct ArcPolicy {
     p: f64,
 }
 
-/// Most entries to reserve up front (resident plus ghosts), so huge capacities do not allocate
-/// memory they may never use.
-const MAX_RESERVE: u64 = 1 << 22;
-
 impl ArcPolicy {
     /// An empty ARC cache of the given capacity.
     pub fn new(capacity: Capacity) -> Self {
-        let reserve = match capacity.unit {
-            super::CapacityUnit::Objects => capacity.value.saturating_mul(2).min(MAX_RESERVE) as usize,
-            super::CapacityUnit::Bytes => 0,
-        };
+        // Resident entries plus as many ghosts.
+        let reserve = 2 * super::expected_objects(capacity);
         ArcPolicy {
             capacity,
             index: NodeIndex::with_capacity(reserve),
@@ -308,7 +302,7 @@ mod tests {
         assert_eq!(arc.slab.get(arc.index.get(3, &arc.slab).unwrap()).list, Where::T2);
         // Keep evicting T2 entries into B2, then hit one there: p shrinks again.
         run(&mut arc, &[3, 7, 7, 8, 8, 9, 9]);
-        assert!(arc.b2.len() > 0, "T2 victims become B2 ghosts");
+        assert!(!arc.b2.is_empty(), "T2 victims become B2 ghosts");
         let ghost = arc.slab.get(arc.b2.back().unwrap()).key;
         let p = arc.target_t1();
         let delta = (arc.b1_size as f64 / arc.b2_size as f64).max(1.0);

@@ -1,16 +1,12 @@
-//! The reference Zipf generator of libCacheSim cross-checks: a bit-exact port of
-//! `gen_zipf.py` (shipped with the reference traces), so that tests regenerate the reference
-//! Zipf traces instead of shipping them.
-//!
-//! Model: ids `1..=n` with P(id = k) proportional to k^-alpha. A request draws
-//! `u = (next_u64 >> 11) * 2^-53` from [`SplitMix64`] seeded with the seed, scales it by the
-//! last entry of the running f64 sum `cdf[k] = sum_{i<=k} (i+1)^-alpha` (summed in increasing
-//! order with `powf`, the C `pow` the Python generator uses) and returns the first index whose
-//! cdf is greater (`bisect_right`) plus one.
+//! The Zipf generator behind the libCacheSim reference traces (`gen_zipf.py` in
+//! `/work/shared/reference/`), ported bit for bit so tests and `trace gen` can regenerate those
+//! traces instead of shipping them: SplitMix64 uniforms, a float64 CDF summed in increasing
+//! rank order with `pow`, and inverse-CDF sampling by `bisect_right`.
 
 use super::hash::{SplitMix64, mix64};
 
-/// An endless stream of object ids following the reference Zipf generator.
+/// Object ids 1..=n drawn with P(k) proportional to k^-alpha (id 1 most popular), an infinite
+/// iterator identical to `gen_zipf.py`'s `obj_id` column for the same `n`, `alpha` and seed.
 #[derive(Debug, Clone)]
 pub struct ReferenceZipf {
     cdf: Vec<f64>,
@@ -18,12 +14,10 @@ pub struct ReferenceZipf {
 }
 
 impl ReferenceZipf {
-    /// The generator for `n_obj` objects (at least 1) with exponent `alpha`, seeded with `seed`
-    /// (`gen_zipf.py` defaults: 100,000 objects, seed 42).
-    pub fn new(alpha: f64, n_obj: u64, seed: u64) -> Self {
-        let n_obj = n_obj.max(1);
+    /// A generator over `n_obj` (at least 1) objects with exponent `alpha`, seeded with `seed`.
+    pub fn new(n_obj: u64, alpha: f64, seed: u64) -> Self {
         let mut acc = 0.0f64;
-        let cdf = (1..=n_obj)
+        let cdf = (1..=n_obj.max(1))
             .map(|k| {
                 acc += (k as f64).powf(-alpha);
                 acc
@@ -31,28 +25,23 @@ impl ReferenceZipf {
             .collect();
         ReferenceZipf { cdf, rng: SplitMix64::new(seed) }
     }
-
-    /// The next object id, in `1..=n_obj`.
-    pub fn next_id(&mut self) -> u64 {
-        let total = self.cdf[self.cdf.len() - 1];
-        let x = self.rng.next_f64() * total;
-        let k = self.cdf.partition_point(|&c| c <= x).min(self.cdf.len() - 1);
-        k as u64 + 1
-    }
 }
 
 impl Iterator for ReferenceZipf {
     type Item = u64;
 
+    #[inline]
     fn next(&mut self) -> Option<u64> {
-        Some(self.next_id())
+        let total = *self.cdf.last().expect("at least one object");
+        let x = self.rng.next_f64() * total;
+        let k = self.cdf.partition_point(|&c| c <= x).min(self.cdf.len() - 1);
+        Some(k as u64 + 1)
     }
 }
 
-/// The object size of the reference generator's sized traces (`--sized`): a deterministic
-/// pseudo-random size in [100, 10000] bytes that depends only on the id.
-pub fn reference_size(obj_id: u64) -> u32 {
-    100 + (mix64(obj_id) % 9901) as u32
+/// `gen_zipf.py --sized`: the size of object `id`, in [100, 10000] bytes.
+pub fn reference_size_of(id: u64) -> u32 {
+    (100 + mix64(id) % 9901) as u32
 }
 
 #[cfg(test)]
@@ -60,14 +49,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn first_ids_match_the_reference_trace() {
-        // First rows of /work/shared/reference/zipf09.csv.zst (gen_zipf.py 0.9, defaults).
-        let ids: Vec<u64> = ReferenceZipf::new(0.9, 100_000, 42).take(11).collect();
-        assert_eq!(ids, vec![13517, 14, 86, 210, 1, 37895, 35, 22152, 199, 4432, 28]);
-    }
-
-    #[test]
-    fn sizes_stay_in_range() {
-        assert!((1..10_000).map(reference_size).all(|s| (100..=10_000).contains(&s)));
+    fn matches_gen_zipf_py() {
+        // Values printed by gen_zipf.py's functions (n_obj 1000, alpha 1.2, seed 7).
+        let ids: Vec<u64> = ReferenceZipf::new(1000, 1.2, 7).take(10).collect();
+        assert_eq!(ids, vec![3, 1, 229, 12, 5, 2, 5, 2, 1, 4]);
+        let sizes: Vec<u32> = [1, 2, 3, 100_000].into_iter().map(reference_size_of).collect();
+        assert_eq!(sizes, vec![9609, 6482, 1094, 4809]);
     }
 }
