@@ -56,17 +56,11 @@ pub struct ArcPolicy {
     p: f64,
 }
 
-/// Most entries to reserve up front (resident plus ghosts), so huge capacities do not allocate
-/// memory they may never use.
-const MAX_RESERVE: u64 = 1 << 22;
-
 impl ArcPolicy {
     /// An empty ARC cache of the given capacity.
     pub fn new(capacity: Capacity) -> Self {
-        let reserve = match capacity.unit {
-            super::CapacityUnit::Objects => capacity.value.saturating_mul(2).min(MAX_RESERVE) as usize,
-            super::CapacityUnit::Bytes => 0,
-        };
+        // Resident entries plus as many ghosts.
+        let reserve = 2 * super::expected_objects(capacity);
         ArcPolicy {
             capacity,
             index: NodeIndex::with_capacity(reserve),

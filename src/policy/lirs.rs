@@ -73,6 +73,7 @@ impl Lirs {
     /// HIR objects (at least one unit).
     pub fn new(capacity: Capacity, hir_ratio: f64) -> Self {
         let hir_limit = ((hir_ratio * capacity.value as f64) as u64).clamp(1, capacity.value.max(1));
+        let n = super::expected_objects(capacity);
         Lirs {
             capacity,
             lir_limit: capacity.value - hir_limit.min(capacity.value),
@@ -81,9 +82,10 @@ impl Lirs {
             hir_used: 0,
             s_used: 0,
             resident: 0,
-            index: NodeIndex::default(),
-            meta: Slab::default(),
-            q_slab: Slab::default(),
+            // Stack S holds up to twice the capacity in entries.
+            index: NodeIndex::with_capacity(2 * n),
+            meta: Slab::with_capacity(2 * n),
+            q_slab: Slab::with_capacity(n),
             s: List::default(),
             q: List::default(),
             nonresident: List::default(),
