@@ -133,3 +133,25 @@ fn write_ratio_and_ttl_are_applied() {
     assert!(reqs.iter().all(|r| r.ttl == Some(std::time::Duration::from_secs(30))));
     assert_eq!(s.kind, GeneratorKind::Uniform);
 }
+
+#[test]
+fn large_key_spaces_use_rejection_sampling_with_the_same_law() {
+    let keys = cachelab::workload::ALIAS_TABLE_MAX_KEYS + 1;
+    let s = spec(&format!("kind = \"zipf\"\nkeys = {keys}\nalpha = 1.0\nrequests = 400000"));
+    assert!(matches!(
+        s.key_sampler(1).unwrap(),
+        cachelab::workload::KeySampler::Zipf(cachelab::workload::ZipfRanks::Rejection(_))
+    ));
+    let mut head = [0u64; 21];
+    for r in s.stream(1).unwrap() {
+        if r.key <= 20 {
+            head[r.key as usize] += 1;
+        }
+    }
+    let h: f64 = (1..=keys).map(|k| 1.0 / k as f64).sum();
+    for (k, &count) in head.iter().enumerate().skip(1) {
+        let expected = 400_000.0 / (k as f64 * h);
+        let got = count as f64;
+        assert!((got - expected).abs() < 4.5 * expected.sqrt(), "rank {k}: {got} vs {expected:.0}");
+    }
+}

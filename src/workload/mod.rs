@@ -4,6 +4,7 @@
 
 pub mod hash;
 mod keys;
+pub mod reference_zipf;
 mod sizes;
 pub mod trace;
 
@@ -12,10 +13,9 @@ use std::time::Duration;
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use rand_distr::Zipf;
 use serde::{Deserialize, Serialize};
 
-pub use keys::{KeySampler, Permutation};
+pub use keys::{ALIAS_TABLE_MAX_KEYS, KeySampler, Permutation, ZipfRanks};
 pub use sizes::ValueSize;
 use trace::{CsvOptions, TraceFormat, TraceSource};
 
@@ -226,7 +226,7 @@ impl WorkloadSpec {
     /// Builds the key sampler this spec describes.
     pub fn key_sampler(&self, seed: u64) -> Result<KeySampler, String> {
         let n = self.keys.get();
-        let zipf = || Zipf::new(n as f64, self.alpha.0).map_err(|e| format!("workload.alpha: {e}"));
+        let zipf = || ZipfRanks::new(n, self.alpha.0);
         Ok(match self.kind {
             GeneratorKind::Zipf => KeySampler::Zipf(zipf()?),
             GeneratorKind::ScrambledZipf => {
