@@ -49,7 +49,9 @@ fn simulate(c: &mut Criterion) {
     group.throughput(Throughput::Elements(REQUESTS));
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
     group.bench_function("read/oracle_general", |b| b.iter(|| black_box(count_requests(&plain).unwrap())));
-    group.bench_function("read/oracle_general_zst", |b| b.iter(|| black_box(count_requests(&packed).unwrap())));
+    group.bench_function("read/oracle_general_zst", |b| {
+        b.iter(|| black_box(count_requests(&packed).unwrap()))
+    });
     for (kind, _) in PolicyKind::ALL {
         group.bench_function(format!("{}/oracle_general", kind.name()), |b| {
             b.iter(|| {

@@ -1,6 +1,6 @@
 //! `cachelab simulate` on the real cloudPhysicsIO trace (tests/data, see its README): exact
 //! agreement with libCacheSim's reference counts, CSV and oracleGeneral versions giving the
-//! same results, the JSON schema, miss-ratio curves and footprint percentages.
+//! same results (Belady included, through the CSV's next-access pre-pass), the JSON schema, miss-ratio curves and footprint percentages.
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -67,11 +67,20 @@ fn lru_and_fifo_byte_mode_match_libcachesim_exactly() {
 
 #[test]
 fn csv_and_oracle_general_versions_give_identical_rows() {
+    // Belady reads next-access times: oracleGeneral carries them, the CSV gets a pre-pass.
+    let policies = "lru,fifo,belady";
     for mode in [&["--bytes", "--size", "128MiB,536870912"][..], &["--size", "1000,10000"][..]] {
-        let oracle = simulate(&[&["--trace", ORACLE, "--policy", "lru,fifo"][..], mode].concat());
-        let csv = simulate(&[&["--trace", CSV, "--policy", "lru,fifo"][..], &CSV_COLUMNS[..], mode].concat());
+        let oracle = simulate(&[&["--trace", ORACLE, "--policy", policies][..], mode].concat());
+        let csv = simulate(&[&["--trace", CSV, "--policy", policies][..], &CSV_COLUMNS[..], mode].concat());
         assert_eq!(oracle, csv, "{mode:?}");
         assert!(oracle.iter().all(|r| u(&r["hits"]) > 0));
+    }
+    let csv = simulate(
+        &[&["--trace", CSV, "--policy", "belady", "--size", "1000,10000"][..], &CSV_COLUMNS[..]].concat(),
+    );
+    for (row, size) in csv.iter().zip([1000, 10_000]) {
+        let (requests, misses, _, _) = reference("objects", "Belady", size);
+        assert_eq!((u(&row["requests"]), u(&row["misses"])), (requests, misses), "{row}");
     }
 }
 
