@@ -16,6 +16,8 @@ fn main() -> ExitCode {
             print!("{}", commands::list::render());
             Ok(())
         }
+        Command::Simulate(args) => commands::simulate::execute(args),
+        Command::Trace(args) => commands::trace::execute(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,8 @@
 
 pub mod list;
 pub mod run;
+pub mod simulate;
+pub mod trace;
 
 use std::io::IsTerminal;
 

@@ -53,7 +53,8 @@ impl Scenario {
         Scenario::parse(&text, path)
     }
 
-    /// Parses and validates scenario text; `path` is only used in error messages.
+    /// Parses and validates scenario text; `path` is named in error messages, and a relative
+    /// trace path (`workload.path`) is resolved against its directory.
     pub fn parse(text: &str, path: &Path) -> Result<Scenario, InputError> {
         let at = |span: Option<std::ops::Range<usize>>, message: String| {
             let (line, column) = span.map_or((0, 0), |s| line_col(text, s.start));
@@ -93,6 +94,11 @@ impl Scenario {
                     ),
                 ));
             }
+        }
+        if let (Some(trace), Some(dir)) = (&mut scenario.workload.path, path.parent())
+            && trace.is_relative()
+        {
+            *trace = dir.join(&*trace);
         }
         if scenario.strategies.is_empty() {
             return Err(invalid("strategy", "the scenario needs at least one [[strategy]]".into()));
