@@ -28,12 +28,17 @@ pub use recorder::{GetOutcome, Interval, MAX_TIERS, Outcome, Recorder, summarize
 pub use spec::{DEFAULT_CLOSED_CONCURRENCY, DEFAULT_OPEN_CONCURRENCY, LoadSpec, LoopMode};
 pub use stop::Stop;
 
+use crate::error::InputError;
 use crate::metrics::{Environment, LoadMeasurements, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts};
 use crate::origin::Origin;
 use crate::runner::sim::{cells, resolve_capacity, unit_name};
 use crate::scenario::Scenario;
 use crate::strategy::{CacheStrategy, build_strategy};
-use crate::workload::{Generator, WorkloadSpec};
+use crate::workload::trace::{TraceSource, scan_stats};
+use crate::workload::{Request, WorkloadSpec};
+
+/// A request stream driven under load: a generator's (never fails) or a trace's.
+pub type Requests = Box<dyn Iterator<Item = Result<Request, InputError>> + Send>;
 
 /// A run length or warm-up: a number of requests or a wall-clock time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,17 +69,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Resolves `load` against `workload`: without `duration` the run is the workload's
-    /// requests; without `warmup` the warm-up is the workload's `warmup` share of the length.
-    pub fn new(load: &LoadSpec, workload: &WorkloadSpec) -> Plan {
+    /// Resolves `load` against a workload of `stream_len` requests with a `warmup_share`:
+    /// without `duration` the run is the whole stream; without `warmup` the warm-up is that
+    /// share of the length.
+    pub fn new(load: &LoadSpec, warmup_share: f64, stream_len: u64) -> Plan {
         let length = match load.duration {
             Some(d) => Span::Time(d.0),
-            None => Span::Requests(workload.requests.get()),
+            None => Span::Requests(stream_len),
         };
         let warmup = match (load.warmup, length) {
             (Some(w), _) => Span::Time(w.0),
-            (None, Span::Time(d)) => Span::Time(d.mul_f64(workload.warmup.0)),
-            (None, Span::Requests(n)) => Span::Requests((n as f64 * workload.warmup.0).floor() as u64),
+            (None, Span::Time(d)) => Span::Time(d.mul_f64(warmup_share)),
+            (None, Span::Requests(n)) => Span::Requests((n as f64 * warmup_share).floor() as u64),
         };
         let default = match load.mode {
             LoopMode::Closed => DEFAULT_CLOSED_CONCURRENCY,
@@ -126,8 +132,17 @@ impl Plan {
         }
     }
 
-    /// The request stream: the workload's, endless for a timed run.
-    fn generator(&self, workload: &WorkloadSpec, seed: u64) -> anyhow::Result<Generator> {
+    /// The request stream of `workload` under `seed`: the trace's if it replays one (a timed
+    /// run then also ends with the trace), else the generator's, endless for a timed run.
+    pub fn requests(
+        &self,
+        workload: &WorkloadSpec,
+        seed: u64,
+        trace: Option<&TraceSource>,
+    ) -> anyhow::Result<Requests> {
+        if let Some(trace) = trace {
+            return Ok(Box::new(trace.records()?.map(|r| r.map(|r| r.request()))));
+        }
         let stream = match self.length {
             Span::Requests(_) => workload.stream(seed),
             Span::Time(_) => {
@@ -136,7 +151,7 @@ impl Plan {
                 endless.stream(seed)
             }
         };
-        stream.map_err(anyhow::Error::msg)
+        Ok(Box::new(stream.map_err(anyhow::Error::msg)?.map(Ok)))
     }
 
     /// Progress-bar units for one strategy: requests, or milliseconds of a timed run.
@@ -225,21 +240,19 @@ impl Measured {
     }
 }
 
-/// Drives `strategy` as `plan` says with `workload`'s stream under `seed` until the stream or
-/// the duration ends or `stop` is given; settles the strategy (`sync`) at the end. `progress`
-/// advances from `progress_base` by this strategy's share.
-#[allow(clippy::too_many_arguments)]
+/// Drives `strategy` with `requests` as `plan` says until the stream or the duration ends or
+/// `stop` is given; settles the strategy (`sync`) at the end. `progress` advances from
+/// `progress_base` by this strategy's share. A bad record in a trace ends the run with its
+/// error.
 pub async fn drive(
     strategy: Arc<dyn CacheStrategy>,
-    workload: &WorkloadSpec,
-    seed: u64,
+    requests: Requests,
     origin: Arc<Origin>,
     plan: &Plan,
     stop: Arc<Stop>,
     progress: &ProgressBar,
     progress_base: u64,
 ) -> anyhow::Result<Measured> {
-    let generator = plan.generator(workload, seed)?;
     let t0 = Instant::now();
     let ctx = Arc::new(request::Ctx {
         strategy: strategy.clone(),
@@ -265,16 +278,20 @@ pub async fn drive(
         progress: progress.clone(),
         base: progress_base,
     }));
-    let recorder = match (plan.mode, plan.rate) {
-        (LoopMode::Open, Some(rate)) => open::run(ctx, plan, rate, generator, sent).await,
+    let (recorder, failure) = match (plan.mode, plan.rate) {
+        (LoopMode::Open, Some(rate)) => open::run(ctx, plan, rate, requests, sent).await,
         _ => {
-            let source = Arc::new(closed::Source::new(generator, sent));
-            closed::run(ctx, plan, source, measured_from.clone()).await
+            let source = Arc::new(closed::Source::new(requests, sent));
+            let recorder = closed::run(ctx, plan, source.clone(), measured_from.clone()).await;
+            (recorder, source.failure())
         }
     };
     let end = Instant::now();
     done.stop();
     let evictions_at_warmup = watcher.await.context("progress watcher")?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
     progress.set_position(progress_base + plan.progress_len());
     strategy.sync().await.with_context(|| format!("settling strategy `{}`", strategy.name()))?;
     let measured_from = measured_from.get().copied().filter(|m| *m <= end).unwrap_or(end);
@@ -328,21 +345,35 @@ async fn watch(w: Watch) -> Option<u64> {
 /// stderr.
 pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
     let load = scenario.load.as_ref().context("the scenario has no [load] section")?;
-    let plan = Plan::new(load, &scenario.workload);
+    let workload = &scenario.workload;
+    let trace = workload.trace_source().transpose()?;
+    let (stream_len, footprint_objects) = match &trace {
+        Some(t) => {
+            let stats = scan_stats(t)?;
+            (stats.requests, stats.footprint_objects)
+        }
+        None => (workload.requests.get(), workload.footprint_objects()),
+    };
+    let plan = Plan::new(load, workload.warmup.0, stream_len);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("cachelab-load")
         .build()
         .context("cannot start the tokio runtime")?;
-    runtime.block_on(run_all(scenario, &plan, progress, quiet))
+    let input = Input { scenario, plan: &plan, trace: trace.as_ref(), footprint_objects };
+    runtime.block_on(run_all(input, progress, quiet))
 }
 
-async fn run_all(
-    scenario: &Scenario,
-    plan: &Plan,
-    progress: &ProgressBar,
-    quiet: bool,
-) -> anyhow::Result<RunResult> {
+/// What every strategy of a load run shares.
+struct Input<'a> {
+    scenario: &'a Scenario,
+    plan: &'a Plan,
+    trace: Option<&'a TraceSource>,
+    footprint_objects: u64,
+}
+
+async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
+    let Input { scenario, plan, trace, footprint_objects } = input;
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let start = Instant::now();
     let stop = Arc::new(Stop::new());
@@ -360,7 +391,7 @@ async fn run_all(
         if stop.is_stopped() {
             break;
         }
-        let capacity = cell.capacity.map(|c| resolve_capacity(c, scenario.workload.footprint_objects()));
+        let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
         let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity)?.into();
         if !quiet {
             progress.suspend(|| {
@@ -369,17 +400,8 @@ async fn run_all(
         }
         let origin = Arc::new(Origin::new(&scenario.origin, scenario.seed));
         let base = plan.progress_len() * i as u64;
-        let measured = drive(
-            strategy.clone(),
-            &scenario.workload,
-            scenario.seed,
-            origin,
-            plan,
-            stop.clone(),
-            progress,
-            base,
-        )
-        .await;
+        let requests = plan.requests(&scenario.workload, scenario.seed, trace)?;
+        let measured = drive(strategy.clone(), requests, origin, plan, stop.clone(), progress, base).await;
         let usage = strategy.usage().await;
         let shutdown = strategy.shutdown().await;
         let measured = measured.with_context(|| format!("strategy `{}`", cell.spec.name))?;
