@@ -97,6 +97,11 @@ impl Plan {
         }
     }
 
+    /// Limit on the end-of-run `sync` and `usage` calls (a dead backend must not hang the run).
+    fn settle_timeout(&self) -> Duration {
+        self.timeout.max(Duration::from_secs(5))
+    }
+
     /// When a timed run must stop sending.
     fn deadline(&self, t0: Instant) -> Option<Instant> {
         match self.length {
@@ -293,7 +298,8 @@ pub async fn drive(
         return Err(e.into());
     }
     progress.set_position(progress_base + plan.progress_len());
-    strategy.sync().await.with_context(|| format!("settling strategy `{}`", strategy.name()))?;
+    // Best effort: a strategy whose backend is down cannot settle, and the run still reports.
+    let _ = tokio::time::timeout(plan.settle_timeout(), strategy.sync()).await;
     let measured_from = measured_from.get().copied().filter(|m| *m <= end).unwrap_or(end);
     Ok(Measured { recorder, t0, measured_from, end, evictions_at_warmup })
 }
@@ -333,8 +339,8 @@ async fn watch(w: Watch) -> Option<u64> {
             w.origin.requests()
         ));
         if evictions_at_warmup.is_none() && w.measured_from.get().is_some_and(|m| Instant::now() >= *m) {
-            let usage = w.strategy.usage().await;
-            evictions_at_warmup = Some(usage.ok().and_then(|u| u.evictions).unwrap_or(0));
+            let usage = tokio::time::timeout(w.plan.timeout, w.strategy.usage()).await;
+            evictions_at_warmup = Some(usage.ok().and_then(Result::ok).and_then(|u| u.evictions).unwrap_or(0));
         }
     }
     evictions_at_warmup
@@ -402,11 +408,13 @@ async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyho
         let base = plan.progress_len() * i as u64;
         let requests = plan.requests(&scenario.workload, scenario.seed, trace)?;
         let measured = drive(strategy.clone(), requests, origin, plan, stop.clone(), progress, base).await;
-        let usage = strategy.usage().await;
-        let shutdown = strategy.shutdown().await;
+        let usage = tokio::time::timeout(plan.settle_timeout(), strategy.usage()).await;
+        if let Err(e) = strategy.shutdown().await {
+            // The measurements stand; say what could not be cleaned up.
+            progress.suspend(|| eprintln!("warning: shutting down strategy `{}`: {e}", cell.spec.name));
+        }
         let measured = measured.with_context(|| format!("strategy `{}`", cell.spec.name))?;
-        shutdown.with_context(|| format!("shutting down strategy `{}`", cell.spec.name))?;
-        let usage = usage.unwrap_or_default();
+        let usage = usage.ok().and_then(Result::ok).unwrap_or_default();
         let mut counts = measured.recorder.counts;
         let final_evictions = usage.evictions.unwrap_or(0);
         counts.evictions =
