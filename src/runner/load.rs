@@ -398,7 +398,7 @@ async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyho
             break;
         }
         let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
-        let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity)?.into();
+        let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
         if !quiet {
             progress.suspend(|| {
                 eprintln!("load: `{}` ({}/{}): {}", cell.spec.name, i + 1, cells.len(), plan.describe());
