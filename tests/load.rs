@@ -236,11 +236,10 @@ fn failing_and_slow_operations_are_counted_per_interval_and_the_run_completes() 
     assert_eq!(r.origin, r.counts.misses);
     assert!(points[3].requests > 0 && points[3].hits == 0, "no hits while the cache fails");
     assert!(points[9].hits > 0, "hits again after the faults");
-    let lm = m.load_measurements(&Plan::new(
-        scenario(&format!("{WORKLOAD}[load]\n")).load.as_ref().unwrap(),
-        0.0,
+    let lm = m.load_measurements(
+        &Plan::new(scenario(&format!("{WORKLOAD}[load]\n")).load.as_ref().unwrap(), 0.0, 1),
         1,
-    ));
+    );
     assert_eq!(lm.timeouts, r.timeouts);
     assert_eq!(lm.timeseries.iter().map(|p| p.errors).sum::<u64>(), errors.iter().sum::<u64>());
 }

@@ -32,7 +32,7 @@ use crate::error::InputError;
 use crate::metrics::{Environment, LoadMeasurements, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts};
 use crate::origin::Origin;
 use crate::runner::sim::{cells, resolve_capacity, unit_name};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, StrategyKind};
 use crate::strategy::{CacheStrategy, build_strategy};
 use crate::workload::trace::{TraceSource, scan_stats};
 use crate::workload::{Request, WorkloadSpec};
@@ -208,17 +208,17 @@ impl Measured {
         all - self.recorder.counts.requests
     }
 
-    /// The `load` part of a strategy's results.
-    pub fn load_measurements(&self, plan: &Plan) -> LoadMeasurements {
+    /// The `load` part of a strategy's results; `tiers` is how many tiers the strategy has
+    /// (per-tier hits are listed only for more than one).
+    pub fn load_measurements(&self, plan: &Plan, tiers: usize) -> LoadMeasurements {
         let r = &self.recorder;
         let secs = self.measured_s();
         let per_s = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
         let reads = r.counts.hits + r.counts.misses;
-        let top_tier = r.tier_hits.iter().rposition(|&h| h > 0).unwrap_or(0);
-        let tiers = if top_tier == 0 {
+        let tiers = if tiers < 2 {
             Vec::new()
         } else {
-            (0..=top_tier)
+            (0..tiers.min(MAX_TIERS))
                 .map(|t| TierCounts {
                     tier: format!("l{}", t + 1),
                     hits: r.tier_hits[t],
@@ -340,7 +340,8 @@ async fn watch(w: Watch) -> Option<u64> {
         ));
         if evictions_at_warmup.is_none() && w.measured_from.get().is_some_and(|m| Instant::now() >= *m) {
             let usage = tokio::time::timeout(w.plan.timeout, w.strategy.usage()).await;
-            evictions_at_warmup = Some(usage.ok().and_then(Result::ok).and_then(|u| u.evictions).unwrap_or(0));
+            evictions_at_warmup =
+                Some(usage.ok().and_then(Result::ok).and_then(|u| u.evictions).unwrap_or(0));
         }
     }
     evictions_at_warmup
@@ -432,7 +433,9 @@ async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyho
             final_entries: usage.entries,
             final_bytes: usage.bytes,
             elapsed_s: measured.end.duration_since(measured.t0).as_secs_f64(),
-            load: Some(measured.load_measurements(plan)),
+            load: Some(
+                measured.load_measurements(plan, if cell.spec.kind == StrategyKind::Tiered { 2 } else { 1 }),
+            ),
         });
     }
     ctrl_c.abort();
