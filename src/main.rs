@@ -16,6 +16,7 @@ fn main() -> ExitCode {
             print!("{}", commands::list::render());
             Ok(())
         }
+        Command::Report(args) => commands::report::execute(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
