@@ -372,3 +372,190 @@ fn without_objectives(result: &RunResult, problem: Option<String>) -> Recommenda
         notes,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{Counts, Environment, LatencySummary, LoadMeasurements};
+    use serde_json::json;
+
+    const MIB: u64 = 1 << 20;
+
+    fn latency(p99_us: u64) -> LatencySummary {
+        LatencySummary {
+            count: 1000,
+            min_us: 1,
+            mean_us: p99_us as f64 / 4.0,
+            p50_us: p99_us / 5,
+            p90_us: p99_us / 2,
+            p99_us,
+            p999_us: p99_us * 2,
+            p9999_us: p99_us * 3,
+            max_us: p99_us * 4,
+            distribution: vec![(0.0, 1), (50.0, p99_us / 5), (99.0, p99_us), (100.0, p99_us * 4)],
+        }
+    }
+
+    /// A result at `mib` MiB with `hit` hit ratio; with `p99_ms` a load run's measurements.
+    fn cell(name: &str, kind: &str, mib: u64, hit: f64, p99_ms: Option<f64>) -> StrategyResult {
+        let hits = (hit * 1000.0).round() as u64;
+        StrategyResult {
+            strategy: name.into(),
+            kind: kind.into(),
+            capacity: Some(json!(format!("{mib}MiB"))),
+            capacity_value: Some(mib * MIB),
+            capacity_unit: Some("bytes".into()),
+            counts: Counts { requests: 1000, hits, misses: 1000 - hits, ..Counts::default() },
+            hit_ratio: hit,
+            byte_hit_ratio: hit,
+            final_entries: 10,
+            final_bytes: Some(mib * MIB),
+            elapsed_s: 1.0,
+            load: p99_ms.map(|p| LoadMeasurements {
+                loop_mode: "closed".into(),
+                concurrency: 8,
+                target_rps: None,
+                throughput_rps: 1000.0,
+                measured_s: 1.0,
+                origin_requests: 1000 - hits,
+                origin_rps: (1000 - hits) as f64,
+                timeouts: 0,
+                get_hit: None,
+                get_miss: None,
+                put: None,
+                end_to_end: Some(latency((p * 1000.0) as u64)),
+                timeseries: Vec::new(),
+                tiers: Vec::new(),
+            }),
+        }
+    }
+
+    fn run(results: Vec<StrategyResult>, objectives: serde_json::Value, strategies: serde_json::Value) -> RunResult {
+        RunResult {
+            schema_version: crate::metrics::SCHEMA_VERSION,
+            name: "t".into(),
+            mode: if results.iter().any(|r| r.load.is_some()) { "load" } else { "simulation" }.into(),
+            scenario: json!({ "name": "t", "objectives": objectives, "strategy": strategies }),
+            seed: 1,
+            environment: Environment {
+                cachelab_version: "0".into(),
+                cpu_model: "cpu".into(),
+                cores: 1,
+                os: "os".into(),
+                redis_version: None,
+            },
+            started_at: "2025-01-01T00:00:00Z".into(),
+            duration_s: 1.0,
+            partial: false,
+            warmup_requests: 0,
+            results,
+        }
+    }
+
+    #[test]
+    fn ranks_those_meeting_objectives_and_says_how_much_others_miss() {
+        let result = run(
+            vec![
+                cell("slow", "moka", 64, 0.9, Some(8.0)),
+                cell("small", "lru", 16, 0.6, Some(2.0)),
+                cell("big", "moka", 1024, 0.95, Some(1.0)),
+                cell("good", "moka", 256, 0.85, Some(3.0)),
+                cell("best", "lru", 128, 0.82, Some(2.5)),
+                cell("opt", "belady", 64, 0.99, Some(0.5)),
+            ],
+            json!({ "p99_ms": 5.0, "min_hit_ratio": 0.8, "memory_budget": 512 * MIB }),
+            json!([]),
+        );
+        let rec = recommend(&result);
+        let ranked: Vec<&str> = rec.ranked.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(ranked, ["best @ 128MiB", "good @ 256MiB"], "lowest p99 first; Belady is never a candidate");
+        assert!(rec.headline.starts_with("Pick best @ 128MiB: of the 2 that meet every objective it has the lowest end-to-end p99"), "{}", rec.headline);
+        assert!(rec.headline.contains("p99 2.5 ms ≤ 5 ms") && rec.headline.contains("128 MiB of the 512 MiB budget"), "{}", rec.headline);
+        let misses = |label: &str| rec.missing.iter().find(|m| m.label == label).map(|m| m.misses.clone()).unwrap();
+        assert_eq!(misses("slow @ 64MiB"), ["p99 8 ms is 3 ms over the 5 ms objective (+60%)"]);
+        assert_eq!(misses("small @ 16MiB"), ["hit ratio 0.600 is 0.200 short of 0.800"]);
+        assert_eq!(misses("big @ 1024MiB"), ["uses 1 GiB, 512 MiB over the 512 MiB budget"]);
+        assert_eq!(rec.objectives, ["end-to-end p99 ≤ 5 ms", "hit ratio ≥ 0.800", "memory ≤ 512 MiB"]);
+    }
+
+    #[test]
+    fn survive_restart_follows_the_kind_and_how_redis_was_reached() {
+        let strategies = json!([
+            { "name": "mem", "kind": "moka" },
+            { "name": "disk", "kind": "file", "dir": "/tmp/x" },
+            { "name": "shared", "kind": "redis", "url": "redis://127.0.0.1:6379" },
+            { "name": "spawned", "kind": "redis", "spawn": true },
+        ]);
+        let result = run(
+            vec![
+                cell("mem", "moka", 64, 0.9, None),
+                cell("disk", "file", 64, 0.8, None),
+                cell("shared", "redis", 64, 0.85, None),
+                cell("spawned", "redis", 64, 0.95, None),
+            ],
+            json!({ "survive_restart": true }),
+            strategies,
+        );
+        let rec = recommend(&result);
+        let ranked: Vec<&str> = rec.ranked.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(ranked, ["shared @ 64MiB", "disk @ 64MiB"], "highest hit ratio first without latency");
+        let missed: Vec<(&str, &str)> =
+            rec.missing.iter().map(|m| (m.label.as_str(), m.misses[0].as_str())).collect();
+        assert!(missed[0].0 == "mem @ 64MiB" || missed[1].0 == "mem @ 64MiB", "{missed:?}");
+        assert!(missed.iter().any(|(l, m)| *l == "mem @ 64MiB" && m.contains("process memory")), "{missed:?}");
+        assert!(missed.iter().any(|(l, m)| *l == "spawned @ 64MiB" && m.contains("spawned")), "{missed:?}");
+        assert!(rec.headline.starts_with("Pick shared @ 64MiB: of the 2 that meet every objective it has the highest hit ratio"));
+    }
+
+    #[test]
+    fn latency_objectives_are_not_checked_in_a_simulation() {
+        let result = run(
+            vec![cell("a", "lru", 64, 0.7, None), cell("b", "lru", 128, 0.75, None)],
+            json!({ "p99_ms": 1.0, "max_origin_rps": 10.0, "min_hit_ratio": 0.72 }),
+            json!([]),
+        );
+        let rec = recommend(&result);
+        assert_eq!(rec.ranked.len(), 1);
+        assert_eq!(rec.ranked[0].label, "b @ 128MiB");
+        assert!(rec.headline.starts_with("Pick b @ 128MiB: it is the only one that meets every objective"), "{}", rec.headline);
+        assert!(rec.notes[0].contains("Not checked: p99_ms and max_origin_rps"), "{:?}", rec.notes);
+        assert_eq!(rec.missing[0].misses, ["hit ratio 0.700 is 0.020 short of 0.720"]);
+    }
+
+    #[test]
+    fn when_nobody_qualifies_the_closest_is_named() {
+        let result = run(
+            vec![cell("far", "lru", 64, 0.3, Some(9.0)), cell("near", "lru", 64, 0.79, Some(1.0))],
+            json!({ "p99_ms": 2.0, "min_hit_ratio": 0.8, "max_origin_rps": 100.0 }),
+            json!([]),
+        );
+        let rec = recommend(&result);
+        assert!(rec.ranked.is_empty());
+        assert_eq!(
+            rec.headline,
+            "No strategy meets every objective; the closest is near @ 64MiB, which misses: hit ratio 0.790 is \
+             0.010 short of 0.800; origin load 210 req/s is 110 req/s over the 100 req/s limit (+110%)."
+        );
+        assert_eq!(rec.missing[1].misses.len(), 3, "{:?}", rec.missing[1]);
+    }
+
+    #[test]
+    fn without_objectives_the_plain_facts_are_stated() {
+        let mut result = run(
+            vec![cell("a", "lru", 16, 0.5, Some(4.0)), cell("b", "lru", 256, 0.9, Some(2.0))],
+            serde_json::Value::Null,
+            json!([]),
+        );
+        let rec = recommend(&result);
+        assert_eq!(
+            rec.headline,
+            "No objectives were set, so no pick: the best hit ratio per byte of cache is a @ 16MiB (0.500 hit \
+             ratio in 16 MiB, 0.0312 per MiB), and the best end-to-end p99 is b @ 256MiB (2 ms)."
+        );
+        assert!(rec.notes.iter().any(|n| n.contains("highest hit ratio overall is b @ 256MiB (0.900)")));
+        for r in &mut result.results {
+            r.load = None;
+        }
+        assert!(recommend(&result).headline.ends_with("no latency was measured (a simulation run), so there is no best p99."));
+    }
+}
