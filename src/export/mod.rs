@@ -26,14 +26,38 @@ pub fn csv(result: &RunResult) -> anyhow::Result<String> {
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
-/// The summary as a GitHub-flavoured Markdown table: the CSV's columns minus those empty in
-/// every row (e.g. latency in a simulation), decimals rounded to four places.
+/// The CSV columns the Markdown table shows: what a reader compares at a glance.
+pub const MARKDOWN_COLUMNS: &[&str] = &[
+    "strategy",
+    "kind",
+    "capacity",
+    "requests",
+    "hit_ratio",
+    "byte_hit_ratio",
+    "evictions",
+    "errors",
+    "corrupt",
+    "throughput_rps",
+    "origin_rps",
+    "p50_us",
+    "p99_us",
+    "p999_us",
+    "hit_p99_us",
+    "timeouts",
+];
+
+/// The summary as a GitHub-flavoured Markdown table: the [`MARKDOWN_COLUMNS`] of the CSV
+/// minus those empty in every row (e.g. latency in a simulation), decimals rounded to four
+/// places.
 pub fn markdown(result: &RunResult) -> anyhow::Result<String> {
     let text = csv(result)?;
     let mut reader = ::csv::Reader::from_reader(text.as_bytes());
     let headers: Vec<String> = reader.headers()?.iter().map(String::from).collect();
     let records: Vec<::csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
-    let keep: Vec<usize> = (0..headers.len()).filter(|&i| records.iter().any(|r| !r[i].is_empty())).collect();
+    let keep: Vec<usize> = (0..headers.len())
+        .filter(|&i| MARKDOWN_COLUMNS.contains(&headers[i].as_str()))
+        .filter(|&i| records.iter().any(|r| !r[i].is_empty()))
+        .collect();
     let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
     let mut out = line(keep.iter().map(|&i| headers[i].clone()).collect());
     out += &line(

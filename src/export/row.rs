@@ -27,7 +27,7 @@ pub struct SummaryRow {
     pub writes: u64,
     /// hits / reads.
     pub hit_ratio: f64,
-    /// 1 − hit ratio.
+    /// misses / reads.
     pub miss_ratio: f64,
     /// Bytes hit / bytes requested.
     pub byte_hit_ratio: f64,
@@ -99,7 +99,10 @@ impl SummaryRow {
             misses: r.counts.misses,
             writes: r.counts.writes,
             hit_ratio: r.hit_ratio,
-            miss_ratio: if r.counts.hits + r.counts.misses == 0 { 0.0 } else { 1.0 - r.hit_ratio },
+            miss_ratio: match r.counts.hits + r.counts.misses {
+                0 => 0.0,
+                reads => r.counts.misses as f64 / reads as f64,
+            },
             byte_hit_ratio: r.byte_hit_ratio,
             evictions: r.counts.evictions,
             errors: r.counts.errors,
