@@ -63,10 +63,17 @@ pub fn write_exports(result: &RunResult, args: &ExportArgs) -> anyhow::Result<()
 pub fn print_outcome(report: &Report, dir: &Path) {
     let drawn = report.charts.iter().filter(|c| c.files.is_some()).count();
     eprintln!("report: {} ({drawn} charts)", dir.join("index.html").display());
+    let mut skipped: Vec<(&str, Vec<&str>)> = Vec::new();
     for chart in &report.charts {
         if let Err(reason) = &chart.plan.figure {
-            eprintln!("  not drawn: {}: {reason}", chart.plan.title);
+            match skipped.iter_mut().find(|(r, _)| r == reason) {
+                Some((_, titles)) => titles.push(&chart.plan.title),
+                None => skipped.push((reason, vec![&chart.plan.title])),
+            }
         }
+    }
+    for (reason, titles) in skipped {
+        eprintln!("  not drawn: {}: {reason}", titles.join(", "));
     }
     eprintln!("{}", report.recommendation.headline);
 }

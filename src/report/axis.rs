@@ -29,12 +29,12 @@ impl Axis {
     }
 
     /// A base-10 logarithmic axis over `lo..hi` (both > 0): ticks at powers of ten, plus 2× and
-    /// 5× when the range spans fewer than three decades.
+    /// 5× when the range spans fewer than two and a half decades.
     pub fn log(desc: impl Into<String>, lo: f64, hi: f64, fmt: impl Fn(f64) -> String) -> Axis {
         let lo = lo.max(f64::MIN_POSITIVE);
         let hi = if hi > lo { hi } else { lo * 10.0 };
         let (d0, d1) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
-        let steps: &[f64] = if d1 - d0 < 3 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+        let steps: &[f64] = if (hi / lo).log10() < 2.5 { &[1.0, 2.0, 5.0] } else { &[1.0] };
         let within = |v: &f64| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9);
         let decade = |d: i32, m: &[f64]| m.iter().map(move |m| m * 10f64.powi(d)).collect::<Vec<_>>();
         let ticks = (d0..=d1).flat_map(|d| decade(d, steps)).filter(within).map(|v| (v, fmt(v))).collect();

@@ -285,14 +285,26 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
         a.len().cmp(&b.len()).then(total(a).total_cmp(&total(b)))
     });
     let headline = match meeting.first() {
-        Some((best, met)) => {
-            let criterion = if by_latency { "the lowest end-to-end p99" } else { "the highest hit ratio" };
-            let why = if meeting.len() == 1 {
-                "it is the only one that meets every objective".to_string()
+        Some((best, _)) => {
+            let (criterion, value, objective) = if by_latency {
+                let p99 = format::micros(p99_us(best).unwrap_or(0) as f64);
+                ("the lowest end-to-end p99", p99, o.p99_ms.map(|p| format!("≤ {} ms", format::significant(p, 3))))
             } else {
-                format!("of the {} that meet every objective it has {criterion}", meeting.len())
+                ("the highest hit ratio", format::ratio(best.hit_ratio), o.min_hit_ratio.map(|h| format!("≥ {}", format::ratio(h))))
             };
-            format!("Pick {}: {why} ({}).", format::label(best), met.join(", "))
+            let value = match objective {
+                Some(objective) => format!("{value} (objective {objective})"),
+                None => value,
+            };
+            if meeting.len() == 1 {
+                format!("Pick {}: it is the only strategy that meets every objective, with {criterion} of {value}.", format::label(best))
+            } else {
+                format!(
+                    "Pick {}: of the {} strategies that meet every objective it has {criterion}, {value}.",
+                    format::label(best),
+                    meeting.len()
+                )
+            }
         }
         None => match missing.first() {
             Some((closest, misses)) => format!(
@@ -469,8 +481,12 @@ mod tests {
         let rec = recommend(&result);
         let ranked: Vec<&str> = rec.ranked.iter().map(|r| r.label.as_str()).collect();
         assert_eq!(ranked, ["best @ 128MiB", "good @ 256MiB"], "lowest p99 first; Belady is never a candidate");
-        assert!(rec.headline.starts_with("Pick best @ 128MiB: of the 2 that meet every objective it has the lowest end-to-end p99"), "{}", rec.headline);
-        assert!(rec.headline.contains("p99 2.5 ms ≤ 5 ms") && rec.headline.contains("128 MiB of the 512 MiB budget"), "{}", rec.headline);
+        assert_eq!(
+            rec.headline,
+            "Pick best @ 128MiB: of the 2 strategies that meet every objective it has the lowest end-to-end p99, \
+             2.5 ms (objective ≤ 5 ms)."
+        );
+        assert_eq!(rec.ranked[0].facts, "p99 2.5 ms ≤ 5 ms, hit ratio 0.820 ≥ 0.800, 128 MiB of the 512 MiB budget");
         let misses = |label: &str| rec.missing.iter().find(|m| m.label == label).map(|m| m.misses.clone()).unwrap();
         assert_eq!(misses("slow @ 64MiB"), ["p99 8 ms is 3 ms over the 5 ms objective (+60%)"]);
         assert_eq!(misses("small @ 16MiB"), ["hit ratio 0.600 is 0.200 short of 0.800"]);
@@ -504,7 +520,10 @@ mod tests {
         assert!(missed[0].0 == "mem @ 64MiB" || missed[1].0 == "mem @ 64MiB", "{missed:?}");
         assert!(missed.iter().any(|(l, m)| *l == "mem @ 64MiB" && m.contains("process memory")), "{missed:?}");
         assert!(missed.iter().any(|(l, m)| *l == "spawned @ 64MiB" && m.contains("spawned")), "{missed:?}");
-        assert!(rec.headline.starts_with("Pick shared @ 64MiB: of the 2 that meet every objective it has the highest hit ratio"));
+        assert_eq!(
+            rec.headline,
+            "Pick shared @ 64MiB: of the 2 strategies that meet every objective it has the highest hit ratio, 0.850."
+        );
     }
 
     #[test]
@@ -517,7 +536,11 @@ mod tests {
         let rec = recommend(&result);
         assert_eq!(rec.ranked.len(), 1);
         assert_eq!(rec.ranked[0].label, "b @ 128MiB");
-        assert!(rec.headline.starts_with("Pick b @ 128MiB: it is the only one that meets every objective"), "{}", rec.headline);
+        assert_eq!(
+            rec.headline,
+            "Pick b @ 128MiB: it is the only strategy that meets every objective, with the highest hit ratio of 0.750 \
+             (objective ≥ 0.720)."
+        );
         assert!(rec.notes[0].contains("Not checked: p99_ms and max_origin_rps"), "{:?}", rec.notes);
         assert_eq!(rec.missing[0].misses, ["hit ratio 0.700 is 0.020 short of 0.720"]);
     }

@@ -73,10 +73,9 @@ fn throughput(result: &RunResult, palette: &Palette) -> Planned {
 /// Why a wall-clock chart is missing.
 pub fn no_wall_clock(result: &RunResult, what: &str) -> String {
     if result.mode == "simulation" {
-        format!(
-            "no {what}: this was a simulation, which counts hits and misses in logical time and \
-             measures no wall clock (add a [load] section to the scenario to measure it)"
-        )
+        "this was a simulation: it counts hits and misses in logical time and measures no wall clock \
+         (add a [load] section to the scenario to measure it)"
+            .to_string()
     } else {
         format!("no {what}: no strategy recorded wall-clock measurements")
     }
