@@ -1,8 +1,12 @@
 //! Command-line interface (clap derive): flags only, no logic.
 
+use std::num::{NonZeroU64, NonZeroUsize};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+
+use crate::scenario::units::ByteSize;
+use crate::workload::trace::{Column, TraceFormat};
 
 /// cachelab: measure caching strategies (in-memory policies, moka, Redis, files, tiers) on
 /// your workload and pick one.
@@ -25,6 +29,13 @@ pub enum Command {
     /// Re-render the report (index.html, charts, summary.csv, summary.md) from a results.json
     /// alone, without re-running anything.
     Report(ReportArgs),
+    /// Replay a trace through eviction policies at one or more cache sizes, exactly and fast:
+    /// every (policy, size) pair runs in parallel, each streaming the trace (bounded memory).
+    /// Prints one row per pair: policy, cache_size, requests, hits, misses, miss_ratio,
+    /// byte_miss_ratio.
+    Simulate(SimulateArgs),
+    /// Generate, inspect and convert trace files (CSV and libCacheSim oracleGeneral).
+    Trace(TraceArgs),
 }
 
 /// Flags of `cachelab run`.
@@ -80,4 +91,160 @@ pub struct ReportArgs {
     /// Where to write the report; default: the directory holding results.json.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// How to read a trace file (shared by `simulate` and `trace`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TraceInputArgs {
+    /// Trace format: csv or oracle-general [default: from the file name: *.csv or
+    /// *.oracleGeneral.bin, either optionally .zst]. zstd compression is detected from the
+    /// file's content whatever its name.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<TraceFormat>,
+    /// CSV: column of the request time: a header name, a 1-based index, or `none` (time = the
+    /// request index). The file must have a header row.
+    #[arg(long, value_name = "COLUMN", default_value = "time")]
+    pub time_col: Column,
+    /// CSV: column of the object id: a header name or a 1-based index.
+    #[arg(long, value_name = "COLUMN", default_value = "obj_id")]
+    pub id_col: Column,
+    /// CSV: column of the object size in bytes: a header name, a 1-based index, or `none`
+    /// (every object is 1 byte).
+    #[arg(long, value_name = "COLUMN", default_value = "obj_size")]
+    pub size_col: Column,
+    /// CSV: ids are arbitrary strings, hashed to 64 bits (default: unsigned integers).
+    #[arg(long)]
+    pub string_ids: bool,
+    /// CSV: keep each request's own size (default: an object keeps the size of its first
+    /// request, as libCacheSim's traceConv does, so CSV and oracleGeneral versions of a trace
+    /// simulate identically; that costs about 16 bytes per distinct object).
+    #[arg(long)]
+    pub keep_size_changes: bool,
+}
+
+/// Flags of `cachelab simulate`.
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// Trace file to replay (CSV or oracleGeneral, optionally zstd-compressed).
+    #[arg(long, value_name = "FILE")]
+    pub trace: PathBuf,
+    /// How to read the trace.
+    #[command(flatten)]
+    pub input: TraceInputArgs,
+    /// Eviction policies, comma-separated (names as in `cachelab list`), e.g. lru,s3fifo.
+    #[arg(long, value_name = "POLICY[,POLICY...]", value_delimiter = ',', required = true)]
+    pub policy: Vec<String>,
+    /// Cache sizes, comma-separated: object counts (e.g. 1000), with --bytes byte sizes (e.g.
+    /// 134217728 or 64MiB), or shares of the trace's footprint (e.g. 5%: of its distinct
+    /// objects, or with --bytes of their bytes; costs one extra pass over the trace).
+    #[arg(
+        long,
+        value_name = "N[,N...]",
+        value_delimiter = ',',
+        required_unless_present = "mrc",
+        conflicts_with = "mrc"
+    )]
+    pub size: Vec<String>,
+    /// Sizes are bytes and every object counts with its size (default: sizes are object
+    /// counts and every object counts 1, like libCacheSim's --ignore-obj-size).
+    #[arg(long)]
+    pub bytes: bool,
+    /// Miss-ratio curve: 20 sizes spread geometrically from 0.1% to 100% of the footprint
+    /// (instead of --size).
+    #[arg(long)]
+    pub mrc: bool,
+    /// Print a JSON array of rows with fields policy, cache_size, requests, hits, misses,
+    /// miss_ratio, byte_miss_ratio instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+}
+
+/// Flags of `cachelab trace`.
+#[derive(Debug, clap::Args)]
+pub struct TraceArgs {
+    /// What to do with traces.
+    #[command(subcommand)]
+    pub command: TraceCommand,
+}
+
+/// Subcommands of `cachelab trace`.
+#[derive(Debug, Subcommand)]
+pub enum TraceCommand {
+    /// Write a generated workload (the scenario generators) as a trace file; oracleGeneral
+    /// output includes each request's next access.
+    Gen(TraceGenArgs),
+    /// Print a trace's requests, unique objects, footprint (objects, bytes), one-hit-wonder
+    /// ratio and fitted Zipf alpha (one pass; memory grows with distinct objects only).
+    Stats(TraceStatsArgs),
+    /// Convert a trace to the format its output name implies (*.csv or *.oracleGeneral.bin,
+    /// optionally .zst); oracleGeneral output gets next-access times computed.
+    Convert(TraceConvertArgs),
+}
+
+/// Flags of `cachelab trace gen`.
+#[derive(Debug, clap::Args)]
+pub struct TraceGenArgs {
+    /// Generator: zipf, scrambled_zipf, uniform, hot_set or shifting (see `cachelab list`).
+    pub generator: String,
+    /// Zipf exponent (zipf, scrambled_zipf, shifting); any number > 0.
+    #[arg(long, default_value_t = 0.9)]
+    pub alpha: f64,
+    /// Number of distinct keys (ids 1..=keys).
+    #[arg(long, default_value = "100000")]
+    pub keys: NonZeroU64,
+    /// Number of requests.
+    #[arg(long, default_value = "1000000")]
+    pub requests: NonZeroU64,
+    /// Seed: the same seed gives the same trace.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Size of every object, in bytes or with a unit (e.g. 4KiB).
+    #[arg(long, value_name = "BYTES", default_value = "1KiB", value_parser = ByteSize::parse)]
+    pub value_size: ByteSize,
+    /// hot_set: share of keys in the hot set, in [0, 1].
+    #[arg(long, value_name = "SHARE", default_value_t = 0.2)]
+    pub hot_keys: f64,
+    /// hot_set: share of requests that go to the hot set, in [0, 1].
+    #[arg(long, value_name = "SHARE", default_value_t = 0.8)]
+    pub hot_share: f64,
+    /// shifting: requests between two moves of the popular keys.
+    #[arg(long, value_name = "REQUESTS", default_value = "100000")]
+    pub shift_every: NonZeroU64,
+    /// shifting: keys the popularity moves by at each shift [default: a tenth of the keys].
+    #[arg(long, value_name = "KEYS")]
+    pub shift_by: Option<u64>,
+    /// Output file; its name sets the format: *.csv or *.oracleGeneral.bin, optionally .zst.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Flags of `cachelab trace stats`.
+#[derive(Debug, clap::Args)]
+pub struct TraceStatsArgs {
+    /// Trace file.
+    pub file: PathBuf,
+    /// How to read the trace.
+    #[command(flatten)]
+    pub input: TraceInputArgs,
+    /// Print the statistics as a JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Only count requests (no per-object table): the cost of reading the trace alone.
+    #[arg(long)]
+    pub requests_only: bool,
+}
+
+/// Flags of `cachelab trace convert`.
+#[derive(Debug, clap::Args)]
+pub struct TraceConvertArgs {
+    /// Input trace.
+    pub input: PathBuf,
+    /// Output trace; its name sets the format: *.csv or *.oracleGeneral.bin, optionally .zst.
+    pub output: PathBuf,
+    /// How to read the input.
+    #[command(flatten)]
+    pub read: TraceInputArgs,
 }

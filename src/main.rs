@@ -17,6 +17,8 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Report(args) => commands::report::execute(args),
+        Command::Simulate(args) => commands::simulate::execute(args),
+        Command::Trace(args) => commands::trace::execute(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

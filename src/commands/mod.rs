@@ -3,6 +3,8 @@
 pub mod list;
 pub mod report;
 pub mod run;
+pub mod simulate;
+pub mod trace;
 
 use std::io::IsTerminal;
 

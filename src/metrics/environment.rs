@@ -1,9 +1,10 @@
 //! Where a run happened: recorded in every result so numbers can be compared honestly.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The machine and build a run happened on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Environment {
     /// cachelab's version.
     pub cachelab_version: String,

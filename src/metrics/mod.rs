@@ -10,3 +10,8 @@ pub use result::{
     Counts, LatencySummary, LoadMeasurements, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts,
     TimePoint,
 };
+
+/// The JSON Schema of `results.json` (committed as `schema/results.schema.json`).
+pub fn results_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(RunResult)).expect("a schema serialises")
+}

@@ -1,5 +1,6 @@
 //! `RunResult`: the one source of truth of a run, serialised as `results.json`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Environment;
@@ -9,7 +10,7 @@ use super::Environment;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Counters of one strategy at one capacity over the measured (post-warm-up) requests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Counts {
     /// Requests measured (reads and writes).
     pub requests: u64,
@@ -48,7 +49,7 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 /// Results of one strategy at one capacity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StrategyResult {
     /// The strategy's name in the scenario.
     pub strategy: String,
@@ -79,7 +80,7 @@ pub struct StrategyResult {
 }
 
 /// Latency percentiles of one HdrHistogram (microseconds, 3 significant digits).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LatencySummary {
     /// Values recorded.
     pub count: u64,
@@ -105,7 +106,7 @@ pub struct LatencySummary {
 }
 
 /// One point of a time series (one per second of a load run, or per N requests).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TimePoint {
     /// Seconds since the measured part started (negative during warm-up).
     pub t_s: f64,
@@ -122,7 +123,7 @@ pub struct TimePoint {
 }
 
 /// Hits served by one tier of a tiered strategy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TierCounts {
     /// Tier name (`l1`, `l2`).
     pub tier: String,
@@ -133,7 +134,7 @@ pub struct TierCounts {
 }
 
 /// Wall-clock results of a load (or HTTP) run of one strategy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LoadMeasurements {
     /// `closed` (N workers back to back) or `open` (fixed rate, latency from intended send
     /// time: coordinated omission corrected).
@@ -167,7 +168,7 @@ pub struct LoadMeasurements {
 }
 
 /// A whole run: what was run, where, and every strategy's results.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunResult {
     /// [`SCHEMA_VERSION`] of this document.
     pub schema_version: u32,

@@ -168,6 +168,25 @@ impl<T> Slab<T> {
         self.unlink(list, t);
         Some(t)
     }
+
+    /// Links an unlinked node `id` right after `anchor` (towards the tail, older end) of
+    /// `list`; `anchor` must be in `list`. Keeps sorted lists sorted (e.g. LFU's buckets).
+    #[inline]
+    pub fn insert_after(&mut self, list: &mut List, anchor: NodeId, id: NodeId) {
+        let next = self.nodes[anchor as usize].next;
+        {
+            let n = &mut self.nodes[id as usize];
+            n.prev = anchor;
+            n.next = next;
+        }
+        self.nodes[anchor as usize].next = id;
+        if next != NIL {
+            self.nodes[next as usize].prev = id;
+        } else {
+            list.tail = id;
+        }
+        list.len += 1;
+    }
 }
 
 #[cfg(test)]
@@ -201,5 +220,23 @@ mod tests {
         assert_eq!(list.len(), 2);
         slab.release(ids[3]);
         assert_eq!(slab.alloc(9), ids[3], "freed nodes are reused");
+    }
+
+    #[test]
+    fn insert_after_links_in_the_middle_and_at_the_tail() {
+        let mut slab = Slab::default();
+        let mut list = List::default();
+        let a = slab.alloc(1u64);
+        let b = slab.alloc(3);
+        slab.push_front(&mut list, b);
+        slab.push_front(&mut list, a);
+        let mid = slab.alloc(2);
+        slab.insert_after(&mut list, a, mid);
+        let last = slab.alloc(4);
+        slab.insert_after(&mut list, b, last);
+        assert_eq!(collect(&slab, &list), vec![1, 2, 3, 4]);
+        assert_eq!(list.back(), Some(last));
+        assert_eq!(list.len(), 4);
+        assert_eq!(slab.next_newer(mid), Some(a));
     }
 }

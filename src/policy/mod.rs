@@ -4,17 +4,44 @@
 //! results are exact and reproducible. It is driven directly by the fast simulation path
 //! (`cachelab simulate`) and wrapped by [`crate::strategy::Simulated`] to become a cache.
 
+mod arc;
+mod belady;
 mod capacity;
+mod clock;
+mod fifo;
+mod lfu;
+mod lirs;
 pub mod list;
 mod lru;
 mod registry;
+mod s3fifo;
+mod sieve;
+mod wtinylfu;
 
+pub use arc::ArcPolicy;
+pub use belady::Belady;
 pub use capacity::{Capacity, CapacityUnit};
+pub use clock::{Clock, DEFAULT_CLOCK_BITS, MAX_CLOCK_BITS};
+pub use fifo::Fifo;
+pub use lfu::Lfu;
+pub use lirs::{DEFAULT_HIR_RATIO, Lirs};
 pub use lru::Lru;
 pub use registry::{PolicyKind, PolicyParams, build_policy, policy_names};
+pub use s3fifo::{DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD, DEFAULT_SMALL_RATIO, S3Fifo};
+pub use sieve::Sieve;
+pub use wtinylfu::{DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, WTinyLfu};
 
 /// `next_access` value meaning "this object is never requested again".
 pub const NEVER: u64 = u64::MAX;
+
+/// How many objects a policy should reserve room for up front: the capacity in object mode
+/// (bounded, so a huge capacity does not allocate eagerly), nothing in byte mode.
+fn expected_objects(capacity: Capacity) -> usize {
+    match capacity.unit {
+        CapacityUnit::Objects => capacity.value.min(1 << 22) as usize,
+        CapacityUnit::Bytes => 0,
+    }
+}
 
 /// One request as a policy sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Capacity, Lru, Policy};
+use super::{ArcPolicy, DEFAULT_HIR_RATIO, DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, Lirs, WTinyLfu};
+use super::{
+    Belady, Capacity, Clock, DEFAULT_CLOCK_BITS, DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD,
+    DEFAULT_SMALL_RATIO, Fifo, Lfu, Lru, MAX_CLOCK_BITS, Policy, S3Fifo, Sieve,
+};
+use crate::scenario::units::Fraction;
 
 /// Every eviction policy cachelab implements, by its scenario/CLI name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -10,17 +15,66 @@ use super::{Capacity, Lru, Policy};
 pub enum PolicyKind {
     /// Least recently used.
     Lru,
+    /// First in, first out.
+    Fifo,
+    /// CLOCK with an n-bit counter (1 bit: second chance).
+    Clock,
+    /// Least frequently used.
+    Lfu,
+    /// SIEVE (NSDI 2024).
+    Sieve,
+    /// S3-FIFO (SOSP 2023).
+    #[serde(rename = "s3fifo")]
+    S3Fifo,
+    /// Belady's optimal MIN (needs next-access times).
+    Belady,
+    /// Adaptive Replacement Cache (Megiddo & Modha, FAST 2003).
+    Arc,
+    /// Low Inter-reference Recency Set (Jiang & Zhang, SIGMETRICS 2002).
+    Lirs,
+    /// Window TinyLFU (Einziger, Friedman & Manes, 2017), libCacheSim's variant.
+    #[serde(rename = "wtinylfu")]
+    WTinyLfu,
 }
 
 impl PolicyKind {
     /// Every policy with a one-line description, for `cachelab list`.
-    pub const ALL: &'static [(PolicyKind, &'static str)] =
-        &[(PolicyKind::Lru, "least recently used (textbook)")];
+    pub const ALL: &'static [(PolicyKind, &'static str)] = &[
+        (PolicyKind::Lru, "least recently used (textbook)"),
+        (PolicyKind::Fifo, "first in, first out (textbook)"),
+        (PolicyKind::Clock, "CLOCK / second chance; params: clock_bits (default 1)"),
+        (PolicyKind::Lfu, "least frequently used, FIFO among ties (libCacheSim's LFU)"),
+        (PolicyKind::Sieve, "SIEVE (Zhang et al., NSDI 2024)"),
+        (
+            PolicyKind::S3Fifo,
+            "S3-FIFO (Yang et al., SOSP 2023); params: small_ratio (0.1), ghost_ratio (0.9), \
+             move_threshold (2)",
+        ),
+        (PolicyKind::Belady, "Belady's optimal MIN: evicts the object needed farthest ahead (offline bound)"),
+        (
+            PolicyKind::Arc,
+            "adaptive replacement cache: recency and frequency lists tuned by ghost hits (FAST 2003)",
+        ),
+        (PolicyKind::Lirs, "low inter-reference recency set; param hir_ratio (SIGMETRICS 2002)"),
+        (
+            PolicyKind::WTinyLfu,
+            "LRU window + frequency-gated segmented LRU; params window_ratio, protected_ratio",
+        ),
+    ];
 
     /// The stable name used in scenario files, on the command line and in results.
     pub fn name(self) -> &'static str {
         match self {
             PolicyKind::Lru => "lru",
+            PolicyKind::Fifo => "fifo",
+            PolicyKind::Clock => "clock",
+            PolicyKind::Lfu => "lfu",
+            PolicyKind::Sieve => "sieve",
+            PolicyKind::S3Fifo => "s3fifo",
+            PolicyKind::Belady => "belady",
+            PolicyKind::Arc => "arc",
+            PolicyKind::Lirs => "lirs",
+            PolicyKind::WTinyLfu => "wtinylfu",
         }
     }
 
@@ -33,24 +87,128 @@ impl PolicyKind {
 
     /// Whether the policy needs next-access (future) knowledge: only Belady.
     pub fn needs_future(self) -> bool {
-        false
+        matches!(self, PolicyKind::Belady)
     }
 }
 
 /// Optional tuning parameters; each policy reads the ones it understands and documents the
-/// default it uses when absent. Unknown keys are rejected by the scenario parser.
+/// default it uses when absent. Unknown keys are rejected by the scenario parser, and keys
+/// another policy owns by [`PolicyParams::validate`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PolicyParams {}
+pub struct PolicyParams {
+    /// clock: width of the per-object counter in bits, 1..=8 (default 1: second chance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_bits: Option<u8>,
+    /// s3fifo: share of the capacity for the small FIFO (default 0.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub small_ratio: Option<Fraction>,
+    /// s3fifo: size of the ghost FIFO as a share of the capacity (default 0.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ghost_ratio: Option<Fraction>,
+    /// s3fifo: hits in the small FIFO needed to move to main (default 2, libCacheSim's; the
+    /// paper uses 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_threshold: Option<u8>,
+    /// lirs: share of the capacity for resident HIR objects (default 0.01, libCacheSim's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hir_ratio: Option<Fraction>,
+    /// wtinylfu: share of the capacity for the LRU window (default 0.01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_ratio: Option<Fraction>,
+    /// wtinylfu: share of the main cache for the protected segment (default 0.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected_ratio: Option<Fraction>,
+}
 
-/// Builds the policy `kind` with `params` and `capacity`.
-pub fn build_policy(kind: PolicyKind, _params: &PolicyParams, capacity: Capacity) -> Box<dyn Policy> {
+impl PolicyParams {
+    /// Checks that every parameter given applies to `kind` and is in range (the message names
+    /// the key).
+    pub fn validate(&self, kind: PolicyKind) -> Result<(), String> {
+        let given = [
+            ("clock_bits", self.clock_bits.is_some(), PolicyKind::Clock),
+            ("small_ratio", self.small_ratio.is_some(), PolicyKind::S3Fifo),
+            ("ghost_ratio", self.ghost_ratio.is_some(), PolicyKind::S3Fifo),
+            ("move_threshold", self.move_threshold.is_some(), PolicyKind::S3Fifo),
+            ("hir_ratio", self.hir_ratio.is_some(), PolicyKind::Lirs),
+            ("window_ratio", self.window_ratio.is_some(), PolicyKind::WTinyLfu),
+            ("protected_ratio", self.protected_ratio.is_some(), PolicyKind::WTinyLfu),
+        ];
+        if let Some((key, _, owner)) = given.iter().find(|(_, set, owner)| *set && *owner != kind) {
+            return Err(format!("parameter `{key}` applies to `{}`, not `{}`", owner.name(), kind.name()));
+        }
+        if let Some(bits) = self.clock_bits
+            && !(1..=MAX_CLOCK_BITS).contains(&bits)
+        {
+            return Err(format!("params.clock_bits must be between 1 and {MAX_CLOCK_BITS}, got {bits}"));
+        }
+        if let Some(Fraction(r)) = self.small_ratio
+            && (r <= 0.0 || r >= 1.0)
+        {
+            return Err(format!("params.small_ratio must be strictly between 0 and 1, got {r}"));
+        }
+        if self.move_threshold == Some(0) {
+            return Err("params.move_threshold must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// Builds the policy `kind` with `params` and `capacity` (params are assumed validated).
+pub fn build_policy(kind: PolicyKind, params: &PolicyParams, capacity: Capacity) -> Box<dyn Policy> {
+    let share = |v: Option<Fraction>, default: f64| v.map_or(default, |f| f.0);
     match kind {
         PolicyKind::Lru => Box::new(Lru::new(capacity)),
+        PolicyKind::Fifo => Box::new(Fifo::new(capacity)),
+        PolicyKind::Clock => Box::new(Clock::new(capacity, params.clock_bits.unwrap_or(DEFAULT_CLOCK_BITS))),
+        PolicyKind::Lfu => Box::new(Lfu::new(capacity)),
+        PolicyKind::Sieve => Box::new(Sieve::new(capacity)),
+        PolicyKind::S3Fifo => Box::new(S3Fifo::new(
+            capacity,
+            share(params.small_ratio, DEFAULT_SMALL_RATIO),
+            share(params.ghost_ratio, DEFAULT_GHOST_RATIO),
+            params.move_threshold.unwrap_or(DEFAULT_MOVE_THRESHOLD),
+        )),
+        PolicyKind::Belady => Box::new(Belady::new(capacity)),
+        PolicyKind::Arc => Box::new(ArcPolicy::new(capacity)),
+        PolicyKind::Lirs => Box::new(Lirs::new(capacity, share(params.hir_ratio, DEFAULT_HIR_RATIO))),
+        PolicyKind::WTinyLfu => Box::new(WTinyLfu::new(
+            capacity,
+            share(params.window_ratio, DEFAULT_WINDOW_RATIO),
+            share(params.protected_ratio, DEFAULT_PROTECTED_RATIO),
+        )),
     }
 }
 
 /// Names of every policy, in listing order.
 pub fn policy_names() -> Vec<&'static str> {
     PolicyKind::ALL.iter().map(|(k, _)| k.name()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_policy_parses_from_its_name_and_builds() {
+        for (kind, _) in PolicyKind::ALL {
+            assert_eq!(PolicyKind::parse(kind.name()), Some(*kind));
+            let p = build_policy(*kind, &PolicyParams::default(), Capacity::objects(10));
+            assert_eq!(p.name(), kind.name());
+        }
+        assert_eq!(PolicyKind::parse("S3-FIFO"), Some(PolicyKind::S3Fifo));
+        assert!(PolicyKind::Belady.needs_future() && !PolicyKind::Sieve.needs_future());
+    }
+
+    #[test]
+    fn params_are_checked_against_their_policy_and_range() {
+        let p: PolicyParams = toml::from_str("small_ratio = 0.2\nmove_threshold = 1").unwrap();
+        assert!(p.validate(PolicyKind::S3Fifo).is_ok());
+        let err = p.validate(PolicyKind::Lru).unwrap_err();
+        assert!(err.contains("small_ratio") && err.contains("s3fifo"), "{err}");
+        let bits: PolicyParams = toml::from_str("clock_bits = 9").unwrap();
+        assert!(bits.validate(PolicyKind::Clock).unwrap_err().contains("clock_bits"));
+        assert!(toml::from_str::<PolicyParams>("ghost_ratio = 1.5").is_err());
+        assert!(toml::from_str::<PolicyParams>("window = 1").is_err());
+    }
 }

@@ -1,3 +1,4 @@
 //! Runners replay a workload through strategies and own all timing and counting.
 
 pub mod sim;
+pub mod simulate;

@@ -1,5 +1,6 @@
 //! Exact simulation: replays a workload through every (strategy, capacity) cell in logical
-//! time. Cells run in parallel on all cores; each replays the identical request stream.
+//! time. Cells run in parallel on all cores; each replays the identical request stream
+//! (regenerated from the seed, or streamed from the trace file, per cell).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -8,12 +9,14 @@ use anyhow::Context;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
+use crate::error::InputError;
 use crate::metrics::{Counts, Environment, RunResult, SCHEMA_VERSION, StrategyResult};
 use crate::origin;
 use crate::policy::{Capacity, CapacityUnit};
 use crate::scenario::units::CapacitySpec;
 use crate::scenario::{Scenario, StrategyKind, StrategySpec};
 use crate::strategy::{CacheStrategy, Hint, Lookup, build_strategy};
+use crate::workload::trace::{FutureTrace, TraceSource, scan_stats, with_next_access};
 use crate::workload::{Op, Request, fill_next_access};
 
 /// Requests between two progress-bar updates.
@@ -52,7 +55,12 @@ enum Stream {
     Generated,
     /// Materialised once with next-access times (for Belady).
     Materialised(Arc<Vec<Request>>),
+    /// Streamed from a trace file per cell (with next-access times when a policy needs them).
+    Trace(FutureTrace),
 }
+
+/// One cell's pass over the stream.
+type Requests<'a> = Box<dyn Iterator<Item = Result<Request, InputError>> + Send + 'a>;
 
 /// Runs `scenario` in logical time and returns its results. `progress` counts requests.
 pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunResult> {
@@ -60,30 +68,29 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
     let start = Instant::now();
     let cells = cells(scenario);
     let workload = &scenario.workload;
-    let requests = workload.requests.get();
-    let warmup = (requests as f64 * workload.warmup.0).floor() as u64;
-    progress.set_length(requests * cells.len() as u64);
-
+    let trace = workload.trace_source().transpose()?;
     let needs_future =
         cells.iter().any(|c| matches!(c.spec.kind, StrategyKind::Policy(p) if p.needs_future()));
-    let stream = if needs_future {
-        let mut all: Vec<Request> = workload.stream(scenario.seed).map_err(anyhow::Error::msg)?.collect();
-        fill_next_access(&mut all);
-        Stream::Materialised(Arc::new(all))
-    } else {
-        Stream::Generated
+    let (requests, footprint_objects, stream) = match &trace {
+        Some(source) => trace_stream(source, needs_future)?,
+        None => generated_stream(scenario, needs_future)?,
     };
+    let warmup = (requests as f64 * workload.warmup.0).floor() as u64;
+    progress.set_length(requests * cells.len() as u64);
 
     let results = cells
         .par_iter()
         .map(|cell| {
-            let capacity = cell.capacity.map(|c| resolve_capacity(c, workload.footprint_objects()));
+            let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
             let strategy = build_strategy(&cell.spec, capacity)?;
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             let cell_start = Instant::now();
-            let requests: Box<dyn Iterator<Item = Request> + Send> = match &stream {
-                Stream::Generated => Box::new(workload.stream(scenario.seed).map_err(anyhow::Error::msg)?),
-                Stream::Materialised(all) => Box::new(all.iter().copied()),
+            let requests: Requests = match &stream {
+                Stream::Generated => {
+                    Box::new(workload.stream(scenario.seed).map_err(anyhow::Error::msg)?.map(Ok))
+                }
+                Stream::Materialised(all) => Box::new(all.iter().copied().map(Ok)),
+                Stream::Trace(t) => Box::new(t.source.records()?.map(|r| r.map(|r| r.request()))),
             };
             let rate = workload.logical_rate.get();
             let outcome = runtime.block_on(replay(strategy.as_ref(), requests, warmup, rate, progress));
@@ -129,6 +136,30 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
     })
 }
 
+/// A generated workload's length, footprint in objects and stream.
+fn generated_stream(scenario: &Scenario, needs_future: bool) -> anyhow::Result<(u64, u64, Stream)> {
+    let workload = &scenario.workload;
+    let stream = if needs_future {
+        let mut all: Vec<Request> = workload.stream(scenario.seed).map_err(anyhow::Error::msg)?.collect();
+        fill_next_access(&mut all);
+        Stream::Materialised(Arc::new(all))
+    } else {
+        Stream::Generated
+    };
+    Ok((workload.requests.get(), workload.footprint_objects(), stream))
+}
+
+/// A trace's length and footprint in objects (one stats pass) and its stream.
+fn trace_stream(source: &TraceSource, needs_future: bool) -> anyhow::Result<(u64, u64, Stream)> {
+    let stats = scan_stats(source)?;
+    let trace = if needs_future {
+        with_next_access(source)?
+    } else {
+        FutureTrace { source: source.clone(), dir: None }
+    };
+    Ok((stats.requests, stats.footprint_objects, Stream::Trace(trace)))
+}
+
 /// Name of a capacity unit as written in results.
 pub fn unit_name(unit: CapacityUnit) -> &'static str {
     match unit {
@@ -142,7 +173,7 @@ pub fn unit_name(unit: CapacityUnit) -> &'static str {
 /// the strategy's eviction count when warm-up ended.
 async fn replay(
     strategy: &dyn CacheStrategy,
-    requests: impl Iterator<Item = Request>,
+    requests: impl Iterator<Item = Result<Request, InputError>>,
     warmup: u64,
     logical_rate: u64,
     progress: &ProgressBar,
@@ -150,6 +181,7 @@ async fn replay(
     let mut counts = Counts::default();
     let mut evictions_at_warmup = 0;
     for (i, req) in (0u64..).zip(requests) {
+        let req = req?;
         if i == warmup && warmup > 0 {
             strategy.sync().await?;
             evictions_at_warmup = strategy.usage().await?.evictions.unwrap_or(0);

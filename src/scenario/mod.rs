@@ -50,7 +50,8 @@ impl Scenario {
         Scenario::parse(&text, path)
     }
 
-    /// Parses and validates scenario text; `path` is only used in error messages.
+    /// Parses and validates scenario text; `path` is named in error messages, and a relative
+    /// trace path (`workload.path`) is resolved against its directory.
     pub fn parse(text: &str, path: &Path) -> Result<Scenario, InputError> {
         let at = |span: Option<std::ops::Range<usize>>, message: String| {
             let (line, column) = span.map_or((0, 0), |s| line_col(text, s.start));
@@ -58,7 +59,8 @@ impl Scenario {
             let key = line_text.split_once('=').map(|(k, _)| k.trim().to_string()).filter(|k| !k.is_empty());
             InputError::Scenario { path: PathBuf::from(path), line, column, key, message, text: line_text }
         };
-        let scenario: Scenario = toml::from_str(text).map_err(|e| at(e.span(), e.message().to_string()))?;
+        let mut scenario: Scenario =
+            toml::from_str(text).map_err(|e| at(e.span(), e.message().to_string()))?;
         let invalid = |key: &str, message: String| {
             let span = find_key(text, key);
             at(span, format!("{key}: {message}"))
@@ -73,6 +75,11 @@ impl Scenario {
             ));
         }
         scenario.workload.validate().map_err(|m| invalid("workload", m))?;
+        if let (Some(trace), Some(dir)) = (&mut scenario.workload.path, path.parent())
+            && trace.is_relative()
+        {
+            *trace = dir.join(&*trace);
+        }
         if scenario.strategies.is_empty() {
             return Err(invalid("strategy", "the scenario needs at least one [[strategy]]".into()));
         }

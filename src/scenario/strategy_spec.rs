@@ -90,8 +90,14 @@ pub struct StrategySpec {
 }
 
 impl StrategySpec {
-    /// Checks what the parser cannot: a capacity where one is needed.
+    /// Checks what the parser cannot: a capacity where one is needed, and parameters that
+    /// fit the policy.
     pub fn validate(&self) -> Result<(), String> {
+        if let StrategyKind::Policy(kind) = self.kind {
+            self.params.validate(kind)?;
+        } else if self.params != PolicyParams::default() {
+            return Err(format!("kind `{}` takes no policy params", self.kind));
+        }
         match (self.kind, &self.capacity) {
             (StrategyKind::None, _) => Ok(()),
             (_, None) => {

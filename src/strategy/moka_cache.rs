@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use moka::notification::RemovalCause;
 use moka::sync::Cache;
+use rustc_hash::FxBuildHasher;
 
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
 use crate::policy::{Capacity, CapacityUnit};
@@ -23,7 +24,7 @@ struct Entry {
 /// moka's `sync::Cache` behind the [`CacheStrategy`] trait; byte capacity uses a weigher.
 pub struct MokaCache {
     name: String,
-    cache: Cache<u64, Entry>,
+    cache: Cache<u64, Entry, FxBuildHasher>,
     evictions: Arc<AtomicU64>,
 }
 
@@ -42,7 +43,9 @@ impl MokaCache {
         if capacity.unit == CapacityUnit::Bytes {
             builder = builder.weigher(|_k: &u64, v: &Entry| v.value.len().try_into().unwrap_or(u32::MAX));
         }
-        MokaCache { name: name.into(), cache: builder.build(), evictions }
+        // A fixed hasher instead of moka's default RandomState: moka's frequency sketch hashes keys
+        // with it, so a seeded replay gives the same admissions run after run.
+        MokaCache { name: name.into(), cache: builder.build_with_hasher(FxBuildHasher), evictions }
     }
 }
 

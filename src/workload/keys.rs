@@ -2,20 +2,55 @@
 
 use rand::RngExt;
 use rand::rngs::StdRng;
+use rand_distr::weighted::WeightedAliasIndex;
 use rand_distr::{Distribution, Zipf};
 
 use super::hash::mix64;
+
+/// Key spaces up to this size sample Zipf ranks from an alias table (O(1), about 10 ns);
+/// larger ones use `rand_distr::Zipf` (rejection-inversion, about 70 ns, no table).
+pub const ALIAS_TABLE_MAX_KEYS: u64 = 1 << 22;
+
+/// Zipf ranks `1..=n` with exponent `alpha`.
+#[derive(Debug, Clone)]
+pub enum ZipfRanks {
+    /// Walker's alias method over the exact probabilities `k^-alpha / H(n, alpha)`.
+    Table(WeightedAliasIndex<f64>),
+    /// rand_distr's rejection-inversion sampler.
+    Rejection(Zipf<f64>),
+}
+
+impl ZipfRanks {
+    /// A sampler of ranks `1..=n` (table or rejection by [`ALIAS_TABLE_MAX_KEYS`]).
+    pub fn new(n: u64, alpha: f64) -> Result<Self, String> {
+        if n <= ALIAS_TABLE_MAX_KEYS {
+            let weights: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-alpha)).collect();
+            WeightedAliasIndex::new(weights).map(ZipfRanks::Table).map_err(|e| format!("workload.alpha: {e}"))
+        } else {
+            Zipf::new(n as f64, alpha).map(ZipfRanks::Rejection).map_err(|e| format!("workload.alpha: {e}"))
+        }
+    }
+
+    /// One rank, 1-based (1 is the most popular).
+    #[inline]
+    pub fn sample(&self, rng: &mut StdRng) -> u64 {
+        match self {
+            ZipfRanks::Table(t) => t.sample(rng) as u64 + 1,
+            ZipfRanks::Rejection(z) => z.sample(rng) as u64,
+        }
+    }
+}
 
 /// A key chooser for one stream; `sample` is called once per request in order.
 #[derive(Debug, Clone)]
 pub enum KeySampler {
     /// Zipf over ranks `1..=n`; key = rank (key 1 is the most popular).
-    Zipf(Zipf<f64>),
+    Zipf(ZipfRanks),
     /// Zipf whose ranks are spread over the key space by a keyed bijection (YCSB's scrambled
     /// Zipf, without its hash collisions).
     Scrambled {
         /// Rank distribution.
-        zipf: Zipf<f64>,
+        zipf: ZipfRanks,
         /// Rank-to-key permutation.
         perm: Permutation,
     },
@@ -38,7 +73,7 @@ pub enum KeySampler {
     /// the popular keys change over time.
     Shifting {
         /// Rank distribution.
-        zipf: Zipf<f64>,
+        zipf: ZipfRanks,
         /// Number of keys.
         keys: u64,
         /// Requests between shifts.
@@ -53,8 +88,8 @@ impl KeySampler {
     #[inline]
     pub fn sample(&self, rng: &mut StdRng, index: u64) -> u64 {
         match self {
-            KeySampler::Zipf(z) => z.sample(rng) as u64,
-            KeySampler::Scrambled { zipf, perm } => perm.apply(zipf.sample(rng) as u64 - 1) + 1,
+            KeySampler::Zipf(z) => z.sample(rng),
+            KeySampler::Scrambled { zipf, perm } => perm.apply(zipf.sample(rng) - 1) + 1,
             KeySampler::Uniform { keys } => rng.random_range(1..=*keys),
             KeySampler::HotSet { keys, hot_keys, hot_share } => {
                 if *hot_keys >= *keys || rng.random::<f64>() < *hot_share {
@@ -64,7 +99,7 @@ impl KeySampler {
                 }
             }
             KeySampler::Shifting { zipf, keys, every, shift_by } => {
-                let rank = zipf.sample(rng) as u64 - 1;
+                let rank = zipf.sample(rng) - 1;
                 let offset = (index / every) % keys * (shift_by % keys) % keys;
                 (rank + offset) % keys + 1
             }

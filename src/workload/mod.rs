@@ -4,18 +4,20 @@
 
 pub mod hash;
 mod keys;
+pub mod reference_zipf;
 mod sizes;
+pub mod trace;
 
 use std::num::NonZeroU64;
 use std::time::Duration;
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use rand_distr::Zipf;
 use serde::{Deserialize, Serialize};
 
-pub use keys::{KeySampler, Permutation};
+pub use keys::{ALIAS_TABLE_MAX_KEYS, KeySampler, Permutation, ZipfRanks};
 pub use sizes::ValueSize;
+use trace::{CsvOptions, TraceFormat, TraceSource};
 
 use crate::policy::NEVER;
 use crate::scenario::units::{Fraction, HumanDuration, Positive};
@@ -60,6 +62,8 @@ pub enum GeneratorKind {
     HotSet,
     /// Zipf whose popular keys move by `shift_by` keys every `shift_every` requests.
     Shifting,
+    /// Replay the trace file `path` (generator fields are ignored).
+    Trace,
 }
 
 impl GeneratorKind {
@@ -77,6 +81,11 @@ impl GeneratorKind {
             GeneratorKind::Shifting,
             "shifting",
             "Zipf(alpha) whose hot keys move by shift_by every shift_every requests",
+        ),
+        (
+            GeneratorKind::Trace,
+            "trace",
+            "replay a trace file: path, format (csv | oracle-general), csv columns",
         ),
     ];
 }
@@ -125,6 +134,15 @@ pub struct WorkloadSpec {
     /// Simulation clock: requests per logical second, so TTLs mean something in logical time.
     #[serde(default = "defaults::logical_rate")]
     pub logical_rate: NonZeroU64,
+    /// trace: the trace file (relative paths resolve against the scenario file's directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<std::path::PathBuf>,
+    /// trace: its format (default: from the file name, see `cachelab simulate --help`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<TraceFormat>,
+    /// trace: CSV columns, e.g. `csv = { time = 2, id = 5, size = 4 }` (names or 1-based indexes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv: Option<CsvOptions>,
 }
 
 mod defaults {
@@ -177,7 +195,22 @@ impl WorkloadSpec {
         if self.keys.get() > u64::MAX / 2 {
             return Err(format!("workload.keys is too large: {}", self.keys));
         }
-        Ok(())
+        let trace_keys = self.path.is_some() || self.format.is_some() || self.csv.is_some();
+        match (self.kind, &self.path) {
+            (GeneratorKind::Trace, None) => {
+                Err("workload.path is required with kind = \"trace\" (the trace file)".into())
+            }
+            (GeneratorKind::Trace, Some(_)) => Ok(()),
+            _ if trace_keys => Err("workload.path, format and csv only apply to kind = \"trace\"".into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The trace this workload replays: `None` for generated workloads, else the trace (its
+    /// format from `format` or the file name).
+    pub fn trace_source(&self) -> Option<Result<TraceSource, crate::error::InputError>> {
+        let path = self.path.as_ref().filter(|_| self.kind == GeneratorKind::Trace)?;
+        Some(TraceSource::new(path, self.format, self.csv.clone().unwrap_or_default()))
     }
 
     /// Number of distinct keys the workload can request (its footprint in objects).
@@ -193,7 +226,7 @@ impl WorkloadSpec {
     /// Builds the key sampler this spec describes.
     pub fn key_sampler(&self, seed: u64) -> Result<KeySampler, String> {
         let n = self.keys.get();
-        let zipf = || Zipf::new(n as f64, self.alpha.0).map_err(|e| format!("workload.alpha: {e}"));
+        let zipf = || ZipfRanks::new(n, self.alpha.0);
         Ok(match self.kind {
             GeneratorKind::Zipf => KeySampler::Zipf(zipf()?),
             GeneratorKind::ScrambledZipf => {
@@ -211,6 +244,9 @@ impl WorkloadSpec {
                 every: self.shift_every.get(),
                 shift_by: self.shift_by.unwrap_or((n / 10).max(1)),
             },
+            GeneratorKind::Trace => {
+                return Err("a trace workload is read from its file, not generated (see trace_source)".into());
+            }
         })
     }
 

@@ -1,0 +1,427 @@
+//! LIRS: S. Jiang and X. Zhang, "LIRS: An Efficient Low Inter-reference Recency Set
+//! Replacement Policy to Improve Buffer Cache Performance", ACM SIGMETRICS 2002.
+//!
+//! Objects with a low inter-reference recency (LIR) hold most of the cache; the rest, a small
+//! share `hir_ratio`, holds resident HIR objects in a FIFO queue Q. The recency stack S keeps
+//! LIR objects, resident HIR objects and non-resident HIR objects (metadata only) in recency
+//! order; its bottom is always an LIR object ("stack pruning"). A hit on an HIR object that
+//! is still in S (a recency lower than the bottom LIR object's) makes it LIR and demotes the
+//! bottom LIR object to Q.
+//!
+//! Sizing follows libCacheSim's `LIRS`: the HIR share is `max(1, hir_ratio * capacity)` with
+//! `hir_ratio` 0.01 by default, every share is counted in the capacity's unit (objects, or
+//! bytes), an object is admitted only if it fits in the HIR share, and non-resident entries
+//! are dropped from S oldest-first once S holds more than twice the capacity. One difference
+//! from libCacheSim, where this implementation follows the paper: a hit on a resident HIR
+//! object that is not in S leaves the LIR set alone (libCacheSim demotes an LIR object then,
+//! which can evict the object being hit yet keep answering hits for it).
+
+use rustc_hash::FxHashMap;
+
+use super::list::{List, NodeId, Slab};
+use super::{Access, Capacity, Policy};
+
+/// No node (the entry is not on that list).
+const NONE: NodeId = NodeId::MAX;
+
+/// Default share of the capacity for resident HIR objects (libCacheSim's `hirs_ratio`).
+pub const DEFAULT_HIR_RATIO: f64 = 0.01;
+
+/// What LIRS knows about one key.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// Node in stack S, or [`NONE`].
+    s: NodeId,
+    /// Node in Q (resident HIR) or in the non-resident list (non-resident HIR in S), or [`NONE`].
+    q: NodeId,
+    size: u32,
+    lir: bool,
+    resident: bool,
+}
+
+/// Low Inter-reference Recency Set replacement.
+#[derive(Debug)]
+pub struct Lirs {
+    capacity: Capacity,
+    lir_limit: u64,
+    hir_limit: u64,
+    lir_used: u64,
+    hir_used: u64,
+    /// Charge of every entry in S, resident or not (S is bounded to twice the capacity).
+    s_used: u64,
+    resident: usize,
+    map: FxHashMap<u64, Entry>,
+    s_slab: Slab<u64>,
+    /// Holds the nodes of both `q` and `nonresident` (a key is on at most one of them).
+    q_slab: Slab<u64>,
+    /// Stack S; the front is the most recent.
+    s: List,
+    /// Resident HIR objects; the back is evicted first.
+    q: List,
+    /// Non-resident HIR objects still in S, in the order they were evicted (back = oldest).
+    nonresident: List,
+}
+
+impl Lirs {
+    /// An empty LIRS cache; `hir_ratio` (in [0, 1]) is the share of the capacity for resident
+    /// HIR objects (at least one unit).
+    pub fn new(capacity: Capacity, hir_ratio: f64) -> Self {
+        let hir_limit = ((hir_ratio * capacity.value as f64) as u64).clamp(1, capacity.value.max(1));
+        Lirs {
+            capacity,
+            lir_limit: capacity.value - hir_limit.min(capacity.value),
+            hir_limit,
+            lir_used: 0,
+            hir_used: 0,
+            s_used: 0,
+            resident: 0,
+            map: FxHashMap::default(),
+            s_slab: Slab::default(),
+            q_slab: Slab::default(),
+            s: List::default(),
+            q: List::default(),
+            nonresident: List::default(),
+        }
+    }
+
+    /// Whether `key` is resident with LIR status.
+    pub fn is_lir(&self, key: u64) -> bool {
+        self.map.get(&key).is_some_and(|e| e.lir)
+    }
+
+    /// Whether `key` has an entry in stack S (resident or not).
+    pub fn in_stack(&self, key: u64) -> bool {
+        self.map.get(&key).is_some_and(|e| e.s != NONE)
+    }
+
+    #[inline]
+    fn entry(&mut self, key: u64) -> &mut Entry {
+        self.map.get_mut(&key).expect("every list node has a map entry")
+    }
+
+    /// Pushes `key` on top of S.
+    fn push_s(&mut self, key: u64, cost: u64) -> NodeId {
+        let id = self.s_slab.alloc(key);
+        self.s_slab.push_front(&mut self.s, id);
+        self.s_used += cost;
+        id
+    }
+
+    /// Takes node `id` of a key with charge `cost` out of S.
+    fn unlink_s(&mut self, id: NodeId, cost: u64) {
+        self.s_slab.unlink(&mut self.s, id);
+        self.s_slab.release(id);
+        self.s_used -= cost;
+    }
+
+    /// Stack pruning: removes HIR entries from the bottom of S until an LIR entry is there
+    /// (never the top entry).
+    fn prune(&mut self) {
+        while let (Some(tail), Some(head)) = (self.s.back(), self.s.front()) {
+            if tail == head {
+                break;
+            }
+            let key = *self.s_slab.get(tail);
+            let e = *self.entry(key);
+            if e.lir {
+                break;
+            }
+            self.unlink_s(tail, self.capacity.charge(e.size));
+            if e.resident {
+                self.entry(key).s = NONE;
+            } else {
+                self.q_slab.unlink(&mut self.nonresident, e.q);
+                self.q_slab.release(e.q);
+                self.map.remove(&key);
+            }
+        }
+    }
+
+    /// Evicts the resident HIR object at the front of Q; if it is still in S it stays there as
+    /// a non-resident entry.
+    fn evict_hir(&mut self, evicted: &mut Vec<u64>) {
+        let Some(id) = self.q_slab.pop_back(&mut self.q) else {
+            return;
+        };
+        let key = *self.q_slab.get(id);
+        let e = *self.entry(key);
+        self.hir_used -= self.capacity.charge(e.size);
+        self.resident -= 1;
+        evicted.push(key);
+        if e.s == NONE {
+            self.q_slab.release(id);
+            self.map.remove(&key);
+        } else {
+            // Reuse the node for the non-resident list.
+            self.q_slab.push_front(&mut self.nonresident, id);
+            let e = self.entry(key);
+            e.resident = false;
+            e.q = id;
+        }
+    }
+
+    /// Makes room in Q for an object of charge `cost`, then appends resident HIR `key` to Q.
+    fn enqueue_hir(&mut self, key: u64, cost: u64, evicted: &mut Vec<u64>) {
+        while self.hir_used + cost > self.hir_limit && !self.q.is_empty() {
+            self.evict_hir(evicted);
+        }
+        let id = self.q_slab.alloc(key);
+        self.q_slab.push_front(&mut self.q, id);
+        self.hir_used += cost;
+        let e = self.entry(key);
+        e.q = id;
+        e.lir = false;
+        e.resident = true;
+    }
+
+    /// Demotes the LIR object at the bottom of S to a resident HIR object in Q (or evicts it if
+    /// it does not fit in the HIR share), then prunes S.
+    fn demote_bottom_lir(&mut self, evicted: &mut Vec<u64>) {
+        let Some(tail) = self.s.back() else {
+            return;
+        };
+        let key = *self.s_slab.get(tail);
+        let e = *self.entry(key);
+        debug_assert!(e.lir, "the bottom of S is an LIR object");
+        let cost = self.capacity.charge(e.size);
+        self.unlink_s(tail, cost);
+        self.lir_used -= cost;
+        self.entry(key).s = NONE;
+        if cost <= self.hir_limit {
+            self.enqueue_hir(key, cost, evicted);
+        } else {
+            self.map.remove(&key);
+            self.resident -= 1;
+            evicted.push(key);
+        }
+        self.prune();
+    }
+
+    /// Gives LIR status to resident `key` (already on top of S), demoting bottom LIR objects
+    /// until it fits in the LIR share.
+    fn make_lir(&mut self, key: u64, cost: u64, evicted: &mut Vec<u64>) {
+        while self.lir_used + cost > self.lir_limit && self.lir_used > 0 {
+            self.demote_bottom_lir(evicted);
+        }
+        self.lir_used += cost;
+        let e = self.entry(key);
+        e.lir = true;
+        e.q = NONE;
+    }
+
+    /// Drops non-resident entries, oldest first, while S holds more than twice the capacity.
+    fn limit_stack(&mut self) {
+        while self.s_used > 2 * self.capacity.value {
+            let Some(id) = self.q_slab.pop_back(&mut self.nonresident) else {
+                break;
+            };
+            let key = *self.q_slab.get(id);
+            self.q_slab.release(id);
+            let e = self.map.remove(&key).expect("non-resident entries have a map entry");
+            self.unlink_s(e.s, self.capacity.charge(e.size));
+        }
+    }
+}
+
+impl Policy for Lirs {
+    fn name(&self) -> &str {
+        "lirs"
+    }
+
+    fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
+        let key = a.key;
+        let hit = match self.map.get(&key).copied() {
+            Some(e) if e.lir => {
+                let was_bottom = self.s.back() == Some(e.s);
+                self.s_slab.move_to_front(&mut self.s, e.s);
+                if was_bottom {
+                    self.prune();
+                }
+                true
+            }
+            Some(e) if e.resident => {
+                let cost = self.capacity.charge(e.size);
+                if e.s != NONE {
+                    // Its recency beats the bottom LIR object's: it becomes LIR.
+                    self.s_slab.move_to_front(&mut self.s, e.s);
+                    self.q_slab.unlink(&mut self.q, e.q);
+                    self.q_slab.release(e.q);
+                    self.hir_used -= cost;
+                    if cost <= self.lir_limit {
+                        self.make_lir(key, cost, evicted);
+                    } else {
+                        self.entry(key).q = NONE;
+                        self.enqueue_hir(key, cost, evicted);
+                    }
+                } else {
+                    // Stays HIR: to the end of Q, and on top of S.
+                    self.q_slab.move_to_front(&mut self.q, e.q);
+                    let id = self.push_s(key, cost);
+                    self.entry(key).s = id;
+                }
+                true
+            }
+            Some(e) => {
+                // A non-resident HIR object still in S: a miss, then it becomes LIR.
+                let cost = self.capacity.charge(a.size);
+                if cost > self.hir_limit {
+                    return false;
+                }
+                self.s_slab.move_to_front(&mut self.s, e.s);
+                self.s_used = self.s_used - self.capacity.charge(e.size) + cost;
+                self.q_slab.unlink(&mut self.nonresident, e.q);
+                self.q_slab.release(e.q);
+                let entry = self.entry(key);
+                entry.size = a.size;
+                entry.resident = true;
+                entry.q = NONE;
+                self.resident += 1;
+                if cost <= self.lir_limit {
+                    self.make_lir(key, cost, evicted);
+                } else {
+                    self.enqueue_hir(key, cost, evicted);
+                }
+                false
+            }
+            None => {
+                let cost = self.capacity.charge(a.size);
+                if cost > self.hir_limit {
+                    return false;
+                }
+                self.map.insert(key, Entry { s: NONE, q: NONE, size: a.size, lir: false, resident: true });
+                self.resident += 1;
+                let s = self.push_s(key, cost);
+                self.entry(key).s = s;
+                if self.lir_used + cost <= self.lir_limit {
+                    // Until the LIR set is full, every object gets LIR status.
+                    self.lir_used += cost;
+                    self.entry(key).lir = true;
+                } else {
+                    self.enqueue_hir(key, cost, evicted);
+                }
+                false
+            }
+        };
+        self.limit_stack();
+        hit
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        self.map.get(&key).is_some_and(|e| e.resident)
+    }
+
+    /// Drops `key`; a non-resident entry for it is forgotten too (and `false` returned).
+    fn remove(&mut self, key: u64) -> bool {
+        let Some(e) = self.map.remove(&key) else {
+            return false;
+        };
+        let cost = self.capacity.charge(e.size);
+        if e.s != NONE {
+            self.unlink_s(e.s, cost);
+        }
+        match (e.lir, e.resident) {
+            (true, _) => {
+                self.lir_used -= cost;
+                self.prune();
+            }
+            (false, true) => {
+                self.q_slab.unlink(&mut self.q, e.q);
+                self.q_slab.release(e.q);
+                self.hir_used -= cost;
+            }
+            (false, false) => {
+                self.q_slab.unlink(&mut self.nonresident, e.q);
+                self.q_slab.release(e.q);
+            }
+        }
+        if e.resident {
+            self.resident -= 1;
+        }
+        e.resident
+    }
+
+    fn len(&self) -> usize {
+        self.resident
+    }
+
+    fn used(&self) -> u64 {
+        self.lir_used + self.hir_used
+    }
+
+    fn capacity(&self) -> Capacity {
+        self.capacity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::NEVER;
+
+    fn run(lirs: &mut Lirs, keys: &[u64]) -> Vec<bool> {
+        let mut ev = Vec::new();
+        keys.iter()
+            .map(|&key| lirs.access(&Access { key, size: 1, tick: 0, next_access: NEVER }, &mut ev))
+            .collect()
+    }
+
+    /// The example of the paper's Figure 2 shape: 2 LIR slots, 1 HIR slot.
+    fn small() -> Lirs {
+        let mut l = Lirs::new(Capacity::objects(3), 0.34);
+        assert_eq!((l.lir_limit, l.hir_limit), (2, 1));
+        // 1 and 2 fill the LIR set; 3 is a resident HIR object.
+        run(&mut l, &[1, 2, 3]);
+        assert!(l.is_lir(1) && l.is_lir(2) && !l.is_lir(3) && l.contains(3));
+        l
+    }
+
+    #[test]
+    fn hir_hit_in_stack_becomes_lir_and_demotes_the_bottom() {
+        let mut l = small();
+        // 3 is in S above the bottom LIR object 1: hitting it makes it LIR and 1 HIR.
+        assert_eq!(run(&mut l, &[3]), vec![true]);
+        assert!(l.is_lir(3) && l.is_lir(2) && !l.is_lir(1));
+        assert!(l.contains(1), "the demoted object stays resident in Q");
+        // 1 was the bottom of S; pruning removed it, so it is no longer in S.
+        assert!(!l.in_stack(1));
+        assert_eq!((l.len(), l.used()), (3, 3));
+    }
+
+    #[test]
+    fn miss_evicts_from_q_and_keeps_a_non_resident_entry() {
+        let mut l = small();
+        // 4 is new: it evicts HIR 3 (the only Q entry), which stays in S as non-resident.
+        assert_eq!(run(&mut l, &[4]), vec![false]);
+        assert!(!l.contains(3) && l.in_stack(3));
+        // 3 again: a miss, but its recency is low, so it comes back as LIR and the bottom LIR
+        // object (1) is demoted to Q; 4 is evicted to make room for 1 in Q.
+        assert_eq!(run(&mut l, &[3]), vec![false]);
+        assert!(l.is_lir(3) && !l.is_lir(1) && l.contains(1) && !l.contains(4));
+        assert_eq!(l.len(), 3);
+    }
+
+    #[test]
+    fn hir_hit_outside_stack_stays_hir() {
+        let mut l = small();
+        // Demote 1 (via a hit on 3), then hit 1, which is resident in Q but not in S.
+        run(&mut l, &[3]);
+        assert!(!l.in_stack(1) && l.contains(1));
+        assert_eq!(run(&mut l, &[1]), vec![true]);
+        assert!(!l.is_lir(1) && l.in_stack(1), "it stays HIR but is pushed on S");
+        assert!(l.is_lir(2) && l.is_lir(3));
+    }
+
+    #[test]
+    fn stack_is_bounded_and_byte_mode_rejects_objects_larger_than_the_hir_share() {
+        let mut l = Lirs::new(Capacity::objects(10), 0.1);
+        run(&mut l, &(0..1000).collect::<Vec<_>>());
+        assert!(l.s_used <= 20, "S keeps at most twice the capacity");
+        assert_eq!(l.len(), 10);
+        let mut b = Lirs::new(Capacity::bytes(1000), 0.1);
+        let mut ev = Vec::new();
+        assert!(!b.access(&Access { key: 1, size: 101, tick: 0, next_access: NEVER }, &mut ev));
+        assert!(!b.contains(1));
+        b.access(&Access { key: 2, size: 100, tick: 0, next_access: NEVER }, &mut ev);
+        assert!(b.contains(2) && b.remove(2) && b.is_empty() && b.used() == 0);
+    }
+}

@@ -1,0 +1,214 @@
+//! Writing traces: CSV (`time,obj_id,obj_size`) or oracleGeneral, zstd-compressed when the
+//! file name ends with `.zst`. Output goes to a temporary file in the target directory that is
+//! renamed into place at the end, so a failure never leaves a half-written trace.
+//!
+//! oracleGeneral needs each request's next access, which a forward stream cannot know. The
+//! records are first written uncompressed to the temporary file, then a reverse pass over that
+//! file (chunk by chunk, from the end) fills in `next_access` remembering each object's latest
+//! index. Memory: one chunk plus a hash map of about 32 bytes per distinct object (32 MB for
+//! 1 M objects), whatever the number of requests; disk: 24 bytes per request, transiently.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use rustc_hash::FxHashMap;
+use tempfile::{NamedTempFile, TempDir};
+
+use super::format::wants_zstd;
+use super::oracle_general::{RECORD, encode, next_field};
+use super::{CsvOptions, TraceFormat, TraceRecord, TraceSource};
+use crate::error::InputError;
+use crate::policy::NEVER;
+
+/// zstd level of written traces (zstd's default: fast, about 3x smaller than level 19 takes).
+const ZSTD_LEVEL: i32 = 3;
+
+/// Records per chunk of the reverse next-access pass.
+const REVERSE_CHUNK: usize = 1 << 16;
+
+/// Write buffer.
+const WRITE_BUFFER: usize = 1 << 18;
+
+/// Writes `records` to `path` in the format its name implies (see
+/// [`TraceFormat::from_path`]); returns the number of records written. oracleGeneral output
+/// gets each record's next access computed (any `next_access` in `records` is ignored).
+pub fn write_trace(
+    path: &Path,
+    records: impl Iterator<Item = Result<TraceRecord, InputError>>,
+) -> anyhow::Result<u64> {
+    let format = TraceFormat::from_path(path)?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create directory {}", dir.display()))?;
+    let temp = || {
+        NamedTempFile::new_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))
+    };
+    let cannot_write = || format!("cannot write {}", path.display());
+    let (file, count) = match format {
+        TraceFormat::Csv => {
+            let tmp = temp()?;
+            let mut sink = Sink::new(tmp.reopen().with_context(cannot_write)?, wants_zstd(path))?;
+            let count = write_csv(&mut sink, records).with_context(cannot_write)?;
+            sink.finish().with_context(cannot_write)?;
+            (tmp, count)
+        }
+        TraceFormat::OracleGeneral => {
+            let mut raw = temp()?;
+            let count = write_raw(raw.as_file_mut(), records).with_context(cannot_write)?;
+            fill_next_access(raw.as_file_mut(), count).with_context(cannot_write)?;
+            if wants_zstd(path) {
+                let packed = temp()?;
+                let mut sink = Sink::new(packed.reopen().with_context(cannot_write)?, true)?;
+                let mut input = raw.reopen().with_context(cannot_write)?;
+                std::io::copy(&mut input, &mut sink).with_context(cannot_write)?;
+                sink.finish().with_context(cannot_write)?;
+                (packed, count)
+            } else {
+                (raw, count)
+            }
+        }
+    };
+    readable_by_all(file.as_file()).with_context(cannot_write)?;
+    file.as_file().sync_all().with_context(cannot_write)?;
+    file.persist(path).with_context(|| format!("cannot rename into {}", path.display()))?;
+    Ok(count)
+}
+
+/// Gives a finished trace the usual mode of a new file (temporary files start owner-only).
+fn readable_by_all(file: &File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
+}
+
+/// A trace that carries next-access times (what Belady needs): the source itself when its
+/// format has them, else an oracleGeneral copy in a temporary directory, deleted on drop.
+#[derive(Debug)]
+pub struct FutureTrace {
+    /// The trace to read.
+    pub source: TraceSource,
+    /// The temporary directory holding the converted copy, if any.
+    pub dir: Option<TempDir>,
+}
+
+/// Returns `source` unchanged if its format carries next accesses, else converts it to a
+/// temporary zstd oracleGeneral file (one pass; memory as for [`write_trace`]).
+pub fn with_next_access(source: &TraceSource) -> anyhow::Result<FutureTrace> {
+    if source.format.has_next_access() {
+        return Ok(FutureTrace { source: source.clone(), dir: None });
+    }
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let path = dir.path().join("future.oracleGeneral.bin.zst");
+    write_trace(&path, source.records()?)?;
+    let source = TraceSource { path, format: TraceFormat::OracleGeneral, csv: CsvOptions::default() };
+    Ok(FutureTrace { source, dir: Some(dir) })
+}
+
+/// A buffered output file, zstd-compressed or not.
+enum Sink {
+    Plain(BufWriter<File>),
+    Zstd(zstd::stream::write::Encoder<'static, BufWriter<File>>),
+}
+
+impl Sink {
+    fn new(file: File, compress: bool) -> anyhow::Result<Sink> {
+        let out = BufWriter::with_capacity(WRITE_BUFFER, file);
+        Ok(if compress {
+            Sink::Zstd(zstd::stream::write::Encoder::new(out, ZSTD_LEVEL).context("cannot start zstd")?)
+        } else {
+            Sink::Plain(out)
+        })
+    }
+
+    /// Ends the zstd frame and flushes everything.
+    fn finish(self) -> std::io::Result<()> {
+        let mut out = match self {
+            Sink::Plain(out) => out,
+            Sink::Zstd(enc) => enc.finish()?,
+        };
+        out.flush()
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Plain(w) => w.write(buf),
+            Sink::Zstd(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.write_all(buf),
+            Sink::Zstd(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Zstd(w) => w.flush(),
+        }
+    }
+}
+
+fn write_csv(
+    out: &mut Sink,
+    records: impl Iterator<Item = Result<TraceRecord, InputError>>,
+) -> anyhow::Result<u64> {
+    out.write_all(b"time,obj_id,obj_size\n")?;
+    let mut count = 0;
+    for r in records {
+        let r = r?;
+        writeln!(out, "{},{},{}", r.time, r.key, r.size)?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Writes uncompressed oracleGeneral records with `next_access` = never.
+fn write_raw(
+    file: &mut File,
+    records: impl Iterator<Item = Result<TraceRecord, InputError>>,
+) -> anyhow::Result<u64> {
+    let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
+    let mut buf = [0u8; RECORD];
+    let mut count = 0;
+    for r in records {
+        encode(&TraceRecord { next_access: NEVER, ..r? }, &mut buf);
+        out.write_all(&buf)?;
+        count += 1;
+    }
+    out.flush()?;
+    Ok(count)
+}
+
+/// The reverse pass: rewrites every record's next access in place, last chunk first.
+fn fill_next_access(file: &mut File, count: u64) -> std::io::Result<()> {
+    let mut next: FxHashMap<u64, u64> = FxHashMap::default();
+    let mut buf = vec![0u8; REVERSE_CHUNK * RECORD];
+    let mut end = count;
+    while end > 0 {
+        let start = end.saturating_sub(REVERSE_CHUNK as u64);
+        let bytes = &mut buf[..(end - start) as usize * RECORD];
+        file.seek(SeekFrom::Start(start * RECORD as u64))?;
+        file.read_exact(bytes)?;
+        for (i, rec) in bytes.chunks_exact_mut(RECORD).enumerate().rev() {
+            let key = u64::from_le_bytes(rec[4..12].try_into().expect("8 bytes"));
+            let later = next.insert(key, start + i as u64).unwrap_or(NEVER);
+            rec[16..24].copy_from_slice(&next_field(later).to_le_bytes());
+        }
+        file.seek(SeekFrom::Start(start * RECORD as u64))?;
+        file.write_all(bytes)?;
+        end = start;
+    }
+    file.flush()
+}

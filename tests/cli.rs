@@ -1,0 +1,169 @@
+//! The real `cachelab` binary: `run`, `list`, `--help`, and bad input (exit code 2 with a
+//! message naming the file and place).
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn cachelab() -> Command {
+    Command::cargo_bin("cachelab").expect("binary built")
+}
+
+const SMALL: &str = r#"
+name = "small"
+seed = 7
+[workload]
+kind = "zipf"
+keys = 2000
+requests = 20000
+[[strategy]]
+name = "lru"
+kind = "lru"
+capacity = [50, 100, "10%"]
+[[strategy]]
+name = "moka"
+kind = "moka"
+capacity = "1MiB"
+[[strategy]]
+name = "none"
+kind = "none"
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn run_writes_results_and_prints_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    cachelab()
+        .args(["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(contains("lru").and(contains("moka")).and(contains("hit ratio")));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("small/results.json")).unwrap()).unwrap();
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5, "3 LRU sizes + moka + none");
+    let lru: Vec<f64> = results[..3].iter().map(|r| r["hit_ratio"].as_f64().unwrap()).collect();
+    assert!(lru[0] < lru[1] && lru[1] < lru[2], "hit ratio grows with capacity: {lru:?}");
+    assert_eq!(results[2]["capacity_value"], 200, "10% of 2000 keys");
+    assert_eq!(results[4]["hit_ratio"], 0.0, "no cache never hits");
+    assert_eq!(results[0]["requests"], 18000, "10% warm-up excluded");
+}
+
+#[test]
+fn run_json_prints_the_results_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let out = cachelab()
+        .args(["run", scenario.to_str().unwrap(), "--json", "--out"])
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(json["seed"], 7);
+    assert_eq!(json["mode"], "simulation");
+}
+
+#[test]
+fn list_names_every_generator_policy_and_strategy() {
+    let assert = cachelab().arg("list").assert().success();
+    let out = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    for (_, name, _) in cachelab::workload::GeneratorKind::ALL {
+        assert!(out.contains(name), "missing generator {name}");
+    }
+    for name in cachelab::scenario::StrategyKind::all_names() {
+        assert!(out.contains(name), "missing strategy {name}");
+    }
+}
+
+#[test]
+fn help_is_available_for_every_subcommand() {
+    cachelab().arg("--help").assert().success().stdout(contains("run").and(contains("list")));
+    cachelab()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("--out").and(contains("[default: reports]")));
+    cachelab().args(["list", "--help"]).assert().success();
+}
+
+/// Runs a scenario text expected to be rejected; returns stderr.
+fn rejected(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "bad.toml", text);
+    let out = cachelab().args(["run", scenario.to_str().unwrap(), "--out"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "exit code for bad input");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("bad.toml"), "names the file: {err}");
+    assert!(!err.contains("panicked"), "no panic: {err}");
+    err
+}
+
+#[test]
+fn malformed_toml_is_reported_with_its_line() {
+    let err = rejected("name = \"x\"\n[workload\nkeys = 3\n");
+    assert!(err.contains("bad.toml:2:"), "{err}");
+}
+
+#[test]
+fn unknown_strategy_is_reported_with_its_line_and_the_known_kinds() {
+    let err = rejected("name = \"x\"\n[[strategy]]\nname = \"a\"\nkind = \"lrux\"\ncapacity = 10\n");
+    assert!(err.contains("bad.toml:4:8"), "{err}");
+    assert!(err.contains("unknown strategy kind `lrux`") && err.contains("moka"), "{err}");
+}
+
+#[test]
+fn non_positive_alpha_is_rejected_at_its_key() {
+    for alpha in ["0", "-0.5", "0.0"] {
+        let err = rejected(&format!(
+            "name = \"x\"\n[workload]\nalpha = {alpha}\n[[strategy]]\nname = \"a\"\nkind = \"lru\"\ncapacity = 10\n"
+        ));
+        assert!(err.contains("bad.toml:3:9") && err.contains("key `alpha`"), "{err}");
+    }
+}
+
+#[test]
+fn zero_capacity_is_rejected_at_its_key() {
+    let err = rejected("name = \"x\"\n[[strategy]]\nname = \"a\"\nkind = \"lru\"\ncapacity = [10, 0]\n");
+    assert!(err.contains("bad.toml:5:") && err.contains("greater than zero"), "{err}");
+}
+
+#[test]
+fn unknown_keys_and_missing_capacity_are_rejected() {
+    let err = rejected("name = \"x\"\n[workload]\nalfa = 1\n[[strategy]]\nname = \"a\"\nkind = \"none\"\n");
+    assert!(err.contains("bad.toml:3:1") && err.contains("alfa"), "{err}");
+    let err = rejected("name = \"x\"\n[[strategy]]\nname = \"a\"\nkind = \"lru\"\n");
+    assert!(err.contains("needs a capacity"), "{err}");
+}
+
+#[test]
+fn missing_scenario_file_exits_2_naming_it() {
+    let out = cachelab().args(["run", "/nonexistent/bad.toml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/bad.toml"));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    cachelab().args(["run", "--frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn shipped_scenarios_parse() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            cachelab::scenario::Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}

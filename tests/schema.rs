@@ -1,0 +1,53 @@
+//! results.json follows the committed, versioned schema (schema/results.schema.json), and the
+//! committed schema is the one the code generates.
+//! Regenerate after a deliberate change: `CACHELAB_UPDATE_SCHEMA=1 cargo test --test schema`.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn committed_schema() -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/results.schema.json");
+    if std::env::var_os("CACHELAB_UPDATE_SCHEMA").is_some() {
+        let text = serde_json::to_string_pretty(&cachelab::metrics::results_schema()).unwrap() + "\n";
+        std::fs::write(&path, text).unwrap();
+    }
+    serde_json::from_slice(&std::fs::read(&path).expect("schema/results.schema.json exists")).unwrap()
+}
+
+#[test]
+fn committed_schema_matches_the_code() {
+    assert_eq!(
+        committed_schema(),
+        cachelab::metrics::results_schema(),
+        "schema/results.schema.json is stale: bump SCHEMA_VERSION if incompatible, then regenerate with CACHELAB_UPDATE_SCHEMA=1"
+    );
+}
+
+#[test]
+fn real_output_validates_against_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"s\"\n[workload]\nkeys = 1000\nrequests = 5000\n[[strategy]]\nname = \"l\"\nkind = \"lru\"\ncapacity = [10, \"5%\"]\n[[strategy]]\nname = \"n\"\nkind = \"none\"\n",
+    )
+    .unwrap();
+    Command::cargo_bin("cachelab")
+        .unwrap()
+        .args(["run", "-q", scenario.to_str().unwrap(), "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("s/results.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&committed_schema()).expect("the schema is valid JSON Schema");
+    let errors: Vec<String> =
+        validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "results.json violates the schema: {errors:#?}");
+    assert_eq!(doc["schema_version"], cachelab::metrics::SCHEMA_VERSION);
+    // And a document that breaks the schema is caught (the check has teeth).
+    let mut broken = doc.clone();
+    broken["results"][0]["hits"] = serde_json::json!("many");
+    assert!(!validator.is_valid(&broken));
+}
