@@ -75,6 +75,11 @@ pub struct ExportArgs {
 }
 
 impl ExportArgs {
+    /// Whether any export was asked for.
+    pub fn any(&self) -> bool {
+        self.export_json.is_some() || self.export_csv.is_some() || self.export_markdown.is_some()
+    }
+
     /// Whether any export goes to standard output (`-`).
     pub fn to_stdout(&self) -> bool {
         [&self.export_json, &self.export_csv, &self.export_markdown]
@@ -160,6 +165,14 @@ pub struct SimulateArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
+    /// Write a report folder to DIR: miss-ratio curves of every policy with Belady as the lower
+    /// bound (added when not among --policy), the trace's statistics and popularity plot,
+    /// results.json (re-render with `cachelab report`), summary.csv and summary.md.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Extra exports of the results.
+    #[command(flatten)]
+    pub export: ExportArgs,
 }
 
 /// Flags of `cachelab trace`.

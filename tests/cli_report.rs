@@ -12,8 +12,10 @@ fn cachelab() -> Command {
 }
 
 fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     v.sort();
     v
 }
@@ -29,7 +31,10 @@ fn report_renders_a_results_file_into_a_folder() {
         .stderr(predicate::str::contains("(8 charts)").and(predicate::str::contains("Pick disk @ 1GiB")));
     let files = names(out.path());
     for stem in ["hit-ratio", "throughput", "miss-ratio-curve-bytes", "latency-hits", "latency-misses"] {
-        assert!(files.contains(&format!("{stem}.png")) && files.contains(&format!("{stem}.svg")), "{files:?}");
+        assert!(
+            files.contains(&format!("{stem}.png")) && files.contains(&format!("{stem}.svg")),
+            "{files:?}"
+        );
     }
     assert_eq!(files.len(), 8 * 2 + 3, "{files:?}");
     let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
@@ -67,7 +72,12 @@ fn unusable_results_files_are_bad_input() {
         .stderr(predicate::str::contains("broken.json: not a usable cachelab results.json"));
     let future = dir.path().join("future.json");
     std::fs::write(&future, "{\"schema_version\": 99}").unwrap();
-    cachelab().arg("report").arg(&future).assert().code(2).stderr(predicate::str::contains("schema version 99"));
+    cachelab()
+        .arg("report")
+        .arg(&future)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("schema version 99"));
 }
 
 const SCENARIO: &str = r#"
@@ -117,17 +127,70 @@ fn run_writes_the_report_beside_results_and_exports_on_request() {
 
     let folder = out.join("tiny");
     let files = names(&folder);
-    for f in ["index.html", "summary.csv", "summary.md", "results.json", "hit-ratio.png", "miss-ratio-curve-objects.svg"] {
+    for f in [
+        "index.html",
+        "summary.csv",
+        "summary.md",
+        "results.json",
+        "hit-ratio.png",
+        "miss-ratio-curve-objects.svg",
+    ] {
         assert!(files.contains(&f.to_string()), "{f} missing from {files:?}");
     }
     assert!(!files.iter().any(|f| f.starts_with("latency")), "a simulation draws no latency: {files:?}");
     let html = std::fs::read_to_string(folder.join("index.html")).unwrap();
-    assert!(html.contains("Not drawn") && html.contains("Pick lru @ 800 objects"), "objectives drive the pick");
+    assert!(
+        html.contains("Not drawn") && html.contains("Pick lru @ 800 objects"),
+        "objectives drive the pick"
+    );
 
     // Re-rendering from results.json alone reproduces the same report.
     let again = dir.path().join("again");
     cachelab().arg("report").arg(folder.join("results.json")).arg("--out").arg(&again).assert().success();
     for f in ["index.html", "summary.csv", "summary.md", "hit-ratio.png", "miss-ratio-curve-objects.svg"] {
-        assert_eq!(std::fs::read(folder.join(f)).unwrap(), std::fs::read(again.join(f)).unwrap(), "{f} differs");
+        assert_eq!(
+            std::fs::read(folder.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f} differs"
+        );
     }
+}
+
+#[test]
+fn simulate_writes_a_trace_report_with_belady_as_the_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("z.oracleGeneral.bin");
+    cachelab()
+        .args(["trace", "gen", "zipf", "--alpha", "0.9", "--keys", "3000", "--requests", "30000", "--seed", "3"])
+        .arg("--out")
+        .arg(&trace)
+        .assert()
+        .success();
+    let report = dir.path().join("report");
+    let assert = cachelab()
+        .args(["simulate", "--trace"])
+        .arg(&trace)
+        .args(["--policy", "lru,fifo", "--mrc", "--export-csv", "-", "--report"])
+        .arg(&report)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("report:"));
+    let csv = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 3 * 20, "lru, fifo and the added belady at 20 sizes: {csv}");
+    assert!(csv.lines().skip(1).all(|l| l.split(',').nth(4) == Some("objects")), "{csv}");
+    let files = names(&report);
+    for f in ["index.html", "results.json", "summary.csv", "summary.md", "popularity.png", "popularity.svg"] {
+        assert!(files.contains(&f.to_string()), "{f} missing from {files:?}");
+    }
+    assert!(files.contains(&"miss-ratio-curve-objects.png".to_string()), "{files:?}");
+    let mrc = std::fs::read_to_string(report.join("miss-ratio-curve-objects.svg")).unwrap();
+    assert!(mrc.contains("belady (optimal bound)") && mrc.lines().any(|l| l.trim() == "lru"), "legend");
+    let popularity = std::fs::read_to_string(report.join("popularity.svg")).unwrap();
+    assert!(popularity.contains("Zipf fit, α = 0.9"), "fitted alpha of a Zipf 0.9 trace");
+    let html = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(html.contains("<h2>Trace</h2>") && html.contains("One-hit wonders"), "trace statistics on the page");
+
+    let again = dir.path().join("again");
+    cachelab().arg("report").arg(report.join("results.json")).arg("--out").arg(&again).assert().success();
+    assert_eq!(std::fs::read(report.join("index.html")).unwrap(), std::fs::read(again.join("index.html")).unwrap());
 }

@@ -89,14 +89,21 @@ fn axis_labels_carry_units() {
 fn a_strategy_keeps_its_colour_in_every_chart() {
     let result = fixture();
     let palette = Palette::new(&result);
-    let moka = result.results.iter().find(|r| r.strategy == "moka" && r.capacity_value == Some(256 << 20)).unwrap();
+    let moka =
+        result.results.iter().find(|r| r.strategy == "moka" && r.capacity_value == Some(256 << 20)).unwrap();
     let disk = result.results.iter().find(|r| r.strategy == "disk").unwrap();
     assert_ne!(palette.css(moka), palette.css(disk));
     let report = report::render(&result).unwrap();
     for chart in report.charts.iter().filter_map(|c| c.files.as_ref().map(|f| (&c.plan.stem, f))) {
         let svg = chart.1.svg.to_lowercase();
         for r in [moka, disk] {
-            assert!(svg.contains(&palette.css(r)), "{}: {} is not drawn in {}", chart.0, r.strategy, palette.css(r));
+            assert!(
+                svg.contains(&palette.css(r)),
+                "{}: {} is not drawn in {}",
+                chart.0,
+                r.strategy,
+                palette.css(r)
+            );
         }
     }
 }
@@ -117,7 +124,14 @@ fn charts_without_data_are_skipped_with_the_reason() {
     let stems: Vec<&str> = skipped.iter().map(|s| s.0).collect();
     assert_eq!(
         stems,
-        ["throughput", "latency-hits", "latency-misses", "latency-end-to-end", "hit-ratio-over-time", "origin-load"]
+        [
+            "throughput",
+            "latency-hits",
+            "latency-misses",
+            "latency-end-to-end",
+            "hit-ratio-over-time",
+            "origin-load"
+        ]
     );
     assert!(skipped.iter().all(|(_, why)| why.contains("simulation")), "{skipped:?}");
     assert!(report.html.contains("Not drawn") && report.html.contains("measures no wall clock"));

@@ -69,7 +69,9 @@ fn html_page_structure() {
 #[test]
 fn html_page_needs_no_network() {
     let html = cachelab::report::render(&fixture()).unwrap().html;
-    for forbidden in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "url(", "@import", "<link", "<iframe"] {
+    for forbidden in
+        ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "url(", "@import", "<link", "<iframe"]
+    {
         assert!(!html.contains(forbidden), "page contains {forbidden}");
     }
     assert_eq!(html.matches("<img src=\"data:image/png;base64,").count(), 8, "every drawn chart is inline");

@@ -14,7 +14,12 @@ pub fn execute(args: &ReportArgs) -> anyhow::Result<()> {
     let result = read_results(&args.results)?;
     let dir = match &args.out {
         Some(dir) => dir.clone(),
-        None => args.results.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(),
+        None => args
+            .results
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
     };
     let report = write_folder(&result, &dir)?;
     print_outcome(&report, &dir);
@@ -23,12 +28,15 @@ pub fn execute(args: &ReportArgs) -> anyhow::Result<()> {
 
 /// Reads and checks a results.json.
 pub fn read_results(path: &Path) -> Result<RunResult, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Io { path: path.to_path_buf(), source: e })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| InputError::Io { path: path.to_path_buf(), source: e })?;
     let bad = |message: String| InputError::Results { path: path.to_path_buf(), message };
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     match value.get("schema_version").and_then(|v| v.as_u64()) {
         Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-        Some(v) => return Err(bad(format!("schema version {v}; this cachelab reads version {SCHEMA_VERSION}"))),
+        Some(v) => {
+            return Err(bad(format!("schema version {v}; this cachelab reads version {SCHEMA_VERSION}")));
+        }
         None => return Err(bad("no `schema_version` field".into())),
     }
     serde_json::from_value(value).map_err(|e| bad(e.to_string()))

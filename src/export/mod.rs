@@ -62,7 +62,13 @@ pub fn markdown(result: &RunResult) -> anyhow::Result<String> {
     let mut out = line(keep.iter().map(|&i| headers[i].clone()).collect());
     out += &line(
         keep.iter()
-            .map(|&i| if records.iter().all(|r| r[i].is_empty() || r[i].parse::<f64>().is_ok()) { "---:" } else { "---" })
+            .map(|&i| {
+                if records.iter().all(|r| r[i].is_empty() || r[i].parse::<f64>().is_ok()) {
+                    "---:"
+                } else {
+                    "---"
+                }
+            })
             .map(String::from)
             .collect(),
     );

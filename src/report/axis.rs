@@ -70,7 +70,14 @@ impl Axis {
     /// A category axis: `labels[i]` at `i`, each with a unit of room around it.
     pub fn categories(desc: impl Into<String>, labels: &[String]) -> Axis {
         let ticks = labels.iter().enumerate().map(|(i, l)| (i as f64, l.clone())).collect();
-        Axis { desc: desc.into(), log: false, lo: -0.5, hi: labels.len() as f64 - 0.5, ticks, minor: Vec::new() }
+        Axis {
+            desc: desc.into(),
+            log: false,
+            lo: -0.5,
+            hi: labels.len() as f64 - 0.5,
+            ticks,
+            minor: Vec::new(),
+        }
     }
 
     /// The label of the tick at `v` (empty between ticks).
@@ -88,7 +95,11 @@ impl Axis {
 fn nice_step(raw: f64) -> f64 {
     let raw = if raw > 0.0 && raw.is_finite() { raw } else { 1.0 };
     let base = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * base).find(|s| *s >= raw * (1.0 - 1e-9)).unwrap_or(10.0 * base)
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * base)
+        .find(|s| *s >= raw * (1.0 - 1e-9))
+        .unwrap_or(10.0 * base)
 }
 
 impl Axis {

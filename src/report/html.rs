@@ -113,6 +113,17 @@ pub fn render(
         charts => Value::from(Serde(&shown)),
         skipped => Value::from(Serde(&skipped)),
         scenario_text => scenario_text(&result.scenario),
+        trace => result.trace.as_ref().map(|t| context! {
+            path => &t.path,
+            format => &t.format,
+            requests => format::thousands(t.requests),
+            unique_objects => format::thousands(t.unique_objects),
+            footprint_bytes => format::bytes(t.footprint_bytes as f64),
+            bytes_requested => format::bytes(t.bytes_requested as f64),
+            one_hit_wonders => format::thousands(t.one_hit_wonders),
+            one_hit_wonder_ratio => format::ratio(t.one_hit_wonder_ratio),
+            zipf_alpha => t.zipf_alpha.map(|a| format::significant(a, 3)),
+        }),
         environment => context! {
             cpu_model => &env_view.cpu_model,
             cores => env_view.cores,
@@ -187,7 +198,10 @@ fn table(result: &RunResult) -> (Vec<Header>, Vec<Row>) {
             "timeouts",
         ]);
     }
-    let headers = headers.into_iter().map(|name| Header { name, numeric: !matches!(name, "strategy" | "kind") }).collect();
+    let headers = headers
+        .into_iter()
+        .map(|name| Header { name, numeric: !matches!(name, "strategy" | "kind") })
+        .collect();
     let count = |n: u64| Cell::number(format::thousands(n), n as f64);
     let rows = result
         .results
@@ -213,7 +227,10 @@ fn table(result: &RunResult) -> (Vec<Header>, Vec<Row>) {
                     Some(l) => {
                         let e2e = l.end_to_end.as_ref();
                         cells.extend([
-                            Cell::number(format::thousands(l.throughput_rps.round() as u64), l.throughput_rps),
+                            Cell::number(
+                                format::thousands(l.throughput_rps.round() as u64),
+                                l.throughput_rps,
+                            ),
                             ms(e2e, |s| s.p50_us),
                             ms(e2e, |s| s.p99_us),
                             ms(e2e, |s| s.p999_us),

@@ -129,11 +129,9 @@ fn p99_us(r: &StrategyResult) -> Option<u64> {
 /// Whether `r`'s cached data outlives the service: files on disk and a Redis server we did
 /// not start (`url` or `cluster`); a tiered strategy when its second tier does.
 fn survives_restart(result: &RunResult, r: &StrategyResult) -> Result<(), String> {
-    let entry = result
-        .scenario
-        .get("strategy")
-        .and_then(|s| s.as_array())
-        .and_then(|all| all.iter().find(|s| s.get("name").and_then(|n| n.as_str()) == Some(r.strategy.as_str())));
+    let entry = result.scenario.get("strategy").and_then(|s| s.as_array()).and_then(|all| {
+        all.iter().find(|s| s.get("name").and_then(|n| n.as_str()) == Some(r.strategy.as_str()))
+    });
     persistent(&r.kind, entry)
 }
 
@@ -142,9 +140,11 @@ fn persistent(kind: &str, entry: Option<&serde_json::Value>) -> Result<(), Strin
     match kind {
         "file" => Ok(()),
         k if k.starts_with("redis") && (has("url") || has("cluster")) => Ok(()),
-        k if k.starts_with("redis") => Err("its Redis was spawned for the run and stopped with it (point `url` at \
+        k if k.starts_with("redis") => {
+            Err("its Redis was spawned for the run and stopped with it (point `url` at \
              a server you keep to count it as persistent)"
-            .into()),
+                .into())
+        }
         "tiered" => {
             let l2 = entry.and_then(|e| e.get("l2"));
             let l2_kind = l2.and_then(|t| t.get("kind")).and_then(|k| k.as_str()).unwrap_or("");
@@ -158,9 +158,11 @@ fn checks(result: &RunResult, o: &Objectives, r: &StrategyResult, latency_measur
     let mut out = Vec::new();
     if let Some(limit) = o.p99_ms.filter(|_| latency_measured) {
         out.push(match p99_us(r) {
-            Some(us) if us as f64 / 1000.0 <= limit => {
-                Check::Met(format!("p99 {} ≤ {} ms", format::micros(us as f64), format::significant(limit, 3)))
-            }
+            Some(us) if us as f64 / 1000.0 <= limit => Check::Met(format!(
+                "p99 {} ≤ {} ms",
+                format::micros(us as f64),
+                format::significant(limit, 3)
+            )),
             Some(us) => {
                 let over = us as f64 / 1000.0 - limit;
                 Check::Missed {
@@ -183,7 +185,12 @@ fn checks(result: &RunResult, o: &Objectives, r: &StrategyResult, latency_measur
             Check::Met(format!("hit ratio {} ≥ {}", format::ratio(h), format::ratio(min)))
         } else {
             Check::Missed {
-                text: format!("hit ratio {} is {} short of {}", format::ratio(h), format::ratio(min - h), format::ratio(min)),
+                text: format!(
+                    "hit ratio {} is {} short of {}",
+                    format::ratio(h),
+                    format::ratio(min - h),
+                    format::ratio(min)
+                ),
                 shortfall: (min - h) / min.max(f64::EPSILON),
             }
         });
@@ -191,9 +198,11 @@ fn checks(result: &RunResult, o: &Objectives, r: &StrategyResult, latency_measur
     if let Some(budget) = o.memory_budget {
         out.push(match (r.kind.as_str(), memory_bytes(r)) {
             ("file", _) => Check::Met("data on disk, not in memory".into()),
-            (_, Some(m)) if m <= budget => {
-                Check::Met(format!("{} of the {} budget", format::bytes(m as f64), format::bytes(budget as f64)))
-            }
+            (_, Some(m)) if m <= budget => Check::Met(format!(
+                "{} of the {} budget",
+                format::bytes(m as f64),
+                format::bytes(budget as f64)
+            )),
             (_, Some(m)) => Check::Missed {
                 text: format!(
                     "uses {}, {} over the {} budget",
@@ -217,11 +226,9 @@ fn checks(result: &RunResult, o: &Objectives, r: &StrategyResult, latency_measur
     }
     if let Some(limit) = o.max_origin_rps.filter(|_| latency_measured) {
         out.push(match r.load.as_ref().map(|l| l.origin_rps) {
-            Some(rps) if rps <= limit => Check::Met(format!(
-                "origin {} ≤ {} req/s",
-                format::count(rps),
-                format::count(limit)
-            )),
+            Some(rps) if rps <= limit => {
+                Check::Met(format!("origin {} ≤ {} req/s", format::count(rps), format::count(limit)))
+            }
             Some(rps) => Check::Missed {
                 text: format!(
                     "origin load {} req/s is {} req/s over the {} req/s limit (+{:.0}%)",
@@ -241,11 +248,12 @@ fn checks(result: &RunResult, o: &Objectives, r: &StrategyResult, latency_measur
 fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
     let latency_measured = result.results.iter().any(|r| r.load.is_some());
     let mut notes = Vec::new();
-    let unchecked: Vec<&str> = [("p99_ms", o.p99_ms.is_some()), ("max_origin_rps", o.max_origin_rps.is_some())]
-        .into_iter()
-        .filter(|(_, set)| *set && !latency_measured)
-        .map(|(name, _)| name)
-        .collect();
+    let unchecked: Vec<&str> =
+        [("p99_ms", o.p99_ms.is_some()), ("max_origin_rps", o.max_origin_rps.is_some())]
+            .into_iter()
+            .filter(|(_, set)| *set && !latency_measured)
+            .map(|(name, _)| name)
+            .collect();
     if !unchecked.is_empty() {
         notes.push(format!(
             "Not checked: {} — this run measured no wall clock (a simulation); add a [load] section to check them.",
@@ -265,7 +273,10 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
             })
             .collect();
         if misses.is_empty() {
-            let met: Vec<String> = checks.into_iter().filter_map(|c| if let Check::Met(t) = c { Some(t) } else { None }).collect();
+            let met: Vec<String> = checks
+                .into_iter()
+                .filter_map(|c| if let Check::Met(t) = c { Some(t) } else { None })
+                .collect();
             meeting.push((r, met));
         } else {
             missing.push((r, misses));
@@ -273,11 +284,8 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
     }
     let by_latency = latency_measured && meeting.iter().all(|(r, _)| p99_us(r).is_some());
     meeting.sort_by(|(a, _), (b, _)| {
-        let primary = if by_latency {
-            p99_us(a).cmp(&p99_us(b))
-        } else {
-            b.hit_ratio.total_cmp(&a.hit_ratio)
-        };
+        let primary =
+            if by_latency { p99_us(a).cmp(&p99_us(b)) } else { b.hit_ratio.total_cmp(&a.hit_ratio) };
         primary.then(memory_bytes(a).unwrap_or(u64::MAX).cmp(&memory_bytes(b).unwrap_or(u64::MAX)))
     });
     missing.sort_by(|(_, a), (_, b)| {
@@ -288,16 +296,27 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
         Some((best, _)) => {
             let (criterion, value, objective) = if by_latency {
                 let p99 = format::micros(p99_us(best).unwrap_or(0) as f64);
-                ("the lowest end-to-end p99", p99, o.p99_ms.map(|p| format!("≤ {} ms", format::significant(p, 3))))
+                (
+                    "the lowest end-to-end p99",
+                    p99,
+                    o.p99_ms.map(|p| format!("≤ {} ms", format::significant(p, 3))),
+                )
             } else {
-                ("the highest hit ratio", format::ratio(best.hit_ratio), o.min_hit_ratio.map(|h| format!("≥ {}", format::ratio(h))))
+                (
+                    "the highest hit ratio",
+                    format::ratio(best.hit_ratio),
+                    o.min_hit_ratio.map(|h| format!("≥ {}", format::ratio(h))),
+                )
             };
             let value = match objective {
                 Some(objective) => format!("{value} (objective {objective})"),
                 None => value,
             };
             if meeting.len() == 1 {
-                format!("Pick {}: it is the only strategy that meets every objective, with {criterion} of {value}.", format::label(best))
+                format!(
+                    "Pick {}: it is the only strategy that meets every objective, with {criterion} of {value}.",
+                    format::label(best)
+                )
             } else {
                 format!(
                     "Pick {}: of the {} strategies that meet every objective it has {criterion}, {value}.",
@@ -334,7 +353,9 @@ fn without_objectives(result: &RunResult, problem: Option<String>) -> Recommenda
     let candidates: Vec<&StrategyResult> =
         result.results.iter().filter(|r| !is_bound(r) && r.kind != "none").collect();
     let mut notes: Vec<String> = problem.into_iter().collect();
-    let per_mib = |r: &&StrategyResult| memory_bytes(r).filter(|&m| m > 0).map(|m| r.hit_ratio / (m as f64 / 1048576.0));
+    let per_mib = |r: &&StrategyResult| {
+        memory_bytes(r).filter(|&m| m > 0).map(|m| r.hit_ratio / (m as f64 / 1048576.0))
+    };
     let per_k_objects = |r: &&StrategyResult| {
         (r.capacity_unit.as_deref() == Some("objects"))
             .then_some(r.capacity_value)
@@ -365,11 +386,17 @@ fn without_objectives(result: &RunResult, problem: Option<String>) -> Recommenda
         "no strategy reported its size, so hit ratio per byte cannot be compared".into()
     };
     let latency = match candidates.iter().filter_map(|r| p99_us(r).map(|p| (*r, p))).min_by_key(|x| x.1) {
-        Some((r, p)) => format!("the best end-to-end p99 is {} ({})", format::label(r), format::micros(p as f64)),
+        Some((r, p)) => {
+            format!("the best end-to-end p99 is {} ({})", format::label(r), format::micros(p as f64))
+        }
         None => "no latency was measured (a simulation run), so there is no best p99".into(),
     };
     if let Some(top) = candidates.iter().max_by(|a, b| a.hit_ratio.total_cmp(&b.hit_ratio)) {
-        notes.push(format!("The highest hit ratio overall is {} ({}).", format::label(top), format::ratio(top.hit_ratio)));
+        notes.push(format!(
+            "The highest hit ratio overall is {} ({}).",
+            format::label(top),
+            format::ratio(top.hit_ratio)
+        ));
     }
     notes.push(
         "Add an [objectives] section to the scenario (p99_ms, min_hit_ratio, memory_budget, survive_restart, \
@@ -442,7 +469,11 @@ mod tests {
         }
     }
 
-    fn run(results: Vec<StrategyResult>, objectives: serde_json::Value, strategies: serde_json::Value) -> RunResult {
+    fn run(
+        results: Vec<StrategyResult>,
+        objectives: serde_json::Value,
+        strategies: serde_json::Value,
+    ) -> RunResult {
         RunResult {
             schema_version: crate::metrics::SCHEMA_VERSION,
             name: "t".into(),
@@ -461,6 +492,7 @@ mod tests {
             partial: false,
             warmup_requests: 0,
             results,
+            trace: None,
         }
     }
 
@@ -480,14 +512,22 @@ mod tests {
         );
         let rec = recommend(&result);
         let ranked: Vec<&str> = rec.ranked.iter().map(|r| r.label.as_str()).collect();
-        assert_eq!(ranked, ["best @ 128MiB", "good @ 256MiB"], "lowest p99 first; Belady is never a candidate");
+        assert_eq!(
+            ranked,
+            ["best @ 128MiB", "good @ 256MiB"],
+            "lowest p99 first; Belady is never a candidate"
+        );
         assert_eq!(
             rec.headline,
             "Pick best @ 128MiB: of the 2 strategies that meet every objective it has the lowest end-to-end p99, \
              2.5 ms (objective ≤ 5 ms)."
         );
-        assert_eq!(rec.ranked[0].facts, "p99 2.5 ms ≤ 5 ms, hit ratio 0.820 ≥ 0.800, 128 MiB of the 512 MiB budget");
-        let misses = |label: &str| rec.missing.iter().find(|m| m.label == label).map(|m| m.misses.clone()).unwrap();
+        assert_eq!(
+            rec.ranked[0].facts,
+            "p99 2.5 ms ≤ 5 ms, hit ratio 0.820 ≥ 0.800, 128 MiB of the 512 MiB budget"
+        );
+        let misses =
+            |label: &str| rec.missing.iter().find(|m| m.label == label).map(|m| m.misses.clone()).unwrap();
         assert_eq!(misses("slow @ 64MiB"), ["p99 8 ms is 3 ms over the 5 ms objective (+60%)"]);
         assert_eq!(misses("small @ 16MiB"), ["hit ratio 0.600 is 0.200 short of 0.800"]);
         assert_eq!(misses("big @ 1024MiB"), ["uses 1 GiB, 512 MiB over the 512 MiB budget"]);
@@ -518,7 +558,10 @@ mod tests {
         let missed: Vec<(&str, &str)> =
             rec.missing.iter().map(|m| (m.label.as_str(), m.misses[0].as_str())).collect();
         assert!(missed[0].0 == "mem @ 64MiB" || missed[1].0 == "mem @ 64MiB", "{missed:?}");
-        assert!(missed.iter().any(|(l, m)| *l == "mem @ 64MiB" && m.contains("process memory")), "{missed:?}");
+        assert!(
+            missed.iter().any(|(l, m)| *l == "mem @ 64MiB" && m.contains("process memory")),
+            "{missed:?}"
+        );
         assert!(missed.iter().any(|(l, m)| *l == "spawned @ 64MiB" && m.contains("spawned")), "{missed:?}");
         assert_eq!(
             rec.headline,
@@ -579,6 +622,10 @@ mod tests {
         for r in &mut result.results {
             r.load = None;
         }
-        assert!(recommend(&result).headline.ends_with("no latency was measured (a simulation run), so there is no best p99."));
+        assert!(
+            recommend(&result)
+                .headline
+                .ends_with("no latency was measured (a simulation run), so there is no best p99.")
+        );
     }
 }

@@ -76,8 +76,12 @@ impl Palette {
         }
         let mut palette = Palette { names, styles: Vec::new() };
         for r in &result.results {
-            let mut sizes: Vec<Option<u64>> =
-                result.results.iter().filter(|o| o.strategy == r.strategy).map(|o| o.capacity_value).collect();
+            let mut sizes: Vec<Option<u64>> = result
+                .results
+                .iter()
+                .filter(|o| o.strategy == r.strategy)
+                .map(|o| o.capacity_value)
+                .collect();
             sizes.sort_unstable();
             sizes.dedup();
             let from_top = sizes.len() - 1 - sizes.partition_point(|&s| s < r.capacity_value);

@@ -91,11 +91,5 @@ fn chart(
         .collect();
     let x = Axis::log_with_ticks("percentile (log scale of 1 / (1 - p))", 1.0, x_hi, ticks);
     let y = Axis::log("latency (ms, log scale)", y_lo / 1.5, y_hi * 1.5, |v| format::significant(v, 3));
-    Ok(Figure::Line(LineChart {
-        title: title.into(),
-        x,
-        y,
-        series,
-        marker: None,
-    }))
+    Ok(Figure::Line(LineChart { title: title.into(), x, y, series, marker: None }))
 }

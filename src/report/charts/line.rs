@@ -81,7 +81,9 @@ impl LineChart {
             let points = s.points.iter().copied();
             match s.dash {
                 Dash::Solid => chart.draw_series(LineSeries::new(points, style))?,
-                Dash::Dashed(len) => chart.draw_series(DashedLineSeries::new(points, len, (len / 2).max(3), style))?,
+                Dash::Dashed(len) => {
+                    chart.draw_series(DashedLineSeries::new(points, len, (len / 2).max(3), style))?
+                }
             };
             if s.markers {
                 chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, s.colour.filled())))?;

@@ -7,6 +7,7 @@ mod bars;
 mod latency;
 mod line;
 mod mrc;
+mod popularity;
 mod time;
 mod totals;
 
@@ -121,5 +122,6 @@ pub fn plan(result: &RunResult) -> Vec<Planned> {
     charts.extend(mrc::plan(result, &palette));
     charts.extend(latency::plan(result, &palette));
     charts.extend(time::plan(result, &palette));
+    charts.extend(popularity::plan(result));
     charts
 }

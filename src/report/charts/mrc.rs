@@ -9,8 +9,7 @@ use crate::report::style::{Dash, Palette, is_bound};
 
 /// The miss-ratio curve of each capacity unit (objects, bytes) present in the run.
 pub fn plan(result: &RunResult, palette: &Palette) -> Vec<Planned> {
-    let mut units: Vec<&str> =
-        result.results.iter().filter_map(|r| r.capacity_unit.as_deref()).collect();
+    let mut units: Vec<&str> = result.results.iter().filter_map(|r| r.capacity_unit.as_deref()).collect();
     units.sort_unstable();
     units.dedup();
     if units.is_empty() {
@@ -67,11 +66,5 @@ fn curve(result: &RunResult, palette: &Palette, unit: &str) -> Planned {
         _ => Axis::log(format!("cache size ({unit}, log scale)"), lo / 1.25, hi * 1.25, format::count),
     };
     let y = Axis::linear("miss ratio (misses / reads)", 0.0, y_hi, |v| format!("{v:.2}"));
-    planned(Ok(Figure::Line(LineChart {
-        title,
-        x,
-        y,
-        series,
-        marker: None,
-    })))
+    planned(Ok(Figure::Line(LineChart { title, x, y, series, marker: None })))
 }

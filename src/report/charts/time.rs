@@ -24,8 +24,13 @@ pub fn plan(result: &RunResult, palette: &Palette) -> Vec<Planned> {
         "Origin load over time",
         |p| p.origin_rps,
         |points| {
-            let (sum, n) = points.iter().filter(|p| p.t_s >= 0.0).fold((0.0, 0), |(s, n), p| (s + p.origin_rps, n + 1));
-            if n == 0 { String::new() } else { format!(" (mean {} req/s)", format::count(sum / f64::from(n))) }
+            let (sum, n) =
+                points.iter().filter(|p| p.t_s >= 0.0).fold((0.0, 0), |(s, n), p| (s + p.origin_rps, n + 1));
+            if n == 0 {
+                String::new()
+            } else {
+                format!(" (mean {} req/s)", format::count(sum / f64::from(n)))
+            }
         },
         |top| Axis::linear("origin load (requests/s)", 0.0, top.max(1.0) * 1.1, format::count),
     );

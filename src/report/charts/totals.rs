@@ -11,6 +11,9 @@ pub fn plan(result: &RunResult, palette: &Palette) -> Vec<Planned> {
     vec![hit_ratio(result, palette), throughput(result, palette)]
 }
 
+/// Most bars a bar chart shows; beyond that the miss-ratio curve is the readable view.
+pub const MAX_BARS: usize = 30;
+
 fn hit_ratio(result: &RunResult, palette: &Palette) -> Planned {
     let bars: Vec<Bar> = result
         .results
@@ -24,6 +27,11 @@ fn hit_ratio(result: &RunResult, palette: &Palette) -> Planned {
         .collect();
     let figure = if bars.is_empty() {
         Err("the run has no results".to_string())
+    } else if bars.len() > MAX_BARS {
+        Err(format!(
+            "{} strategy and capacity pairs are too many for bars; the miss-ratio curve shows them all",
+            bars.len()
+        ))
     } else {
         // Room past 1.0 for the numbers; ticks stop at 1.
         let axis = Axis::linear("hit ratio (hits / reads)", 0.0, 1.15, |v| {
@@ -55,6 +63,11 @@ fn throughput(result: &RunResult, palette: &Palette) -> Planned {
         .collect();
     let figure = if bars.is_empty() {
         Err(no_wall_clock(result, "throughput"))
+    } else if bars.len() > MAX_BARS {
+        Err(format!(
+            "{} strategy and capacity pairs are too many for bars; see the summary table",
+            bars.len()
+        ))
     } else {
         let max = bars.iter().map(|b| b.value).fold(0.0, f64::max);
         let axis = Axis::linear("throughput (requests/s)", 0.0, max.max(1.0) * 1.25, |v| {
