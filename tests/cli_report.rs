@@ -161,7 +161,19 @@ fn simulate_writes_a_trace_report_with_belady_as_the_bound() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("z.oracleGeneral.bin");
     cachelab()
-        .args(["trace", "gen", "zipf", "--alpha", "0.9", "--keys", "3000", "--requests", "30000", "--seed", "3"])
+        .args([
+            "trace",
+            "gen",
+            "zipf",
+            "--alpha",
+            "0.9",
+            "--keys",
+            "3000",
+            "--requests",
+            "30000",
+            "--seed",
+            "3",
+        ])
         .arg("--out")
         .arg(&trace)
         .assert()
@@ -188,9 +200,15 @@ fn simulate_writes_a_trace_report_with_belady_as_the_bound() {
     let popularity = std::fs::read_to_string(report.join("popularity.svg")).unwrap();
     assert!(popularity.contains("Zipf fit, α = 0.9"), "fitted alpha of a Zipf 0.9 trace");
     let html = std::fs::read_to_string(report.join("index.html")).unwrap();
-    assert!(html.contains("<h2>Trace</h2>") && html.contains("One-hit wonders"), "trace statistics on the page");
+    assert!(
+        html.contains("<h2>Trace</h2>") && html.contains("One-hit wonders"),
+        "trace statistics on the page"
+    );
 
     let again = dir.path().join("again");
     cachelab().arg("report").arg(report.join("results.json")).arg("--out").arg(&again).assert().success();
-    assert_eq!(std::fs::read(report.join("index.html")).unwrap(), std::fs::read(again.join("index.html")).unwrap());
+    assert_eq!(
+        std::fs::read(report.join("index.html")).unwrap(),
+        std::fs::read(again.join("index.html")).unwrap()
+    );
 }

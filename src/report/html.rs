@@ -3,6 +3,7 @@
 //! `page.html` with HTML auto-escaping.
 
 use base64::Engine;
+use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
@@ -77,6 +78,9 @@ pub fn render(
     warnings: &[String],
 ) -> anyhow::Result<String> {
     let mut env = Environment::new();
+    env.set_syntax(
+        SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).keep_trailing_newline(true).build()?,
+    );
     env.add_template("page.html", TEMPLATE)?;
     let shown: Vec<ChartView> = charts
         .iter()
