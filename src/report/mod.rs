@@ -4,11 +4,11 @@
 
 mod axis;
 pub mod charts;
-pub mod format;
+mod format;
 mod html;
 pub mod recommend;
 pub mod style;
-pub mod warnings;
+mod warnings;
 
 use std::path::{Path, PathBuf};
 
