@@ -454,6 +454,7 @@ async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyho
         partial: interrupted.load(Ordering::SeqCst),
         warmup_requests,
         results,
+        trace: None,
     })
 }
 

@@ -134,6 +134,7 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
         partial: false,
         warmup_requests: warmup,
         results,
+        trace: None,
     })
 }
 
