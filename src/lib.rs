@@ -7,11 +7,13 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod metrics;
 pub mod origin;
 pub mod output;
 pub mod policy;
+pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod strategy;

@@ -41,7 +41,7 @@ fn small(workload: &str, origin: &str, strategy: &str) -> Scenario {
 async fn start(s: &Scenario, coalesce: bool) -> Server {
     let spec = &s.strategies[0];
     let capacity = spec.capacities()[0].map(|c| resolve_capacity(c, s.workload.footprint_objects()));
-    let strategy: Arc<dyn CacheStrategy> = build_strategy(spec, capacity).unwrap().into();
+    let strategy: Arc<dyn CacheStrategy> = build_strategy(spec, capacity).await.unwrap().into();
     let origin = Arc::new(Origin::new(&s.origin, s.seed));
     let handler = OriginHandler::new(origin, &s.workload, s.seed, s.origin.uncacheable.0);
     let service = CacheService::new(strategy, handler, coalesce, Duration::from_secs(1));

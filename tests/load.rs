@@ -146,15 +146,14 @@ const WORKLOAD: &str = "name = \"w\"\n[workload]\nkeys = 200\nrequests = 2000\nw
 
 fn run(strategy: Arc<Faulty>, load: &str, origin_ms: u32) -> Measured {
     let s = scenario(&format!("{WORKLOAD}[load]\n{load}"));
-    let plan = Plan::new(s.load.as_ref().unwrap(), &s.workload);
+    let plan = Plan::new(s.load.as_ref().unwrap(), s.workload.warmup.0, s.workload.requests.get());
     let origin: OriginSpec =
         toml::from_str(&format!("latency = {{ dist = \"fixed\", ms = {origin_ms} }}")).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime
         .block_on(load::drive(
             strategy,
-            &s.workload,
-            s.seed,
+            plan.requests(&s.workload, s.seed, None).unwrap(),
             Arc::new(Origin::new(&origin, 1)),
             &plan,
             Arc::new(Stop::new()),
@@ -237,10 +236,10 @@ fn failing_and_slow_operations_are_counted_per_interval_and_the_run_completes() 
     assert_eq!(r.origin, r.counts.misses);
     assert!(points[3].requests > 0 && points[3].hits == 0, "no hits while the cache fails");
     assert!(points[9].hits > 0, "hits again after the faults");
-    let lm = m.load_measurements(&Plan::new(
-        scenario(&format!("{WORKLOAD}[load]\n")).load.as_ref().unwrap(),
-        &scenario(WORKLOAD).workload,
-    ));
+    let lm = m.load_measurements(
+        &Plan::new(scenario(&format!("{WORKLOAD}[load]\n")).load.as_ref().unwrap(), 0.0, 1),
+        1,
+    );
     assert_eq!(lm.timeouts, r.timeouts);
     assert_eq!(lm.timeseries.iter().map(|p| p.errors).sum::<u64>(), errors.iter().sum::<u64>());
 }
@@ -290,4 +289,73 @@ fn ctrl_c_stops_the_cli_and_writes_partial_results() {
     let results = json["results"].as_array().unwrap();
     assert_eq!(results.len(), 1, "the second strategy never started");
     assert!(results[0]["requests"].as_u64().unwrap() > 0, "the measured part is reported");
+}
+
+/// Runs the CLI on `text` (written to a scenario file) and returns its results.json.
+fn cli_run(text: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("cachelab"))
+        .args(["run", "-q", "--json"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_trace_replayed_under_load_matches_its_simulation_and_the_schema() {
+    let trace = format!("{}/tests/data/lirs_multi1.oracleGeneral.bin.zst", env!("CARGO_MANIFEST_DIR"));
+    let base = format!(
+        "name = \"multi1\"\n[workload]\nkind = \"trace\"\npath = \"{trace}\"\nwarmup = 0.1\n[[strategy]]\nname = \"lru\"\nkind = \"lru\"\ncapacity = 500\n"
+    );
+    let sim = cli_run(&base);
+    let load = cli_run(&format!(
+        "{base}[origin]\nlatency = {{ dist = \"fixed\", ms = 0 }}\n[load]\nconcurrency = 4\ntimeseries_interval = \"100ms\"\n"
+    ));
+    assert_eq!(load["mode"], "load");
+    assert_eq!(load["warmup_requests"], sim["warmup_requests"]);
+    let (s, l) = (&sim["results"][0], &load["results"][0]);
+    assert_eq!(l["requests"], s["requests"], "the whole trace is replayed");
+    let (hs, hl) = (s["hit_ratio"].as_f64().unwrap(), l["hit_ratio"].as_f64().unwrap());
+    assert!((hs - hl).abs() <= 0.02, "simulation {hs} vs load {hl}");
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/results.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(&load).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "a load run's results.json violates the schema: {errors:#?}");
+    let m = &l["load"];
+    for key in ["get_hit", "get_miss", "put", "end_to_end"] {
+        assert!(m[key]["count"].as_u64().unwrap() > 0, "{key} is filled");
+        assert!(m[key]["distribution"].as_array().unwrap().len() > 5, "{key} has a distribution");
+    }
+}
+
+#[test]
+fn bad_load_and_origin_settings_exit_2_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (section, wanted) in [
+        ("[load]\nmode = \"open\"\n", ("s.toml:2:", "needs a rate")),
+        ("[origin]\nlatency = { dist = \"lognormal\", p50_ms = 20, p99_ms = 5 }\n", ("s.toml:3:", "p99_ms")),
+        ("[load]\nduration = \"2s\"\nwarmup = \"5s\"\n", ("s.toml:2:", "warmup must be shorter")),
+    ] {
+        let file = dir.path().join("s.toml");
+        std::fs::write(
+            &file,
+            format!("name = \"s\"\n{section}[[strategy]]\nname = \"l\"\nkind = \"lru\"\ncapacity = 10\n"),
+        )
+        .unwrap();
+        let out =
+            Command::new(assert_cmd::cargo::cargo_bin!("cachelab")).arg("run").arg(&file).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(wanted.0) && stderr.contains(wanted.1), "{section}: {stderr}");
+    }
 }

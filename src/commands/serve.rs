@@ -45,7 +45,7 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
         .build()
         .context("cannot start the tokio runtime")?;
     runtime.block_on(async {
-        let strategy: Arc<dyn CacheStrategy> = build_strategy(spec, capacity)?.into();
+        let strategy: Arc<dyn CacheStrategy> = build_strategy(spec, capacity).await?.into();
         let origin = Arc::new(Origin::new(&scenario.origin, scenario.seed));
         let handler = OriginHandler::new(origin, &scenario.workload, scenario.seed, scenario.origin.uncacheable.0);
         let service = CacheService::new(strategy.clone(), handler, scenario.http.coalesce, timeout);

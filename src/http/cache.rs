@@ -181,7 +181,7 @@ impl CacheService {
             response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             return response;
         }
-        let Some(obj) = self.origin.route(path) else {
+        let Some(obj) = self.origin.route(req.uri()) else {
             return self.reject(StatusCode::NOT_FOUND, "not found: objects are at /obj/<key>\n");
         };
         match *req.method() {

@@ -1,5 +1,5 @@
 //! The HTTP load client: replays a workload against the caching server as URLs
-//! (`GET /obj/<key>`; workload writes as `PUT /obj/<key>` carrying the new body) over a
+//! (`GET /obj/<key>`, with `?size=<bytes>` for traces; workload writes as `PUT /obj/<key>` carrying the new body) over a
 //! keep-alive connection pool (hyper-util's pooled client), and measures each request as the
 //! load runner does: it implements [`Driver`], so the closed and open loops (intended-time
 //! latency in the open loop) and the recorders are the load runner's own.
@@ -39,14 +39,22 @@ pub struct HttpClient {
     t0: Instant,
     stop: Arc<Stop>,
     limit: Duration,
+    sized: bool,
 }
 
 impl HttpClient {
     /// A client for the server at `addr` keeping up to `connections` idle keep-alive
     /// connections; `op_timeout` is the server's limit on each cache operation (the client
-    /// waits for the slowest possible response before counting a timeout). The run's clock
-    /// starts now.
-    pub fn new(addr: SocketAddr, connections: usize, op_timeout: Duration, stop: Arc<Stop>) -> Self {
+    /// waits for the slowest possible response before counting a timeout). With `sized`, URLs
+    /// carry each request's size (`/obj/<key>?size=<bytes>`), as a trace's objects have no
+    /// size the server could derive. The run's clock starts now.
+    pub fn new(
+        addr: SocketAddr,
+        connections: usize,
+        op_timeout: Duration,
+        sized: bool,
+        stop: Arc<Stop>,
+    ) -> Self {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         let client =
@@ -57,6 +65,7 @@ impl HttpClient {
             t0: Instant::now(),
             stop,
             limit: MAX_LATENCY + op_timeout * 2 + RESPONSE_SLACK,
+            sized,
         }
     }
 
@@ -72,7 +81,11 @@ impl HttpClient {
         let begin = Instant::now();
         let start = scheduled.unwrap_or(begin);
         let req = job.req;
-        let uri = format!("{}{}", self.base, req.key);
+        let uri = if self.sized {
+            format!("{}{}?size={}", self.base, req.key, req.size)
+        } else {
+            format!("{}{}", self.base, req.key)
+        };
         let (method, body) = match req.op {
             Op::Get => (Method::GET, Bytes::new()),
             Op::Set => (Method::PUT, origin::body(req.key, req.size)),

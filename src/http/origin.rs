@@ -1,7 +1,8 @@
 //! The origin behind the caching server: `/obj/<key>` is object `key` of the scenario's
 //! workload, served after the origin's latency with the key's deterministic body
-//! ([`crate::origin::body`]) at the workload's size for that key, and a `Cache-Control`
-//! header: `no-store` for the uncacheable share of keys (chosen per key from the seed),
+//! ([`crate::origin::body`]) at the workload's size for that key (or at the size a `size`
+//! query parameter gives, as replays of traces send: `/obj/<key>?size=<bytes>`), and a
+//! `Cache-Control` header: `no-store` for the uncacheable share of keys (chosen per key from the seed),
 //! otherwise `public`, with `max-age` when the workload gives values a time to live.
 
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use headers::{CacheControl, HeaderMapExt};
-use hyper::Response;
+use hyper::{Response, Uri};
 
 use super::cache_control::origin_directives;
 use crate::origin::Origin;
@@ -30,6 +31,14 @@ pub struct Object {
     pub key: u64,
     /// Its body size in bytes.
     pub size: u32,
+}
+
+/// A number written in plain decimal digits (no sign, no spaces).
+fn decimal(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 /// The simulated origin as the caching server sees it.
@@ -57,14 +66,15 @@ impl OriginHandler {
         }
     }
 
-    /// The object `path` names (`/obj/<key>`, key in decimal), or None (not found).
-    pub fn route(&self, path: &str) -> Option<Object> {
-        let digits = path.strip_prefix(OBJECT_PREFIX)?;
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let key = digits.parse().ok()?;
-        Some(Object { key, size: self.sizes.size_of(self.seed, key) })
+    /// The object `uri` names (`/obj/<key>`, key in decimal, optionally `?size=<bytes>`),
+    /// or None (not found).
+    pub fn route(&self, uri: &Uri) -> Option<Object> {
+        let key = decimal(uri.path().strip_prefix(OBJECT_PREFIX)?)?;
+        let size = match uri.query().and_then(|q| q.split('&').find_map(|p| p.strip_prefix("size="))) {
+            Some(size) => u32::try_from(decimal(size)?).ok()?,
+            None => self.sizes.size_of(self.seed, key),
+        };
+        Some(Object { key, size })
     }
 
     /// Whether the origin lets caches store `key` (the same answer on every call).

@@ -11,8 +11,7 @@
 //! paper tests `|T1| + |B1| + incoming > c`, B2 is trimmed when all four lists reach `2c`, and
 //! in byte mode eviction repeats until the incoming object fits.
 
-use rustc_hash::FxHashMap;
-
+use super::index::{Keyed, NodeIndex};
 use super::list::{List, NodeId, Slab};
 use super::{Access, Capacity, Policy};
 
@@ -32,11 +31,17 @@ struct Entry {
     list: Where,
 }
 
+impl Keyed for Entry {
+    fn key(&self) -> u64 {
+        self.key
+    }
+}
+
 /// Adaptive Replacement Cache. (Named `ArcPolicy` so it never shadows `std::sync::Arc`.)
 #[derive(Debug)]
 pub struct ArcPolicy {
     capacity: Capacity,
-    index: FxHashMap<u64, NodeId>,
+    index: NodeIndex,
     slab: Slab<Entry>,
     t1: List,
     t2: List,
@@ -51,22 +56,14 @@ pub struct ArcPolicy {
     p: f64,
 }
 
-/// Most entries to reserve up front (resident plus ghosts), so huge capacities do not allocate
-/// memory they may never use.
-const MAX_RESERVE: u64 = 1 << 22;
-
 impl ArcPolicy {
     /// An empty ARC cache of the given capacity.
     pub fn new(capacity: Capacity) -> Self {
-        let reserve = match capacity.unit {
-            super::CapacityUnit::Objects => capacity.value.saturating_mul(2).min(MAX_RESERVE) as usize,
-            super::CapacityUnit::Bytes => 0,
-        };
-        let mut index = FxHashMap::default();
-        index.reserve(reserve);
+        // Resident entries plus as many ghosts.
+        let reserve = 2 * super::expected_objects(capacity);
         ArcPolicy {
             capacity,
-            index,
+            index: NodeIndex::with_capacity(reserve),
             slab: Slab::with_capacity(reserve),
             t1: List::default(),
             t2: List::default(),
@@ -119,7 +116,7 @@ impl ArcPolicy {
     #[inline]
     fn drop_entry(&mut self, id: NodeId) {
         let key = self.slab.get(id).key;
-        self.index.remove(&key);
+        self.index.remove(key, &self.slab);
         self.slab.release(id);
     }
 
@@ -182,7 +179,7 @@ impl Policy for ArcPolicy {
 
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
         let mut ghost_hit = None;
-        let node = self.index.get(&a.key).copied();
+        let node = self.index.get(a.key, &self.slab);
         if let Some(id) = node {
             let w = self.slab.get(id).list;
             match w {
@@ -226,7 +223,7 @@ impl Policy for ArcPolicy {
             }
             None => {
                 let id = self.slab.alloc(Entry { key: a.key, size: a.size, list: Where::T1 });
-                self.index.insert(a.key, id);
+                self.index.insert(a.key, id, &self.slab);
                 self.attach(id, Where::T1);
             }
         }
@@ -234,13 +231,15 @@ impl Policy for ArcPolicy {
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.index.get(&key).is_some_and(|&id| matches!(self.slab.get(id).list, Where::T1 | Where::T2))
+        self.index
+            .get(key, &self.slab)
+            .is_some_and(|id| matches!(self.slab.get(id).list, Where::T1 | Where::T2))
     }
 
     /// Drops `key`; a ghost entry for it is forgotten too (and `false` returned, as it held no
     /// data).
     fn remove(&mut self, key: u64) -> bool {
-        let Some(&id) = self.index.get(&key) else {
+        let Some(id) = self.index.get(key, &self.slab) else {
             return false;
         };
         let resident = matches!(self.slab.get(id).list, Where::T1 | Where::T2);
@@ -300,7 +299,7 @@ mod tests {
         assert_eq!(run(&mut arc, &[3]), vec![false]);
         assert_eq!(arc.target_t1(), 1.0);
         assert!(arc.contains(3));
-        assert_eq!(arc.slab.get(arc.index[&3]).list, Where::T2);
+        assert_eq!(arc.slab.get(arc.index.get(3, &arc.slab).unwrap()).list, Where::T2);
         // Keep evicting T2 entries into B2, then hit one there: p shrinks again.
         run(&mut arc, &[3, 7, 7, 8, 8, 9, 9]);
         assert!(!arc.b2.is_empty(), "T2 victims become B2 ghosts");

@@ -16,8 +16,7 @@
 //! object that is not in S leaves the LIR set alone (libCacheSim demotes an LIR object then,
 //! which can evict the object being hit yet keep answering hits for it).
 
-use rustc_hash::FxHashMap;
-
+use super::index::{Keyed, NodeIndex};
 use super::list::{List, NodeId, Slab};
 use super::{Access, Capacity, Policy};
 
@@ -27,16 +26,22 @@ const NONE: NodeId = NodeId::MAX;
 /// Default share of the capacity for resident HIR objects (libCacheSim's `hirs_ratio`).
 pub const DEFAULT_HIR_RATIO: f64 = 0.01;
 
-/// What LIRS knows about one key.
+/// What LIRS knows about one key. Entries live in one slab whose links form stack S.
 #[derive(Debug, Clone, Copy)]
-struct Entry {
-    /// Node in stack S, or [`NONE`].
-    s: NodeId,
+struct Meta {
+    key: u64,
+    size: u32,
     /// Node in Q (resident HIR) or in the non-resident list (non-resident HIR in S), or [`NONE`].
     q: NodeId,
-    size: u32,
     lir: bool,
     resident: bool,
+    in_s: bool,
+}
+
+impl Keyed for Meta {
+    fn key(&self) -> u64 {
+        self.key
+    }
 }
 
 /// Low Inter-reference Recency Set replacement.
@@ -50,10 +55,11 @@ pub struct Lirs {
     /// Charge of every entry in S, resident or not (S is bounded to twice the capacity).
     s_used: u64,
     resident: usize,
-    map: FxHashMap<u64, Entry>,
-    s_slab: Slab<u64>,
-    /// Holds the nodes of both `q` and `nonresident` (a key is on at most one of them).
-    q_slab: Slab<u64>,
+    index: NodeIndex,
+    /// Every known key; stack S threads through these nodes.
+    meta: Slab<Meta>,
+    /// Nodes of both `q` and `nonresident` (a key is on at most one of them), holding meta ids.
+    q_slab: Slab<NodeId>,
     /// Stack S; the front is the most recent.
     s: List,
     /// Resident HIR objects; the back is evicted first.
@@ -67,6 +73,7 @@ impl Lirs {
     /// HIR objects (at least one unit).
     pub fn new(capacity: Capacity, hir_ratio: f64) -> Self {
         let hir_limit = ((hir_ratio * capacity.value as f64) as u64).clamp(1, capacity.value.max(1));
+        let n = super::expected_objects(capacity);
         Lirs {
             capacity,
             lir_limit: capacity.value - hir_limit.min(capacity.value),
@@ -75,9 +82,10 @@ impl Lirs {
             hir_used: 0,
             s_used: 0,
             resident: 0,
-            map: FxHashMap::default(),
-            s_slab: Slab::default(),
-            q_slab: Slab::default(),
+            // Stack S holds up to twice the capacity in entries.
+            index: NodeIndex::with_capacity(2 * n),
+            meta: Slab::with_capacity(2 * n),
+            q_slab: Slab::with_capacity(n),
             s: List::default(),
             q: List::default(),
             nonresident: List::default(),
@@ -86,53 +94,61 @@ impl Lirs {
 
     /// Whether `key` is resident with LIR status.
     pub fn is_lir(&self, key: u64) -> bool {
-        self.map.get(&key).is_some_and(|e| e.lir)
+        self.index.get(key, &self.meta).is_some_and(|m| self.meta.get(m).lir)
     }
 
     /// Whether `key` has an entry in stack S (resident or not).
     pub fn in_stack(&self, key: u64) -> bool {
-        self.map.get(&key).is_some_and(|e| e.s != NONE)
+        self.index.get(key, &self.meta).is_some_and(|m| self.meta.get(m).in_s)
     }
 
     #[inline]
-    fn entry(&mut self, key: u64) -> &mut Entry {
-        self.map.get_mut(&key).expect("every list node has a map entry")
+    fn cost(&self, m: NodeId) -> u64 {
+        self.capacity.charge(self.meta.get(m).size)
     }
 
-    /// Pushes `key` on top of S.
-    fn push_s(&mut self, key: u64, cost: u64) -> NodeId {
-        let id = self.s_slab.alloc(key);
-        self.s_slab.push_front(&mut self.s, id);
-        self.s_used += cost;
-        id
+    /// Pushes entry `m` on top of S.
+    fn push_s(&mut self, m: NodeId) {
+        self.meta.push_front(&mut self.s, m);
+        self.meta.get_mut(m).in_s = true;
+        self.s_used += self.cost(m);
     }
 
-    /// Takes node `id` of a key with charge `cost` out of S.
-    fn unlink_s(&mut self, id: NodeId, cost: u64) {
-        self.s_slab.unlink(&mut self.s, id);
-        self.s_slab.release(id);
-        self.s_used -= cost;
+    /// Takes entry `m` out of S (the entry itself stays).
+    fn unlink_s(&mut self, m: NodeId) {
+        self.meta.unlink(&mut self.s, m);
+        self.meta.get_mut(m).in_s = false;
+        self.s_used -= self.cost(m);
+    }
+
+    /// Forgets entry `m` (already out of every list).
+    fn drop_meta(&mut self, m: NodeId) {
+        let key = self.meta.get(m).key;
+        self.index.remove(key, &self.meta);
+        self.meta.release(m);
+    }
+
+    /// Takes `m`'s node off list `list` (Q or the non-resident list) and frees it.
+    fn release_q(&mut self, m: NodeId, resident: bool) {
+        let q = self.meta.get(m).q;
+        let list = if resident { &mut self.q } else { &mut self.nonresident };
+        self.q_slab.unlink(list, q);
+        self.q_slab.release(q);
+        self.meta.get_mut(m).q = NONE;
     }
 
     /// Stack pruning: removes HIR entries from the bottom of S until an LIR entry is there
     /// (never the top entry).
     fn prune(&mut self) {
         while let (Some(tail), Some(head)) = (self.s.back(), self.s.front()) {
-            if tail == head {
+            let e = *self.meta.get(tail);
+            if tail == head || e.lir {
                 break;
             }
-            let key = *self.s_slab.get(tail);
-            let e = *self.entry(key);
-            if e.lir {
-                break;
-            }
-            self.unlink_s(tail, self.capacity.charge(e.size));
-            if e.resident {
-                self.entry(key).s = NONE;
-            } else {
-                self.q_slab.unlink(&mut self.nonresident, e.q);
-                self.q_slab.release(e.q);
-                self.map.remove(&key);
+            self.unlink_s(tail);
+            if !e.resident {
+                self.release_q(tail, false);
+                self.drop_meta(tail);
             }
         }
     }
@@ -140,36 +156,35 @@ impl Lirs {
     /// Evicts the resident HIR object at the front of Q; if it is still in S it stays there as
     /// a non-resident entry.
     fn evict_hir(&mut self, evicted: &mut Vec<u64>) {
-        let Some(id) = self.q_slab.pop_back(&mut self.q) else {
+        let Some(q) = self.q_slab.pop_back(&mut self.q) else {
             return;
         };
-        let key = *self.q_slab.get(id);
-        let e = *self.entry(key);
+        let m = *self.q_slab.get(q);
+        let e = *self.meta.get(m);
         self.hir_used -= self.capacity.charge(e.size);
         self.resident -= 1;
-        evicted.push(key);
-        if e.s == NONE {
-            self.q_slab.release(id);
-            self.map.remove(&key);
-        } else {
+        evicted.push(e.key);
+        if e.in_s {
             // Reuse the node for the non-resident list.
-            self.q_slab.push_front(&mut self.nonresident, id);
-            let e = self.entry(key);
-            e.resident = false;
-            e.q = id;
+            self.q_slab.push_front(&mut self.nonresident, q);
+            self.meta.get_mut(m).resident = false;
+        } else {
+            self.q_slab.release(q);
+            self.drop_meta(m);
         }
     }
 
-    /// Makes room in Q for an object of charge `cost`, then appends resident HIR `key` to Q.
-    fn enqueue_hir(&mut self, key: u64, cost: u64, evicted: &mut Vec<u64>) {
+    /// Makes room in Q, then appends entry `m` to Q as a resident HIR object.
+    fn enqueue_hir(&mut self, m: NodeId, evicted: &mut Vec<u64>) {
+        let cost = self.cost(m);
         while self.hir_used + cost > self.hir_limit && !self.q.is_empty() {
             self.evict_hir(evicted);
         }
-        let id = self.q_slab.alloc(key);
-        self.q_slab.push_front(&mut self.q, id);
+        let q = self.q_slab.alloc(m);
+        self.q_slab.push_front(&mut self.q, q);
         self.hir_used += cost;
-        let e = self.entry(key);
-        e.q = id;
+        let e = self.meta.get_mut(m);
+        e.q = q;
         e.lir = false;
         e.resident = true;
     }
@@ -177,48 +192,44 @@ impl Lirs {
     /// Demotes the LIR object at the bottom of S to a resident HIR object in Q (or evicts it if
     /// it does not fit in the HIR share), then prunes S.
     fn demote_bottom_lir(&mut self, evicted: &mut Vec<u64>) {
-        let Some(tail) = self.s.back() else {
+        let Some(m) = self.s.back() else {
             return;
         };
-        let key = *self.s_slab.get(tail);
-        let e = *self.entry(key);
-        debug_assert!(e.lir, "the bottom of S is an LIR object");
-        let cost = self.capacity.charge(e.size);
-        self.unlink_s(tail, cost);
+        debug_assert!(self.meta.get(m).lir, "the bottom of S is an LIR object");
+        let cost = self.cost(m);
+        self.unlink_s(m);
         self.lir_used -= cost;
-        self.entry(key).s = NONE;
         if cost <= self.hir_limit {
-            self.enqueue_hir(key, cost, evicted);
+            self.enqueue_hir(m, evicted);
         } else {
-            self.map.remove(&key);
             self.resident -= 1;
-            evicted.push(key);
+            evicted.push(self.meta.get(m).key);
+            self.drop_meta(m);
         }
         self.prune();
     }
 
-    /// Gives LIR status to resident `key` (already on top of S), demoting bottom LIR objects
-    /// until it fits in the LIR share.
-    fn make_lir(&mut self, key: u64, cost: u64, evicted: &mut Vec<u64>) {
+    /// Gives LIR status to resident entry `m` (already on top of S), demoting bottom LIR
+    /// objects until it fits in the LIR share.
+    fn make_lir(&mut self, m: NodeId, evicted: &mut Vec<u64>) {
+        let cost = self.cost(m);
         while self.lir_used + cost > self.lir_limit && self.lir_used > 0 {
             self.demote_bottom_lir(evicted);
         }
         self.lir_used += cost;
-        let e = self.entry(key);
-        e.lir = true;
-        e.q = NONE;
+        self.meta.get_mut(m).lir = true;
     }
 
     /// Drops non-resident entries, oldest first, while S holds more than twice the capacity.
     fn limit_stack(&mut self) {
         while self.s_used > 2 * self.capacity.value {
-            let Some(id) = self.q_slab.pop_back(&mut self.nonresident) else {
+            let Some(q) = self.q_slab.pop_back(&mut self.nonresident) else {
                 break;
             };
-            let key = *self.q_slab.get(id);
-            self.q_slab.release(id);
-            let e = self.map.remove(&key).expect("non-resident entries have a map entry");
-            self.unlink_s(e.s, self.capacity.charge(e.size));
+            let m = *self.q_slab.get(q);
+            self.q_slab.release(q);
+            self.unlink_s(m);
+            self.drop_meta(m);
         }
     }
 }
@@ -229,57 +240,51 @@ impl Policy for Lirs {
     }
 
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        let key = a.key;
-        let hit = match self.map.get(&key).copied() {
-            Some(e) if e.lir => {
-                let was_bottom = self.s.back() == Some(e.s);
-                self.s_slab.move_to_front(&mut self.s, e.s);
+        let node = self.index.get(a.key, &self.meta);
+        let hit = match node.map(|m| (m, *self.meta.get(m))) {
+            Some((m, e)) if e.lir => {
+                let was_bottom = self.s.back() == Some(m);
+                self.meta.move_to_front(&mut self.s, m);
                 if was_bottom {
                     self.prune();
                 }
                 true
             }
-            Some(e) if e.resident => {
-                let cost = self.capacity.charge(e.size);
-                if e.s != NONE {
+            Some((m, e)) if e.resident => {
+                if e.in_s {
                     // Its recency beats the bottom LIR object's: it becomes LIR.
-                    self.s_slab.move_to_front(&mut self.s, e.s);
-                    self.q_slab.unlink(&mut self.q, e.q);
-                    self.q_slab.release(e.q);
-                    self.hir_used -= cost;
-                    if cost <= self.lir_limit {
-                        self.make_lir(key, cost, evicted);
+                    self.meta.move_to_front(&mut self.s, m);
+                    self.release_q(m, true);
+                    self.hir_used -= self.cost(m);
+                    if self.cost(m) <= self.lir_limit {
+                        self.make_lir(m, evicted);
                     } else {
-                        self.entry(key).q = NONE;
-                        self.enqueue_hir(key, cost, evicted);
+                        self.enqueue_hir(m, evicted);
                     }
                 } else {
                     // Stays HIR: to the end of Q, and on top of S.
                     self.q_slab.move_to_front(&mut self.q, e.q);
-                    let id = self.push_s(key, cost);
-                    self.entry(key).s = id;
+                    self.push_s(m);
                 }
                 true
             }
-            Some(e) => {
+            Some((m, _)) => {
                 // A non-resident HIR object still in S: a miss, then it becomes LIR.
                 let cost = self.capacity.charge(a.size);
                 if cost > self.hir_limit {
                     return false;
                 }
-                self.s_slab.move_to_front(&mut self.s, e.s);
-                self.s_used = self.s_used - self.capacity.charge(e.size) + cost;
-                self.q_slab.unlink(&mut self.nonresident, e.q);
-                self.q_slab.release(e.q);
-                let entry = self.entry(key);
-                entry.size = a.size;
-                entry.resident = true;
-                entry.q = NONE;
+                self.meta.move_to_front(&mut self.s, m);
+                self.release_q(m, false);
+                self.s_used = self.s_used - self.cost(m) + cost;
+                let e = self.meta.get_mut(m);
+                e.size = a.size;
+                e.resident = true;
                 self.resident += 1;
                 if cost <= self.lir_limit {
-                    self.make_lir(key, cost, evicted);
+                    self.make_lir(m, evicted);
                 } else {
-                    self.enqueue_hir(key, cost, evicted);
+                    self.enqueue_hir(m, evicted);
                 }
                 false
             }
@@ -288,16 +293,18 @@ impl Policy for Lirs {
                 if cost > self.hir_limit {
                     return false;
                 }
-                self.map.insert(key, Entry { s: NONE, q: NONE, size: a.size, lir: false, resident: true });
+                let meta =
+                    Meta { key: a.key, size: a.size, q: NONE, lir: false, resident: true, in_s: false };
+                let m = self.meta.alloc(meta);
+                self.index.insert(a.key, m, &self.meta);
                 self.resident += 1;
-                let s = self.push_s(key, cost);
-                self.entry(key).s = s;
+                self.push_s(m);
                 if self.lir_used + cost <= self.lir_limit {
                     // Until the LIR set is full, every object gets LIR status.
                     self.lir_used += cost;
-                    self.entry(key).lir = true;
+                    self.meta.get_mut(m).lir = true;
                 } else {
-                    self.enqueue_hir(key, cost, evicted);
+                    self.enqueue_hir(m, evicted);
                 }
                 false
             }
@@ -307,32 +314,30 @@ impl Policy for Lirs {
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.map.get(&key).is_some_and(|e| e.resident)
+        self.index.get(key, &self.meta).is_some_and(|m| self.meta.get(m).resident)
     }
 
     /// Drops `key`; a non-resident entry for it is forgotten too (and `false` returned).
     fn remove(&mut self, key: u64) -> bool {
-        let Some(e) = self.map.remove(&key) else {
+        let Some(m) = self.index.get(key, &self.meta) else {
             return false;
         };
+        let e = *self.meta.get(m);
         let cost = self.capacity.charge(e.size);
-        if e.s != NONE {
-            self.unlink_s(e.s, cost);
+        if e.in_s {
+            self.unlink_s(m);
         }
-        match (e.lir, e.resident) {
-            (true, _) => {
-                self.lir_used -= cost;
-                self.prune();
-            }
-            (false, true) => {
-                self.q_slab.unlink(&mut self.q, e.q);
-                self.q_slab.release(e.q);
+        if e.lir {
+            self.lir_used -= cost;
+        } else {
+            self.release_q(m, e.resident);
+            if e.resident {
                 self.hir_used -= cost;
             }
-            (false, false) => {
-                self.q_slab.unlink(&mut self.nonresident, e.q);
-                self.q_slab.release(e.q);
-            }
+        }
+        self.drop_meta(m);
+        if e.lir {
+            self.prune();
         }
         if e.resident {
             self.resident -= 1;

@@ -9,6 +9,7 @@ mod belady;
 mod capacity;
 mod clock;
 mod fifo;
+mod index;
 mod lfu;
 mod lirs;
 pub mod list;

@@ -27,8 +27,7 @@
 //! the sketch is sized for one entry per 4 KiB of main capacity (libCacheSim sizes it per
 //! byte, up to 2^31 counters, so its byte-mode sketch never collides and never decays).
 
-use rustc_hash::FxHashMap;
-
+use super::index::{Keyed, NodeIndex};
 use super::list::{List, NodeId, Slab};
 use super::{Access, Capacity, CapacityUnit, Policy};
 use crate::workload::hash::mix64;
@@ -53,6 +52,12 @@ struct Entry {
     segment: Segment,
 }
 
+impl Keyed for Entry {
+    fn key(&self) -> u64 {
+        self.key
+    }
+}
+
 /// Window TinyLFU: an LRU window in front of a frequency-gated segmented LRU.
 #[derive(Debug)]
 pub struct WTinyLfu {
@@ -64,7 +69,7 @@ pub struct WTinyLfu {
     window_used: u64,
     probation_used: u64,
     protected_used: u64,
-    index: FxHashMap<u64, NodeId>,
+    index: NodeIndex,
     slab: Slab<Entry>,
     window: List,
     probation: List,
@@ -102,8 +107,8 @@ impl WTinyLfu {
             window_used: 0,
             probation_used: 0,
             protected_used: 0,
-            index: FxHashMap::default(),
-            slab: Slab::default(),
+            index: NodeIndex::with_capacity(super::expected_objects(capacity)),
+            slab: Slab::with_capacity(super::expected_objects(capacity)),
             window: List::default(),
             probation: List::default(),
             protected: List::default(),
@@ -120,12 +125,12 @@ impl WTinyLfu {
 
     /// Whether `key` is resident in the window (as opposed to main, or not at all).
     pub fn in_window(&self, key: u64) -> bool {
-        self.index.get(&key).is_some_and(|&id| self.slab.get(id).segment == Segment::Window)
+        self.index.get(key, &self.slab).is_some_and(|id| self.slab.get(id).segment == Segment::Window)
     }
 
     /// Whether `key` is resident in the protected segment of main.
     pub fn in_protected(&self, key: u64) -> bool {
-        self.index.get(&key).is_some_and(|&id| self.slab.get(id).segment == Segment::Protected)
+        self.index.get(key, &self.slab).is_some_and(|id| self.slab.get(id).segment == Segment::Protected)
     }
 
     #[inline]
@@ -159,7 +164,7 @@ impl WTinyLfu {
     fn evict_node(&mut self, id: NodeId, evicted: &mut Vec<u64>) {
         self.detach(id);
         let key = self.slab.get(id).key;
-        self.index.remove(&key);
+        self.index.remove(key, &self.slab);
         self.slab.release(id);
         evicted.push(key);
     }
@@ -237,7 +242,7 @@ impl Policy for WTinyLfu {
     }
 
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        if let Some(&id) = self.index.get(&a.key) {
+        if let Some(id) = self.index.get(a.key, &self.slab) {
             match self.slab.get(id).segment {
                 Segment::Window => self.slab.move_to_front(&mut self.window, id),
                 Segment::Probation => {
@@ -272,22 +277,22 @@ impl Policy for WTinyLfu {
             self.evict(evicted);
         }
         let id = self.slab.alloc(Entry { key: a.key, size: a.size, segment: Segment::Window });
-        self.index.insert(a.key, id);
+        self.index.insert(a.key, id, &self.slab);
         self.attach(id, Segment::Window);
         self.sketch.add(a.key);
         false
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.index.contains_key(&key)
+        self.index.get(key, &self.slab).is_some()
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        let Some(&id) = self.index.get(&key) else {
+        let Some(id) = self.index.get(key, &self.slab) else {
             return false;
         };
         self.detach(id);
-        self.index.remove(&key);
+        self.index.remove(key, &self.slab);
         self.slab.release(id);
         true
     }

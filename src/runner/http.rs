@@ -39,19 +39,12 @@ impl Harness for ThroughServer {
         let service = CacheService::new(t.strategy.clone(), origin, s.http.coalesce, t.plan.timeout);
         let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let server = Server::start(service, loopback).await.context("cannot start the caching server")?;
-        let client =
-            Arc::new(HttpClient::new(server.addr(), t.plan.concurrency, t.plan.timeout, t.stop.clone()));
-        let measured = load::drive_with(
-            client,
-            t.strategy,
-            &s.workload,
-            s.seed,
-            t.origin,
-            t.plan,
-            t.progress,
-            t.progress_base,
-        )
-        .await;
+        let sized = s.workload.trace_source().is_some();
+        let (addr, plan) = (server.addr(), t.plan);
+        let client = Arc::new(HttpClient::new(addr, plan.concurrency, plan.timeout, sized, t.stop.clone()));
+        let measured =
+            load::drive_with(client, t.strategy, t.requests, t.origin, plan, t.progress, t.progress_base)
+                .await;
         server.shutdown(SHUTDOWN_GRACE).await;
         measured
     }

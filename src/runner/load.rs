@@ -31,12 +31,17 @@ pub use request::Job;
 pub use spec::{DEFAULT_CLOSED_CONCURRENCY, DEFAULT_OPEN_CONCURRENCY, LoadSpec, LoopMode};
 pub use stop::Stop;
 
+use crate::error::InputError;
 use crate::metrics::{Environment, LoadMeasurements, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts};
 use crate::origin::Origin;
 use crate::runner::sim::{cells, resolve_capacity, unit_name};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, StrategyKind};
 use crate::strategy::{CacheStrategy, build_strategy};
-use crate::workload::{Generator, WorkloadSpec};
+use crate::workload::trace::{TraceSource, scan_stats};
+use crate::workload::{Request, WorkloadSpec};
+
+/// A request stream driven under load: a generator's (never fails) or a trace's.
+pub type Requests = Box<dyn Iterator<Item = Result<Request, InputError>> + Send>;
 
 /// A run length or warm-up: a number of requests or a wall-clock time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,17 +72,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Resolves `load` against `workload`: without `duration` the run is the workload's
-    /// requests; without `warmup` the warm-up is the workload's `warmup` share of the length.
-    pub fn new(load: &LoadSpec, workload: &WorkloadSpec) -> Plan {
+    /// Resolves `load` against a workload of `stream_len` requests with a `warmup_share`:
+    /// without `duration` the run is the whole stream; without `warmup` the warm-up is that
+    /// share of the length.
+    pub fn new(load: &LoadSpec, warmup_share: f64, stream_len: u64) -> Plan {
         let length = match load.duration {
             Some(d) => Span::Time(d.0),
-            None => Span::Requests(workload.requests.get()),
+            None => Span::Requests(stream_len),
         };
         let warmup = match (load.warmup, length) {
             (Some(w), _) => Span::Time(w.0),
-            (None, Span::Time(d)) => Span::Time(d.mul_f64(workload.warmup.0)),
-            (None, Span::Requests(n)) => Span::Requests((n as f64 * workload.warmup.0).floor() as u64),
+            (None, Span::Time(d)) => Span::Time(d.mul_f64(warmup_share)),
+            (None, Span::Requests(n)) => Span::Requests((n as f64 * warmup_share).floor() as u64),
         };
         let default = match load.mode {
             LoopMode::Closed => DEFAULT_CLOSED_CONCURRENCY,
@@ -92,6 +98,11 @@ impl Plan {
             timeout: load.timeout.0,
             interval: load.timeseries_interval.0,
         }
+    }
+
+    /// Limit on the end-of-run `sync` and `usage` calls (a dead backend must not hang the run).
+    fn settle_timeout(&self) -> Duration {
+        self.timeout.max(Duration::from_secs(5))
     }
 
     /// When a timed run must stop sending.
@@ -129,8 +140,17 @@ impl Plan {
         }
     }
 
-    /// The request stream: the workload's, endless for a timed run.
-    fn generator(&self, workload: &WorkloadSpec, seed: u64) -> anyhow::Result<Generator> {
+    /// The request stream of `workload` under `seed`: the trace's if it replays one (a timed
+    /// run then also ends with the trace), else the generator's, endless for a timed run.
+    pub fn requests(
+        &self,
+        workload: &WorkloadSpec,
+        seed: u64,
+        trace: Option<&TraceSource>,
+    ) -> anyhow::Result<Requests> {
+        if let Some(trace) = trace {
+            return Ok(Box::new(trace.records()?.map(|r| r.map(|r| r.request()))));
+        }
         let stream = match self.length {
             Span::Requests(_) => workload.stream(seed),
             Span::Time(_) => {
@@ -139,7 +159,7 @@ impl Plan {
                 endless.stream(seed)
             }
         };
-        stream.map_err(anyhow::Error::msg)
+        Ok(Box::new(stream.map_err(anyhow::Error::msg)?.map(Ok)))
     }
 
     /// Progress-bar units for one strategy: requests, or milliseconds of a timed run.
@@ -191,17 +211,17 @@ impl Measured {
         all - self.recorder.counts.requests
     }
 
-    /// The `load` part of a strategy's results.
-    pub fn load_measurements(&self, plan: &Plan) -> LoadMeasurements {
+    /// The `load` part of a strategy's results; `tiers` is how many tiers the strategy has
+    /// (per-tier hits are listed only for more than one).
+    pub fn load_measurements(&self, plan: &Plan, tiers: usize) -> LoadMeasurements {
         let r = &self.recorder;
         let secs = self.measured_s();
         let per_s = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
         let reads = r.counts.hits + r.counts.misses;
-        let top_tier = r.tier_hits.iter().rposition(|&h| h > 0).unwrap_or(0);
-        let tiers = if top_tier == 0 {
+        let tiers = if tiers < 2 {
             Vec::new()
         } else {
-            (0..=top_tier)
+            (0..tiers.min(MAX_TIERS))
                 .map(|t| TierCounts {
                     tier: format!("l{}", t + 1),
                     hits: r.tier_hits[t],
@@ -228,14 +248,13 @@ impl Measured {
     }
 }
 
-/// Drives `strategy` in process as `plan` says with `workload`'s stream under `seed` until the
-/// stream or the duration ends or `stop` is given; settles the strategy (`sync`) at the end.
-/// `progress` advances from `progress_base` by this strategy's share.
-#[allow(clippy::too_many_arguments)]
+/// Drives `strategy` in process with `requests` as `plan` says until the stream or the
+/// duration ends or `stop` is given; settles the strategy (`sync`) at the end. `progress`
+/// advances from `progress_base` by this strategy's share. A bad record in a trace ends the
+/// run with its error.
 pub async fn drive(
     strategy: Arc<dyn CacheStrategy>,
-    workload: &WorkloadSpec,
-    seed: u64,
+    requests: Requests,
     origin: Arc<Origin>,
     plan: &Plan,
     stop: Arc<Stop>,
@@ -249,23 +268,20 @@ pub async fn drive(
         t0: Instant::now(),
         stop,
     });
-    drive_with(ctx, strategy, workload, seed, origin, plan, progress, progress_base).await
+    drive_with(ctx, strategy, requests, origin, plan, progress, progress_base).await
 }
 
 /// Like [`drive`], with requests served by `driver` (which reaches `strategy` and `origin`
 /// its own way, e.g. over HTTP); the run's clock starts at the driver's `t0`.
-#[allow(clippy::too_many_arguments)]
 pub async fn drive_with<D: Driver>(
     driver: Arc<D>,
     strategy: Arc<dyn CacheStrategy>,
-    workload: &WorkloadSpec,
-    seed: u64,
+    requests: Requests,
     origin: Arc<Origin>,
     plan: &Plan,
     progress: &ProgressBar,
     progress_base: u64,
 ) -> anyhow::Result<Measured> {
-    let generator = plan.generator(workload, seed)?;
     let t0 = driver.t0();
     let ctx = driver;
     let measured_from = Arc::new(OnceLock::new());
@@ -285,18 +301,23 @@ pub async fn drive_with<D: Driver>(
         progress: progress.clone(),
         base: progress_base,
     }));
-    let recorder = match (plan.mode, plan.rate) {
-        (LoopMode::Open, Some(rate)) => open::run(ctx, plan, rate, generator, sent).await,
+    let (recorder, failure) = match (plan.mode, plan.rate) {
+        (LoopMode::Open, Some(rate)) => open::run(ctx, plan, rate, requests, sent).await,
         _ => {
-            let source = Arc::new(closed::Source::new(generator, sent));
-            closed::run(ctx, plan, source, measured_from.clone()).await
+            let source = Arc::new(closed::Source::new(requests, sent));
+            let recorder = closed::run(ctx, plan, source.clone(), measured_from.clone()).await;
+            (recorder, source.failure())
         }
     };
     let end = Instant::now();
     done.stop();
     let evictions_at_warmup = watcher.await.context("progress watcher")?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
     progress.set_position(progress_base + plan.progress_len());
-    strategy.sync().await.with_context(|| format!("settling strategy `{}`", strategy.name()))?;
+    // Best effort: a strategy whose backend is down cannot settle, and the run still reports.
+    let _ = tokio::time::timeout(plan.settle_timeout(), strategy.sync()).await;
     let measured_from = measured_from.get().copied().filter(|m| *m <= end).unwrap_or(end);
     Ok(Measured { recorder, t0, measured_from, end, evictions_at_warmup })
 }
@@ -336,8 +357,9 @@ async fn watch(w: Watch) -> Option<u64> {
             w.origin.requests()
         ));
         if evictions_at_warmup.is_none() && w.measured_from.get().is_some_and(|m| Instant::now() >= *m) {
-            let usage = w.strategy.usage().await;
-            evictions_at_warmup = Some(usage.ok().and_then(|u| u.evictions).unwrap_or(0));
+            let usage = tokio::time::timeout(w.plan.timeout, w.strategy.usage()).await;
+            evictions_at_warmup =
+                Some(usage.ok().and_then(Result::ok).and_then(|u| u.evictions).unwrap_or(0));
         }
     }
     evictions_at_warmup
@@ -349,6 +371,8 @@ pub struct Turn<'a> {
     pub strategy: Arc<dyn CacheStrategy>,
     /// The origin behind it, fresh for this turn.
     pub origin: Arc<Origin>,
+    /// The request stream, from its start.
+    pub requests: Requests,
     /// The scenario (workload, seed, settings).
     pub scenario: &'a Scenario,
     /// The resolved `[load]` settings.
@@ -381,8 +405,7 @@ impl Harness for InProcess {
     }
 
     async fn drive(&self, t: Turn<'_>) -> anyhow::Result<Measured> {
-        let (workload, seed) = (&t.scenario.workload, t.scenario.seed);
-        drive(t.strategy, workload, seed, t.origin, t.plan, t.stop, t.progress, t.progress_base).await
+        drive(t.strategy, t.requests, t.origin, t.plan, t.stop, t.progress, t.progress_base).await
     }
 }
 
@@ -402,22 +425,40 @@ pub fn run_with<H: Harness>(
     quiet: bool,
 ) -> anyhow::Result<RunResult> {
     let load = scenario.load.as_ref().context("the scenario has no [load] section")?;
-    let plan = Plan::new(load, &scenario.workload);
+    let workload = &scenario.workload;
+    let trace = workload.trace_source().transpose()?;
+    let (stream_len, footprint_objects) = match &trace {
+        Some(t) => {
+            let stats = scan_stats(t)?;
+            (stats.requests, stats.footprint_objects)
+        }
+        None => (workload.requests.get(), workload.footprint_objects()),
+    };
+    let plan = Plan::new(load, workload.warmup.0, stream_len);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("cachelab-load")
         .build()
         .context("cannot start the tokio runtime")?;
-    runtime.block_on(run_all(scenario, &plan, harness, progress, quiet))
+    let input = Input { scenario, plan: &plan, trace: trace.as_ref(), footprint_objects };
+    runtime.block_on(run_all(input, harness, progress, quiet))
+}
+
+/// What every strategy of a load run shares.
+struct Input<'a> {
+    scenario: &'a Scenario,
+    plan: &'a Plan,
+    trace: Option<&'a TraceSource>,
+    footprint_objects: u64,
 }
 
 async fn run_all<H: Harness>(
-    scenario: &Scenario,
-    plan: &Plan,
+    input: Input<'_>,
     harness: &H,
     progress: &ProgressBar,
     quiet: bool,
 ) -> anyhow::Result<RunResult> {
+    let Input { scenario, plan, trace, footprint_objects } = input;
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let start = Instant::now();
     let stop = Arc::new(Stop::new());
@@ -435,8 +476,8 @@ async fn run_all<H: Harness>(
         if stop.is_stopped() {
             break;
         }
-        let capacity = cell.capacity.map(|c| resolve_capacity(c, scenario.workload.footprint_objects()));
-        let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity)?.into();
+        let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
+        let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
         if !quiet {
             progress.suspend(|| {
                 let (mode, name, n) = (harness.mode(), &cell.spec.name, cells.len());
@@ -445,10 +486,12 @@ async fn run_all<H: Harness>(
         }
         let origin = Arc::new(Origin::new(&scenario.origin, scenario.seed));
         let base = plan.progress_len() * i as u64;
+        let requests = plan.requests(&scenario.workload, scenario.seed, trace)?;
         let measured = harness
             .drive(Turn {
                 strategy: strategy.clone(),
                 origin,
+                requests,
                 scenario,
                 plan,
                 stop: stop.clone(),
@@ -456,11 +499,13 @@ async fn run_all<H: Harness>(
                 progress_base: base,
             })
             .await;
-        let usage = strategy.usage().await;
-        let shutdown = strategy.shutdown().await;
+        let usage = tokio::time::timeout(plan.settle_timeout(), strategy.usage()).await;
+        if let Err(e) = strategy.shutdown().await {
+            // The measurements stand; say what could not be cleaned up.
+            progress.suspend(|| eprintln!("warning: shutting down strategy `{}`: {e}", cell.spec.name));
+        }
         let measured = measured.with_context(|| format!("strategy `{}`", cell.spec.name))?;
-        shutdown.with_context(|| format!("shutting down strategy `{}`", cell.spec.name))?;
-        let usage = usage.unwrap_or_default();
+        let usage = usage.ok().and_then(Result::ok).unwrap_or_default();
         let mut counts = measured.recorder.counts;
         let final_evictions = usage.evictions.unwrap_or(0);
         counts.evictions =
@@ -478,7 +523,9 @@ async fn run_all<H: Harness>(
             final_entries: usage.entries,
             final_bytes: usage.bytes,
             elapsed_s: measured.end.duration_since(measured.t0).as_secs_f64(),
-            load: Some(measured.load_measurements(plan)),
+            load: Some(
+                measured.load_measurements(plan, if cell.spec.kind == StrategyKind::Tiered { 2 } else { 1 }),
+            ),
         });
     }
     ctrl_c.abort();
@@ -497,6 +544,7 @@ async fn run_all<H: Harness>(
         partial: interrupted.load(Ordering::SeqCst),
         warmup_requests,
         results,
+        trace: None,
     })
 }
 

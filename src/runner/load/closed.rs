@@ -6,37 +6,56 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
-use super::Plan;
 use super::driver::Driver;
 use super::recorder::Recorder;
 use super::request::Job;
-use crate::workload::{Generator, Request};
+use super::{Plan, Requests};
+use crate::error::InputError;
+use crate::workload::Request;
 
 /// Requests a worker takes from the shared stream at once.
 const BATCH: usize = 16;
 
 /// The workload stream shared by the workers.
 pub struct Source {
-    feed: Mutex<(Generator, u64)>,
+    feed: Mutex<Feed>,
     taken: Arc<AtomicU64>,
 }
 
+struct Feed {
+    requests: Requests,
+    next: u64,
+    failure: Option<InputError>,
+}
+
 impl Source {
-    /// Serves `generator`'s requests, numbered from 0, counting those handed out in `taken`.
-    pub fn new(generator: Generator, taken: Arc<AtomicU64>) -> Self {
-        Source { feed: Mutex::new((generator, 0)), taken }
+    /// Serves `requests`, numbered from 0, counting those handed out in `taken`.
+    pub fn new(requests: Requests, taken: Arc<AtomicU64>) -> Self {
+        Source { feed: Mutex::new(Feed { requests, next: 0, failure: None }), taken }
+    }
+
+    /// The error that ended the stream early (a bad trace record), if any.
+    pub fn failure(&self) -> Option<InputError> {
+        self.feed.lock().unwrap_or_else(|e| e.into_inner()).failure.take()
     }
 
     /// Refills `buf` with up to [`BATCH`] requests, last one first (so `pop` yields them in
-    /// stream order); leaves it empty when the stream has ended.
+    /// stream order); leaves it empty when the stream has ended or failed.
     fn take(&self, buf: &mut Vec<(u64, Request)>) {
-        let mut feed = self.feed.lock().unwrap_or_else(|e| e.into_inner());
-        let (generator, next) = &mut *feed;
-        buf.extend(generator.by_ref().take(BATCH).map(|r| {
-            *next += 1;
-            (*next - 1, r)
-        }));
-        drop(feed);
+        {
+            let mut guard = self.feed.lock().unwrap_or_else(|e| e.into_inner());
+            let feed = &mut *guard;
+            while buf.len() < BATCH && feed.failure.is_none() {
+                match feed.requests.next() {
+                    Some(Ok(r)) => {
+                        buf.push((feed.next, r));
+                        feed.next += 1;
+                    }
+                    Some(Err(e)) => feed.failure = Some(e),
+                    None => break,
+                }
+            }
+        }
         buf.reverse();
         self.taken.fetch_add(buf.len() as u64, Ordering::Relaxed);
     }

@@ -17,26 +17,27 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::{Semaphore, mpsc};
 
-use super::Plan;
 use super::driver::Driver;
 use super::recorder::{Outcome, Recorder};
 use super::request::Job;
 use super::stop::Stop;
-use crate::workload::Generator;
+use super::{Plan, Requests};
+use crate::error::InputError;
 
 /// The end of each wait that is spun rather than slept.
 const SPIN: Duration = Duration::from_micros(100);
 /// Longest single sleep, so a stop is noticed quickly even at low rates.
 const NAP: Duration = Duration::from_millis(20);
 
-/// Runs the open loop at `rate` requests/s; `dispatched` counts requests sent.
+/// Runs the open loop at `rate` requests/s; `dispatched` counts requests sent. Also returns
+/// the error that ended the stream early (a bad trace record), if any.
 pub async fn run<D: Driver>(
     ctx: Arc<D>,
     plan: &Plan,
     rate: f64,
-    generator: Generator,
+    requests: Requests,
     dispatched: Arc<AtomicU64>,
-) -> Recorder {
+) -> (Recorder, Option<InputError>) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Outcome>();
     let mut recorder = Recorder::new(ctx.t0(), plan.interval);
     let collector = tokio::spawn(async move {
@@ -47,14 +48,14 @@ pub async fn run<D: Driver>(
     });
     let plan = plan.clone();
     let handle = Handle::current();
-    let dispatcher = tokio::task::spawn_blocking(move || {
-        dispatch(&ctx, &plan, rate, generator, &handle, &tx, &dispatched)
-    });
-    if let Err(e) = dispatcher.await {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    let dispatcher =
+        tokio::task::spawn_blocking(move || dispatch(&ctx, &plan, rate, requests, &handle, &tx, &dispatched));
+    let failure = match dispatcher.await {
+        Ok(failure) => failure,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
     match collector.await {
-        Ok(recorder) => recorder,
+        Ok(recorder) => (recorder, failure),
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
@@ -63,16 +64,20 @@ fn dispatch<D: Driver>(
     ctx: &Arc<D>,
     plan: &Plan,
     rate: f64,
-    generator: Generator,
+    requests: Requests,
     handle: &Handle,
     tx: &mpsc::UnboundedSender<Outcome>,
     dispatched: &AtomicU64,
-) {
+) -> Option<InputError> {
     let t0 = ctx.t0();
     let deadline = plan.deadline(t0);
     let in_flight = Arc::new(Semaphore::new(plan.concurrency));
     let ns_per_request = 1e9 / rate;
-    for (index, req) in (0u64..).zip(generator) {
+    for (index, req) in (0u64..).zip(requests) {
+        let req = match req {
+            Ok(r) => r,
+            Err(e) => return Some(e),
+        };
         let intended = t0 + Duration::from_nanos((index as f64 * ns_per_request) as u64);
         if deadline.is_some_and(|d| intended >= d) || !wait_until(intended, ctx.stop()) {
             break;
@@ -107,6 +112,7 @@ fn dispatch<D: Driver>(
         });
         dispatched.fetch_add(1, Ordering::Relaxed);
     }
+    None
 }
 
 /// Waits on this (blocking) thread until `t`; false if the run was stopped first.

@@ -1,0 +1,90 @@
+//! A compact key → node index for slab-backed policies. The table stores only the 4-byte node
+//! id and compares keys through the slab, so the index of a 100k-object cache (plus ghosts)
+//! stays in a core's L2 cache; a `HashMap<u64, NodeId>` is four times larger and turns most
+//! lookups into a memory access before the node itself is even read.
+
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
+
+use super::list::{NodeId, Slab};
+
+/// A slab value that knows its key.
+pub trait Keyed {
+    /// The object id this node stands for.
+    fn key(&self) -> u64;
+}
+
+/// Maps keys to the slab nodes that hold them; every operation takes the slab the ids point
+/// into.
+#[derive(Debug, Default)]
+pub struct NodeIndex {
+    table: HashTable<NodeId>,
+}
+
+#[inline]
+fn hash(key: u64) -> u64 {
+    FxBuildHasher.hash_one(key)
+}
+
+impl NodeIndex {
+    /// An index with room for `n` keys before it grows.
+    pub fn with_capacity(n: usize) -> Self {
+        NodeIndex { table: HashTable::with_capacity(n) }
+    }
+
+    /// The node holding `key`, if any.
+    #[inline]
+    pub fn get<T: Keyed>(&self, key: u64, slab: &Slab<T>) -> Option<NodeId> {
+        self.table.find(hash(key), |&id| slab.get(id).key() == key).copied()
+    }
+
+    /// Records that node `id` (already holding `key`) is `key`'s; `key` must not be indexed.
+    #[inline]
+    pub fn insert<T: Keyed>(&mut self, key: u64, id: NodeId, slab: &Slab<T>) {
+        self.table.insert_unique(hash(key), id, |&i| hash(slab.get(i).key()));
+    }
+
+    /// Forgets `key`; returns the node it was on.
+    #[inline]
+    pub fn remove<T: Keyed>(&mut self, key: u64, slab: &Slab<T>) -> Option<NodeId> {
+        match self.table.find_entry(hash(key), |&id| slab.get(id).key() == key) {
+            Ok(entry) => Some(entry.remove().0),
+            Err(_) => None,
+        }
+    }
+
+    /// Number of indexed keys.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl Keyed for u64 {
+        fn key(&self) -> u64 {
+            *self
+        }
+    }
+
+    #[test]
+    fn insert_get_remove_through_the_slab() {
+        let mut slab = Slab::default();
+        let mut index = NodeIndex::default();
+        for k in 0..10_000u64 {
+            let id = slab.alloc(k * 7);
+            index.insert(k * 7, id, &slab);
+        }
+        assert_eq!(index.len(), 10_000);
+        assert_eq!(index.get(70, &slab).map(|id| *slab.get(id)), Some(70));
+        assert_eq!(index.get(71, &slab), None);
+        let id = index.remove(70, &slab).unwrap();
+        assert_eq!(*slab.get(id), 70);
+        assert_eq!((index.get(70, &slab), index.remove(70, &slab)), (None, None));
+        assert_eq!(index.len(), 9_999);
+    }
+}
