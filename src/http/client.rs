@@ -11,7 +11,6 @@
 //! `X-Coalesced`; `X-Cache-Error` names cache operations that failed or timed out on the
 //! server. A transport error or an unexpected status counts as an error.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -200,15 +199,13 @@ impl Driver for HttpClient {
         &self.stop
     }
 
-    fn serve(&self, job: Job, scheduled: Option<Instant>) -> impl Future<Output = Option<Outcome>> + Send {
-        // A request once sent is finished (as Ctrl-C promises: "finishing the requests in
-        // flight"); racing each one against the stop signal would cost a waiter registration
-        // per request, a measurable share of the client's time on the all-hit path.
-        async move {
-            if self.stop.is_stopped() {
-                return None;
-            }
-            Some(self.measure(job, scheduled).await)
+    // A request once sent is finished (as Ctrl-C promises: "finishing the requests in
+    // flight"); racing each one against the stop signal would cost a waiter registration per
+    // request, a measurable share of the client's time on the all-hit path.
+    async fn serve(&self, job: Job, scheduled: Option<Instant>) -> Option<Outcome> {
+        if self.stop.is_stopped() {
+            return None;
         }
+        Some(self.measure(job, scheduled).await)
     }
 }
