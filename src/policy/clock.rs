@@ -5,6 +5,8 @@
 //! exactly: new objects start at 0, a hit adds 1 up to 2^bits - 1, a spared object moves to
 //! the head of the queue (the same order a circular hand produces).
 
+use std::collections::hash_map::Entry as Slot;
+
 use rustc_hash::FxHashMap;
 
 use super::list::{List, NodeId, Slab};
@@ -75,24 +77,30 @@ impl Policy for Clock {
 
     #[inline]
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        if let Some(&id) = self.index.get(&a.key) {
-            let e = self.slab.get_mut(id);
-            if e.freq < self.max_freq {
-                e.freq += 1;
-            }
-            return true;
-        }
         let cost = self.capacity.charge(a.size);
-        if cost > self.capacity.value {
-            return false;
-        }
+        // One hash probe for the lookup and the insert: the new node enters the index now and
+        // the queue after the evictions (victims are other keys), as libCacheSim orders them.
+        let id = match self.index.entry(a.key) {
+            Slot::Occupied(hit) => {
+                let id = *hit.get();
+                let e = self.slab.get_mut(id);
+                if e.freq < self.max_freq {
+                    e.freq += 1;
+                }
+                return true;
+            }
+            Slot::Vacant(slot) => {
+                if cost > self.capacity.value {
+                    return false;
+                }
+                *slot.insert(self.slab.alloc(Entry { key: a.key, size: a.size, freq: 0 }))
+            }
+        };
         while self.used + cost > self.capacity.value && !self.queue.is_empty() {
             let key = self.evict_one();
             evicted.push(key);
         }
-        let id = self.slab.alloc(Entry { key: a.key, size: a.size, freq: 0 });
         self.slab.push_front(&mut self.queue, id);
-        self.index.insert(a.key, id);
         self.used += cost;
         false
     }

@@ -2,6 +2,8 @@
 //! queue (Belady, Nelson and Shedler 1969 studied it as "FIFO replacement"); matches
 //! libCacheSim's `FIFO` exactly.
 
+use std::collections::hash_map::Entry as Slot;
+
 use rustc_hash::FxHashMap;
 
 use super::list::{List, NodeId, Slab};
@@ -38,13 +40,18 @@ impl Policy for Fifo {
 
     #[inline]
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        if self.index.contains_key(&a.key) {
-            return true;
-        }
         let cost = self.capacity.charge(a.size);
-        if cost > self.capacity.value {
-            return false;
-        }
+        // One hash probe for the lookup and the insert: the new node enters the index now and
+        // the queue after the evictions (victims are other keys).
+        let id = match self.index.entry(a.key) {
+            Slot::Occupied(_) => return true,
+            Slot::Vacant(slot) => {
+                if cost > self.capacity.value {
+                    return false;
+                }
+                *slot.insert(self.slab.alloc((a.key, a.size)))
+            }
+        };
         while self.used + cost > self.capacity.value {
             let Some(victim) = self.slab.pop_back(&mut self.queue) else {
                 break;
@@ -55,9 +62,7 @@ impl Policy for Fifo {
             self.used -= self.capacity.charge(size);
             evicted.push(key);
         }
-        let id = self.slab.alloc((a.key, a.size));
         self.slab.push_front(&mut self.queue, id);
-        self.index.insert(a.key, id);
         self.used += cost;
         false
     }

@@ -1,5 +1,7 @@
 //! LRU: evict the least recently used object. Textbook; matches libCacheSim's `LRU` exactly.
 
+use std::collections::hash_map::Entry as Slot;
+
 use rustc_hash::FxHashMap;
 
 use super::list::{List, NodeId, Slab};
@@ -27,15 +29,23 @@ impl Policy for Lru {
         "lru"
     }
 
+    #[inline]
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        if let Some(&id) = self.index.get(&a.key) {
-            self.slab.move_to_front(&mut self.queue, id);
-            return true;
-        }
         let cost = self.capacity.charge(a.size);
-        if cost > self.capacity.value {
-            return false;
-        }
+        // One hash probe for the lookup and the insert: the new node enters the index now and
+        // the queue after the evictions (victims are other keys).
+        let id = match self.index.entry(a.key) {
+            Slot::Occupied(hit) => {
+                self.slab.move_to_front(&mut self.queue, *hit.get());
+                return true;
+            }
+            Slot::Vacant(slot) => {
+                if cost > self.capacity.value {
+                    return false;
+                }
+                *slot.insert(self.slab.alloc((a.key, a.size)))
+            }
+        };
         while self.used + cost > self.capacity.value {
             let Some(victim) = self.slab.pop_back(&mut self.queue) else {
                 break;
@@ -46,9 +56,7 @@ impl Policy for Lru {
             self.used -= self.capacity.charge(size);
             evicted.push(key);
         }
-        let id = self.slab.alloc((a.key, a.size));
         self.slab.push_front(&mut self.queue, id);
-        self.index.insert(a.key, id);
         self.used += cost;
         false
     }

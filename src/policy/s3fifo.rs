@@ -17,6 +17,8 @@
 //!
 //! One map indexes small, main and ghost entries alike, so a request costs one lookup.
 
+use std::collections::hash_map::Entry as Slot;
+
 use rustc_hash::FxHashMap;
 
 use super::list::{List, NodeId, Slab};
@@ -165,9 +167,13 @@ impl Policy for S3Fifo {
 
     #[inline]
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        let found = self.index.get(&a.key).copied();
-        let ghost = match found {
-            Some(id) => {
+        let cost = self.capacity.charge(a.size);
+        let entry = |queue| Entry { key: a.key, size: a.size, freq: 0, queue };
+        // One hash probe for the lookup and the insert; the node joins its queue after the
+        // evictions (victims are other keys).
+        let (id, queue) = match self.index.entry(a.key) {
+            Slot::Occupied(found) => {
+                let id = *found.get();
                 let e = self.slab.get_mut(id);
                 if e.queue != Queue::Ghost {
                     e.freq = e.freq.saturating_add(1);
@@ -176,17 +182,21 @@ impl Policy for S3Fifo {
                 let old_cost = self.capacity.charge(e.size);
                 self.slab.unlink(&mut self.ghost, id);
                 self.ghost_used -= old_cost;
-                Some(id)
+                if cost > self.small_cap {
+                    found.remove();
+                    self.slab.release(id);
+                    return false;
+                }
+                *self.slab.get_mut(id) = entry(Queue::Main);
+                (id, Queue::Main)
             }
-            None => None,
+            Slot::Vacant(slot) => {
+                if cost > self.small_cap {
+                    return false;
+                }
+                (*slot.insert(self.slab.alloc(entry(Queue::Small))), Queue::Small)
+            }
         };
-        let cost = self.capacity.charge(a.size);
-        if cost > self.small_cap {
-            if let Some(id) = ghost {
-                self.forget(id);
-            }
-            return false;
-        }
         while self.small_used + self.main_used + cost > self.capacity.value {
             if self.main_used > self.main_cap || self.small_used == 0 {
                 self.evict_main(evicted);
@@ -194,19 +204,12 @@ impl Policy for S3Fifo {
                 self.evict_small(evicted);
             }
         }
-        let entry = |queue| Entry { key: a.key, size: a.size, freq: 0, queue };
-        match ghost {
-            Some(id) => {
-                *self.slab.get_mut(id) = entry(Queue::Main);
-                self.slab.push_front(&mut self.main, id);
-                self.main_used += cost;
-            }
-            None => {
-                let id = self.slab.alloc(entry(Queue::Small));
-                self.slab.push_front(&mut self.small, id);
-                self.index.insert(a.key, id);
-                self.small_used += cost;
-            }
+        if queue == Queue::Main {
+            self.slab.push_front(&mut self.main, id);
+            self.main_used += cost;
+        } else {
+            self.slab.push_front(&mut self.small, id);
+            self.small_used += cost;
         }
         false
     }

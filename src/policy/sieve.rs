@@ -4,6 +4,8 @@
 //! Simpler than LRU: an Efficient Turn-Key Eviction Algorithm for Web Caches", NSDI 2024.
 //! Matches libCacheSim's `Sieve` exactly (the hand wraps to the tail after passing the head).
 
+use std::collections::hash_map::Entry as Slot;
+
 use rustc_hash::FxHashMap;
 
 use super::list::{List, NodeId, Slab};
@@ -71,21 +73,27 @@ impl Policy for Sieve {
 
     #[inline]
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        if let Some(&id) = self.index.get(&a.key) {
-            self.slab.get_mut(id).visited = true;
-            return true;
-        }
         let cost = self.capacity.charge(a.size);
-        if cost > self.capacity.value {
-            return false;
-        }
+        // One hash probe for the lookup and the insert: the new node enters the index now and
+        // the queue after the evictions (victims are other keys), as libCacheSim orders them.
+        let id = match self.index.entry(a.key) {
+            Slot::Occupied(hit) => {
+                let id = *hit.get();
+                self.slab.get_mut(id).visited = true;
+                return true;
+            }
+            Slot::Vacant(slot) => {
+                if cost > self.capacity.value {
+                    return false;
+                }
+                *slot.insert(self.slab.alloc(Entry { key: a.key, size: a.size, visited: false }))
+            }
+        };
         while self.used + cost > self.capacity.value && !self.queue.is_empty() {
             let key = self.evict_one();
             evicted.push(key);
         }
-        let id = self.slab.alloc(Entry { key: a.key, size: a.size, visited: false });
         self.slab.push_front(&mut self.queue, id);
-        self.index.insert(a.key, id);
         self.used += cost;
         false
     }

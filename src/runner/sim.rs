@@ -15,7 +15,7 @@ use crate::origin;
 use crate::policy::{Capacity, CapacityUnit};
 use crate::scenario::units::CapacitySpec;
 use crate::scenario::{Scenario, StrategyKind, StrategySpec};
-use crate::strategy::{CacheStrategy, Hint, Lookup, build_strategy};
+use crate::strategy::{CacheStrategy, Hint, Lookup, Usage, build_strategy};
 use crate::workload::trace::{FutureTrace, TraceSource, scan_stats, with_next_access};
 use crate::workload::{Op, Request, fill_next_access};
 
@@ -82,8 +82,8 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
         .par_iter()
         .map(|cell| {
             let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
-            let strategy = build_strategy(&cell.spec, capacity)?;
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let strategy = runtime.block_on(build_strategy(&cell.spec, capacity))?;
             let cell_start = Instant::now();
             let requests: Requests = match &stream {
                 Stream::Generated => {
@@ -99,11 +99,12 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
                 let _ = strategy.shutdown().await;
                 u
             });
-            let (counts, evictions_at_warmup) =
-                outcome.with_context(|| format!("strategy `{}`", cell.spec.name))?;
+            let (counts, at_warmup) = outcome.with_context(|| format!("strategy `{}`", cell.spec.name))?;
             let usage = final_usage.unwrap_or_default();
             let mut counts = counts;
-            counts.evictions = usage.evictions.unwrap_or(0).saturating_sub(evictions_at_warmup);
+            counts.evictions = usage.evictions.unwrap_or(0).saturating_sub(at_warmup.evictions.unwrap_or(0));
+            // Entries the strategy found damaged were served as misses; they are errors too.
+            counts.errors += usage.corrupt_entries.saturating_sub(at_warmup.corrupt_entries);
             Ok(StrategyResult {
                 strategy: cell.spec.name.clone(),
                 kind: cell.spec.kind.name().to_string(),
@@ -170,21 +171,22 @@ pub fn unit_name(unit: CapacityUnit) -> &'static str {
 
 /// Replays `requests` through `strategy`: reads go through the cache (a miss fetches the
 /// origin's body and stores it), writes store a fresh body. Returns the measured counts and
-/// the strategy's eviction count when warm-up ended.
+/// the strategy's usage when warm-up ended (zero without warm-up).
 async fn replay(
     strategy: &dyn CacheStrategy,
     requests: impl Iterator<Item = Result<Request, InputError>>,
     warmup: u64,
     logical_rate: u64,
     progress: &ProgressBar,
-) -> anyhow::Result<(Counts, u64)> {
+) -> anyhow::Result<(Counts, Usage)> {
     let mut counts = Counts::default();
-    let mut evictions_at_warmup = 0;
+    let mut at_warmup = Usage::default();
     for (i, req) in (0u64..).zip(requests) {
         let req = req?;
         if i == warmup && warmup > 0 {
             strategy.sync().await?;
-            evictions_at_warmup = strategy.usage().await?.evictions.unwrap_or(0);
+            // A backend that is down right now must not stop the run: count from zero then.
+            at_warmup = strategy.usage().await.unwrap_or_default();
         }
         let measured = i >= warmup;
         let now = Duration::from_nanos((u128::from(i) * 1_000_000_000 / u128::from(logical_rate)) as u64);
@@ -232,7 +234,7 @@ async fn replay(
         }
     }
     strategy.sync().await?;
-    Ok((counts, evictions_at_warmup))
+    Ok((counts, at_warmup))
 }
 
 fn add(total: &mut Counts, c: &Counts) {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use strategy_spec::{StrategyKind, StrategySpec};
+pub use strategy_spec::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategySpec};
 
 use crate::error::InputError;
 use crate::workload::WorkloadSpec;
@@ -86,6 +86,22 @@ impl Scenario {
                 ));
             }
             s.validate().map_err(|m| invalid("strategy", format!("`{}`: {m}", s.name)))?;
+        }
+        let dirs: Vec<(&str, &Path)> = scenario
+            .strategies
+            .iter()
+            .flat_map(|s| s.dirs().into_iter().map(|d| (s.name.as_str(), d)))
+            .collect();
+        for (i, (name, dir)) in dirs.iter().enumerate() {
+            if let Some((other, _)) = dirs[..i].iter().find(|(_, d)| d == dir) {
+                return Err(invalid(
+                    "dir",
+                    format!(
+                        "`{other}` and `{name}` both use {}; each file cache needs its own dir",
+                        dir.display()
+                    ),
+                ));
+            }
         }
         Ok(scenario)
     }

@@ -1,20 +1,31 @@
 //! Storage strategies: where response bodies live. Every backend implements
 //! [`CacheStrategy`]; runners drive only this trait and never see a backend's internals.
 
+mod file;
+mod file_entry;
 mod moka_cache;
 mod no_cache;
+mod redis_cache;
+pub mod redis_server;
 mod registry;
 mod simulated;
+mod tiered;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 
+pub use file::{FileCache, FileConfig};
 pub use moka_cache::MokaCache;
 pub use no_cache::NoCache;
+pub use redis_cache::{
+    DEFAULT_TIMEOUT as DEFAULT_REDIS_TIMEOUT, RedisCache, RedisConfig, RedisTarget,
+    redact as redact_redis_url,
+};
 pub use registry::build_strategy;
 pub use simulated::Simulated;
+pub use tiered::Tiered;
 
 /// What a runner tells a strategy about one request besides its key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +66,9 @@ pub struct Usage {
     pub bytes: Option<u64>,
     /// Evictions since the strategy was built, when the backend can tell.
     pub evictions: Option<u64>,
+    /// Stored entries found damaged (bad checksum, truncated) since the strategy was built;
+    /// each was served as a miss and discarded. Runners count them as errors.
+    pub corrupt_entries: u64,
 }
 
 /// A failed cache operation. Runners count these and fall back to the origin; they never stop
@@ -93,5 +107,10 @@ pub trait CacheStrategy: Send + Sync {
     /// at the end of a run, also after failures.
     async fn shutdown(&self) -> Result<(), StrategyError> {
         Ok(())
+    }
+
+    /// Version of the Redis server behind the strategy, if any (for results' environment).
+    fn redis_version(&self) -> Option<String> {
+        None
     }
 }

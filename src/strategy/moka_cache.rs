@@ -83,6 +83,7 @@ impl CacheStrategy for MokaCache {
             entries: self.cache.entry_count(),
             bytes: Some(self.cache.iter().map(|(_, e)| e.value.len() as u64).sum()),
             evictions: Some(self.evictions.load(Ordering::Relaxed)),
+            corrupt_entries: 0,
         })
     }
 }

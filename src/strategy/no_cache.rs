@@ -32,6 +32,6 @@ impl CacheStrategy for NoCache {
     }
 
     async fn usage(&self) -> Result<Usage, StrategyError> {
-        Ok(Usage { entries: 0, bytes: Some(0), evictions: Some(0) })
+        Ok(Usage { entries: 0, bytes: Some(0), evictions: Some(0), corrupt_entries: 0 })
     }
 }

@@ -104,6 +104,7 @@ impl<P: Policy + 'static> CacheStrategy for Simulated<P> {
             entries: st.values.len() as u64,
             bytes: Some(st.values.values().map(|e| e.value.len() as u64).sum()),
             evictions: Some(st.evictions),
+            corrupt_entries: 0,
         })
     }
 }

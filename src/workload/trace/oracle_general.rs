@@ -40,10 +40,11 @@ impl OracleReader {
 
     /// Appends the next records (at most [`BATCH`]) to `out`; appends none at the end.
     pub fn read_batch(&mut self, out: &mut Vec<TraceRecord>) -> Result<(), InputError> {
-        let n = read_full(&mut self.input, &mut self.buf).map_err(|e| {
-            trace_error(&self.path, format!("record {}", self.index + 1), format!("cannot read: {e}"))
-        })?;
+        let (n, failure) = read_full(&mut self.input, &mut self.buf);
         let whole = n / RECORD;
+        if let Some(e) = failure {
+            return Err(self.error_at(whole, format!("cannot read: {e}")));
+        }
         for (i, rec) in self.buf[..whole * RECORD].chunks_exact(RECORD).enumerate() {
             out.push(decode(rec, self.index + i as u64).map_err(|m| self.error_at(i, m))?);
         }

@@ -1,0 +1,418 @@
+//! Private `redis-server` processes on loopback: one server (for `spawn = true`, tests and
+//! benches) or a small Redis Cluster of masters. Each process runs in its own temporary
+//! directory with persistence off, is bound to 127.0.0.1 on a free port, and is killed when
+//! its handle is dropped. A guard thread starts each process with `PR_SET_PDEATHSIG`, so the
+//! kernel kills the server even if cachelab itself dies without running destructors.
+
+use std::io::{self, Read};
+use std::net::{Ipv4Addr, TcpListener};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tempfile::TempDir;
+
+/// What to tell a user whose machine lacks `redis-server`.
+const INSTALL_SERVER: &str = "install redis-server (apt-get install redis-server)";
+/// What to tell a user whose machine lacks `redis-cli`.
+const INSTALL_CLI: &str = "install redis-tools (apt-get install redis-tools)";
+/// How long a starting server may take to answer PING.
+const START_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a new cluster may take to reach `cluster_state:ok`.
+const CLUSTER_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How to configure a private server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerOptions {
+    /// `maxmemory` in bytes (None: unlimited).
+    pub maxmemory: Option<u64>,
+    /// `maxmemory-policy`, e.g. `allkeys-lru` (None: Redis's default, `noeviction`).
+    pub maxmemory_policy: Option<String>,
+    /// Start as a cluster node (`--cluster-enabled yes`).
+    pub cluster: bool,
+    /// Require this password (`--requirepass`); URLs then carry it.
+    pub password: Option<String>,
+    /// Also listen for TLS on a second port, with this certificate and key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// A certificate and its private key, PEM encoded; the certificate also serves as the CA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// Certificate file.
+    pub cert: PathBuf,
+    /// Private key file.
+    pub key: PathBuf,
+}
+
+/// A `redis-server` child process we started; killed on drop.
+pub struct RedisServer {
+    port: u16,
+    tls_port: Option<u16>,
+    options: ServerOptions,
+    dir: TempDir,
+    process: Option<Guarded>,
+}
+
+impl RedisServer {
+    /// Starts a server on a free loopback port and waits until it answers PING.
+    pub fn start(options: ServerOptions) -> anyhow::Result<RedisServer> {
+        let mut last_error = None;
+        // A free port can be taken by someone else between our probe and the server's bind:
+        // try a few ports before giving up.
+        for _ in 0..5 {
+            let dir = tempfile::Builder::new().prefix("cachelab-redis-").tempdir()?;
+            let tls_port = options.tls.is_some().then(|| free_port(false)).transpose()?;
+            let mut server = RedisServer {
+                port: free_port(options.cluster)?,
+                tls_port,
+                options: options.clone(),
+                dir,
+                process: None,
+            };
+            match server.launch() {
+                Ok(()) => return Ok(server),
+                Err(e) if e.to_string().contains(INSTALL_SERVER) => return Err(e),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(last_error.expect("at least one attempt"))
+    }
+
+    /// The loopback port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's URL, `redis://127.0.0.1:<port>` (with the password, if one is set).
+    pub fn url(&self) -> String {
+        format!("redis://{}127.0.0.1:{}", self.auth(), self.port)
+    }
+
+    /// The TLS URL, `rediss://127.0.0.1:<tls port>/#insecure` (the certificate is
+    /// self-signed, so clients skip verification), when TLS is on.
+    pub fn tls_url(&self) -> Option<String> {
+        self.tls_port.map(|p| format!("rediss://{}127.0.0.1:{p}/#insecure", self.auth()))
+    }
+
+    fn auth(&self) -> String {
+        self.options.password.as_ref().map(|p| format!(":{p}@")).unwrap_or_default()
+    }
+
+    /// Whether the process is alive.
+    pub fn is_running(&self) -> bool {
+        self.process.as_ref().is_some_and(|p| !p.exited.load(Ordering::Acquire))
+    }
+
+    /// Kills the server at once (SIGKILL, as a crash would) and waits for it to exit.
+    pub fn kill(&mut self) {
+        if let Some(p) = self.process.take() {
+            p.stop();
+        }
+    }
+
+    /// Starts the server again on the same port (after [`RedisServer::kill`]); the data is
+    /// gone, as after a crash of a server without persistence.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.kill();
+        let deadline = Instant::now() + START_TIMEOUT;
+        // The old socket can linger for a moment; retry the bind until the deadline.
+        loop {
+            match self.launch() {
+                Ok(()) => return Ok(()),
+                Err(e) if Instant::now() >= deadline => return Err(e),
+                Err(_) => thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
+    /// The server's version as reported by `INFO server`, e.g. `7.0.15`.
+    pub fn version(&self) -> anyhow::Result<String> {
+        let mut conn = self.connect()?;
+        let info: String = redis::cmd("INFO").arg("server").query(&mut conn)?;
+        info_field(&info, "redis_version").map(str::to_string).context("INFO server has no redis_version")
+    }
+
+    /// A synchronous connection to the server (for setup and inspection, not the hot path).
+    pub fn connect(&self) -> anyhow::Result<redis::Connection> {
+        let client = redis::Client::open(self.url())?;
+        Ok(client.get_connection_with_timeout(Duration::from_secs(2))?)
+    }
+
+    fn launch(&mut self) -> anyhow::Result<()> {
+        let log = self.dir.path().join("redis.log");
+        let mut cmd = Command::new("redis-server");
+        cmd.args([
+            "--port",
+            &self.port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .arg("--dir")
+        .arg(self.dir.path())
+        .arg("--logfile")
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+        if let Some(bytes) = self.options.maxmemory {
+            cmd.args(["--maxmemory", &bytes.to_string()]);
+        }
+        if let Some(policy) = &self.options.maxmemory_policy {
+            cmd.args(["--maxmemory-policy", policy]);
+        }
+        if let Some(password) = &self.options.password {
+            cmd.args(["--requirepass", password]);
+        }
+        if let (Some(tls), Some(port)) = (&self.options.tls, self.tls_port) {
+            cmd.args(["--tls-port", &port.to_string(), "--tls-auth-clients", "no"])
+                .arg("--tls-cert-file")
+                .arg(&tls.cert)
+                .arg("--tls-key-file")
+                .arg(&tls.key)
+                .arg("--tls-ca-cert-file")
+                .arg(&tls.cert);
+        }
+        if self.options.cluster {
+            cmd.args([
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+                "--cluster-node-timeout",
+                "1000",
+            ]);
+        }
+        let process = Guarded::spawn(cmd).map_err(|e| {
+            if e.kind() == io::ErrorKind::NotFound {
+                anyhow::anyhow!("redis-server not found on PATH; {INSTALL_SERVER}")
+            } else {
+                anyhow::anyhow!("cannot start redis-server: {e}")
+            }
+        })?;
+        self.process = Some(process);
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            if self.ping() {
+                return Ok(());
+            }
+            if !self.is_running() || Instant::now() >= deadline {
+                let why = self.process.take().map(Guarded::stop).unwrap_or_default();
+                let log = std::fs::read_to_string(&log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(5).collect();
+                bail!(
+                    "redis-server on port {} did not start: {}{}",
+                    self.port,
+                    why.trim(),
+                    tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+                );
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn ping(&self) -> bool {
+        let Ok(client) = redis::Client::open(self.url()) else {
+            return false;
+        };
+        let Ok(mut conn) = client.get_connection_with_timeout(Duration::from_millis(200)) else {
+            return false;
+        };
+        redis::cmd("PING").query::<String>(&mut conn).is_ok()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A private Redis Cluster of masters (no replicas) on loopback; every node is killed on drop.
+pub struct RedisCluster {
+    nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    /// Starts `masters` cluster-enabled servers, joins them with `redis-cli --cluster create`
+    /// and waits until every node reports `cluster_state:ok`.
+    pub fn start(masters: usize) -> anyhow::Result<RedisCluster> {
+        if masters < 3 {
+            bail!("a Redis Cluster needs at least 3 masters, got {masters}");
+        }
+        let options = ServerOptions { cluster: true, ..ServerOptions::default() };
+        let nodes =
+            (0..masters).map(|_| RedisServer::start(options.clone())).collect::<anyhow::Result<Vec<_>>>()?;
+        let cluster = RedisCluster { nodes };
+        let addresses: Vec<String> =
+            cluster.nodes.iter().map(|n| format!("127.0.0.1:{}", n.port())).collect();
+        let output = Command::new("redis-cli")
+            .arg("--cluster")
+            .arg("create")
+            .args(&addresses)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| {
+                if e.kind() == io::ErrorKind::NotFound {
+                    anyhow::anyhow!("redis-cli not found on PATH; {INSTALL_CLI}")
+                } else {
+                    anyhow::anyhow!("cannot run redis-cli --cluster create: {e}")
+                }
+            })?;
+        if !output.status.success() {
+            bail!(
+                "redis-cli --cluster create failed: {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        cluster.wait_until_ok()?;
+        Ok(cluster)
+    }
+
+    /// `redis://127.0.0.1:<port>` of every node, in start order.
+    pub fn urls(&self) -> Vec<String> {
+        self.nodes.iter().map(RedisServer::url).collect()
+    }
+
+    /// Node `i` (to kill or inspect it).
+    pub fn node_mut(&mut self, i: usize) -> &mut RedisServer {
+        &mut self.nodes[i]
+    }
+
+    /// Kills every node.
+    pub fn stop(&mut self) {
+        for n in &mut self.nodes {
+            n.kill();
+        }
+    }
+
+    fn wait_until_ok(&self) -> anyhow::Result<()> {
+        let deadline = Instant::now() + CLUSTER_TIMEOUT;
+        loop {
+            let ok = self.nodes.iter().all(|n| {
+                n.connect()
+                    .and_then(|mut c| Ok(redis::cmd("CLUSTER").arg("INFO").query::<String>(&mut c)?))
+                    .is_ok_and(|info| info_field(&info, "cluster_state") == Some("ok"))
+            });
+            if ok {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                bail!("the Redis Cluster did not reach cluster_state:ok within {CLUSTER_TIMEOUT:?}");
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The value of `field` in the `field:value` lines of an INFO reply.
+pub fn info_field<'a>(info: &'a str, field: &str) -> Option<&'a str> {
+    info.lines().find_map(|l| l.strip_prefix(field)?.strip_prefix(':')).map(str::trim)
+}
+
+/// A loopback port nobody listens on (and, for cluster nodes, whose bus port +10000 is free).
+fn free_port(cluster: bool) -> anyhow::Result<u16> {
+    for _ in 0..100 {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let port = listener.local_addr()?.port();
+        if !cluster {
+            return Ok(port);
+        }
+        if port <= u16::MAX - 10_000 && TcpListener::bind((Ipv4Addr::LOCALHOST, port + 10_000)).is_ok() {
+            return Ok(port);
+        }
+    }
+    bail!("found no free loopback port")
+}
+
+/// A child process owned by a guard thread: the thread starts it with `PR_SET_PDEATHSIG`
+/// (which is tied to the thread that forked) and stays alive until told to stop, so the
+/// kernel kills the child if and only if cachelab goes away without stopping it.
+struct Guarded {
+    stop: mpsc::Sender<()>,
+    thread: JoinHandle<String>,
+    exited: Arc<AtomicBool>,
+}
+
+impl Guarded {
+    fn spawn(mut cmd: Command) -> io::Result<Guarded> {
+        let (started_tx, started_rx) = mpsc::channel::<io::Result<()>>();
+        let (stop, stop_rx) = mpsc::channel::<()>();
+        let exited = Arc::new(AtomicBool::new(false));
+        let flag = exited.clone();
+        let thread = thread::Builder::new().name("redis-server-guard".into()).spawn(move || {
+            // SAFETY: between fork and exec only async-signal-safe calls are made (prctl,
+            // setpgid), touching no memory of the parent.
+            unsafe {
+                cmd.pre_exec(|| {
+                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                        return Err(io::Error::last_os_error());
+                    }
+                    // Own process group: a Ctrl-C meant for cachelab must not kill the server
+                    // before cachelab has finished with it; cachelab stops it itself.
+                    if libc::setpgid(0, 0) != 0 {
+                        return Err(io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+            let mut child = match cmd.spawn() {
+                Ok(c) => c,
+                Err(e) => {
+                    flag.store(true, Ordering::Release);
+                    let _ = started_tx.send(Err(e));
+                    return String::new();
+                }
+            };
+            let _ = started_tx.send(Ok(()));
+            while let Err(RecvTimeoutError::Timeout) = stop_rx.recv_timeout(Duration::from_millis(50)) {
+                if let Ok(Some(status)) = child.try_wait() {
+                    let mut err = String::new();
+                    if let Some(mut s) = child.stderr.take() {
+                        let _ = s.read_to_string(&mut err);
+                    }
+                    flag.store(true, Ordering::Release);
+                    return format!("exited with {status}: {err}");
+                }
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            flag.store(true, Ordering::Release);
+            String::new()
+        })?;
+        started_rx.recv().map_err(|_| io::Error::other("guard thread died"))??;
+        Ok(Guarded { stop, thread, exited })
+    }
+
+    /// Kills the child (if still running), waits for it, and returns what it said if it had
+    /// exited on its own.
+    fn stop(self) -> String {
+        let _ = self.stop.send(());
+        self.thread.join().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_fields_are_read_from_info_text() {
+        let info = "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n";
+        assert_eq!(info_field(info, "redis_version"), Some("7.0.15"));
+        assert_eq!(info_field(info, "redis"), None);
+        assert_eq!(info_field(info, "missing"), None);
+    }
+}
