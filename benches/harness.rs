@@ -89,6 +89,7 @@ fn per_request<M: Measurement>(c: &mut Criterion<M>, group: &str) {
                     origin: false,
                     errors: 0,
                     timeouts: 0,
+                    late: None,
                 });
             })
         });
@@ -109,6 +110,7 @@ fn per_request<M: Measurement>(c: &mut Criterion<M>, group: &str) {
         origin: false,
         errors: 0,
         timeouts: 0,
+        late: None,
     };
     group.bench_function("record", |b| b.iter(|| recorder.record(black_box(&outcome))));
     group.finish();
