@@ -57,3 +57,11 @@ pub enum InputError {
         message: String,
     },
 }
+
+/// A run stopped by Ctrl-C after writing its partial results. The CLI exits with code 130.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted; partial results written to {}", path.display())]
+pub struct Interrupted {
+    /// The results.json written (marked `partial: true`).
+    pub path: PathBuf,
+}

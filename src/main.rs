@@ -1,11 +1,11 @@
 //! The `cachelab` binary: parse flags, run the command, map errors to exit codes
-//! (0 ok, 1 the run failed, 2 bad input).
+//! (0 ok, 1 the run failed, 2 bad input, 130 interrupted by Ctrl-C).
 
 use std::process::ExitCode;
 
 use cachelab::cli::{Cli, Command};
 use cachelab::commands;
-use cachelab::error::InputError;
+use cachelab::error::{InputError, Interrupted};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -22,6 +22,10 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.downcast_ref::<Interrupted>().is_some() => {
+            eprintln!("{err}");
+            ExitCode::from(130)
+        }
         Err(err) => {
             let bad_input = err.chain().any(|e| e.downcast_ref::<InputError>().is_some());
             eprintln!("error: {err:#}");

@@ -3,10 +3,64 @@
 //! Bodies are deterministic per key (a SplitMix64 stream seeded by the key) so every hit can
 //! be verified byte for byte: a strategy that returns a wrong or truncated body is counted as
 //! `corrupt`, never as a hit.
+//!
+//! Under wall-clock load an [`Origin`] also takes time: each fetch sleeps a delay drawn from
+//! the scenario's `[origin] latency` distribution ([`LatencySpec`]).
+
+mod latency;
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+pub use latency::{LatencySampler, LatencySpec, MAX_LATENCY};
 
 use crate::workload::hash::mix64;
+
+/// The `[origin]` section of a scenario: how the simulated backend behind the cache behaves.
+/// Only wall-clock runs (`[load]`) use it; simulation counts origin fetches but takes no time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OriginSpec {
+    /// Response time of one fetch; default `{ dist = "lognormal", p50_ms = 20, p99_ms = 120 }`.
+    #[serde(default)]
+    pub latency: LatencySpec,
+}
+
+/// The simulated origin of a load run: every fetch sleeps its sampled delay, then returns the
+/// key's deterministic [`body`]. Counts the fetches it served.
+///
+/// Delays use tokio's timer, whose resolution is 1 ms: a delay is rounded up to the next
+/// millisecond tick, so sub-millisecond origins are slower than written.
+#[derive(Debug)]
+pub struct Origin {
+    latency: LatencySampler,
+    requests: AtomicU64,
+}
+
+impl Origin {
+    /// An origin behaving as `spec` says, with delays seeded by `seed`.
+    pub fn new(spec: &OriginSpec, seed: u64) -> Self {
+        Origin { latency: spec.latency.sampler(seed), requests: AtomicU64::new(0) }
+    }
+
+    /// Fetches `key` (a body of `size` bytes) for request number `index`: waits the delay
+    /// sampled for that request, then returns the body.
+    pub async fn fetch(&self, key: u64, size: u32, index: u64) -> Bytes {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let delay = self.latency.delay(index);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        body(key, size)
+    }
+
+    /// Fetches started so far.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+}
 
 /// The body the origin serves for `key`: `size` bytes, a pure function of `(key, size)`.
 pub fn body(key: u64, size: u32) -> Bytes {
@@ -48,5 +102,29 @@ mod tests {
         flipped[500] ^= 1;
         assert!(!verify(7, 1001, &flipped), "one bit flipped");
         assert!(verify(1, 0, &body(1, 0)));
+    }
+
+    #[tokio::test]
+    async fn fetch_sleeps_the_sampled_delay_and_counts() {
+        let spec: OriginSpec = toml::from_str("latency = { dist = \"fixed\", ms = 20 }").unwrap();
+        let origin = Origin::new(&spec, 1);
+        let start = std::time::Instant::now();
+        let b = origin.fetch(5, 100, 0).await;
+        let took = start.elapsed();
+        assert!(
+            took >= std::time::Duration::from_millis(20) && took < std::time::Duration::from_millis(500),
+            "{took:?}"
+        );
+        assert!(verify(5, 100, &b));
+        origin.fetch(6, 10, 1).await;
+        assert_eq!(origin.requests(), 2);
+    }
+
+    #[test]
+    fn default_origin_is_documented_lognormal() {
+        let spec: OriginSpec = toml::from_str("").unwrap();
+        assert_eq!(spec.latency, LatencySpec::Lognormal { p50_ms: 20.0, p99_ms: 120.0 });
+        let err = toml::from_str::<OriginSpec>("latency = { dist = \"pareto\" }").unwrap_err();
+        assert!(err.to_string().contains("pareto"), "{err}");
     }
 }

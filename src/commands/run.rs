@@ -3,9 +3,10 @@
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::cli::RunArgs;
+use crate::error::Interrupted;
 use crate::metrics::RunResult;
 use crate::output::write_atomic;
-use crate::runner::sim;
+use crate::runner::{load, sim};
 use crate::scenario::Scenario;
 
 /// Runs `cachelab run`.
@@ -15,7 +16,11 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         scenario.seed = seed;
     }
     let bar = super::progress_bar(args.quiet, &scenario.name);
-    let result = sim::run(&scenario, &bar)?;
+    let result = if scenario.load.is_some() {
+        load::run(&scenario, &bar, args.quiet)?
+    } else {
+        sim::run(&scenario, &bar)?
+    };
     bar.finish_and_clear();
     let json = serde_json::to_string_pretty(&result)?;
     let path = args.out.join(&scenario.name).join("results.json");
@@ -27,10 +32,53 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         println!("{json}");
     } else if !args.export.to_stdout() {
         println!("{}", summary_table(&result));
+        if result.mode == "load" {
+            println!("{}", latency_table(&result));
+        }
         println!("results: {}", path.display());
     }
     super::report::print_outcome(&report, &dir);
+    if result.partial {
+        return Err(Interrupted { path }.into());
+    }
     Ok(())
+}
+
+/// Wall-clock measurements of a load run: throughput, latency percentiles, timeouts.
+pub fn latency_table(result: &RunResult) -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header([
+        "strategy",
+        "loop",
+        "throughput/s",
+        "origin/s",
+        "hit p50 µs",
+        "hit p99 µs",
+        "e2e p50 µs",
+        "e2e p99 µs",
+        "e2e p99.9 µs",
+        "timeouts",
+    ]);
+    let pct = |s: &Option<crate::metrics::LatencySummary>, f: fn(&crate::metrics::LatencySummary) -> u64| {
+        s.as_ref().map_or("-".to_string(), |s| f(s).to_string())
+    };
+    for r in &result.results {
+        let Some(l) = &r.load else { continue };
+        table.add_row([
+            r.strategy.clone(),
+            l.loop_mode.clone(),
+            format!("{:.0}", l.throughput_rps),
+            format!("{:.0}", l.origin_rps),
+            pct(&l.get_hit, |s| s.p50_us),
+            pct(&l.get_hit, |s| s.p99_us),
+            pct(&l.end_to_end, |s| s.p50_us),
+            pct(&l.end_to_end, |s| s.p99_us),
+            pct(&l.end_to_end, |s| s.p999_us),
+            l.timeouts.to_string(),
+        ]);
+    }
+    table
 }
 
 /// The terminal summary: one row per strategy and capacity.

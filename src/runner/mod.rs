@@ -1,4 +1,5 @@
 //! Runners replay a workload through strategies and own all timing and counting.
 
+pub mod load;
 pub mod sim;
 pub mod simulate;

@@ -13,6 +13,8 @@ pub use objectives::Objectives;
 pub use strategy_spec::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategySpec};
 
 use crate::error::InputError;
+use crate::origin::OriginSpec;
+use crate::runner::load::LoadSpec;
 use crate::workload::WorkloadSpec;
 
 /// A parsed, validated scenario.
@@ -30,6 +32,12 @@ pub struct Scenario {
     /// The request stream.
     #[serde(default)]
     pub workload: WorkloadSpec,
+    /// The simulated origin behind the caches (its latency matters only under `[load]`).
+    #[serde(default)]
+    pub origin: OriginSpec,
+    /// Wall-clock load settings; absent: exact simulation in logical time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadSpec>,
     /// The strategies to compare, in report order.
     #[serde(rename = "strategy")]
     pub strategies: Vec<StrategySpec>,
@@ -75,6 +83,23 @@ impl Scenario {
             ));
         }
         scenario.workload.validate().map_err(|m| invalid("workload", m))?;
+        scenario.origin.latency.validate().map_err(|m| invalid("latency", m))?;
+        if let Some(load) = &mut scenario.load {
+            load.finish().map_err(|m| invalid("load", m))?;
+            let future = scenario
+                .strategies
+                .iter()
+                .find(|s| matches!(s.kind, StrategyKind::Policy(p) if p.needs_future()));
+            if let Some(s) = future {
+                return Err(invalid(
+                    "load",
+                    format!(
+                        "strategy `{}` (kind {}) needs future knowledge and runs only in simulation (without [load])",
+                        s.name, s.kind
+                    ),
+                ));
+            }
+        }
         if let (Some(trace), Some(dir)) = (&mut scenario.workload.path, path.parent())
             && trace.is_relative()
         {

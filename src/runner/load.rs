@@ -1,0 +1,486 @@
+//! Wall-clock load: drives each strategy under real concurrency on a tokio multi-thread
+//! runtime, with the simulated [`Origin`] behind it, and measures latency (HdrHistograms),
+//! throughput, errors, timeouts, corrupt hits and a time series.
+//!
+//! Strategies run one after another, each with the whole machine. A closed loop
+//! ([`closed`]) runs `concurrency` workers back to back; an open loop ([`open`]) sends at a
+//! fixed rate and measures from intended send times. A failing or slow cache operation is
+//! counted (error or timeout) and the request falls back to the origin; the run goes on.
+//! Ctrl-C stops the run: the strategy at hand is shut down and the results so far are
+//! returned marked `partial`.
+
+mod closed;
+mod open;
+mod recorder;
+mod request;
+mod spec;
+mod stop;
+
+use std::num::NonZeroU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub use recorder::{GetOutcome, Interval, MAX_TIERS, Outcome, Recorder, summarize};
+pub use spec::{DEFAULT_CLOSED_CONCURRENCY, DEFAULT_OPEN_CONCURRENCY, LoadSpec, LoopMode};
+pub use stop::Stop;
+
+use crate::error::InputError;
+use crate::metrics::{Environment, LoadMeasurements, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts};
+use crate::origin::Origin;
+use crate::runner::sim::{cells, resolve_capacity, unit_name};
+use crate::scenario::{Scenario, StrategyKind};
+use crate::strategy::{CacheStrategy, build_strategy};
+use crate::workload::trace::{TraceSource, scan_stats};
+use crate::workload::{Request, WorkloadSpec};
+
+/// A request stream driven under load: a generator's (never fails) or a trace's.
+pub type Requests = Box<dyn Iterator<Item = Result<Request, InputError>> + Send>;
+
+/// A run length or warm-up: a number of requests or a wall-clock time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// The first (or all) this many requests of the stream.
+    Requests(u64),
+    /// This long from the start of the run.
+    Time(Duration),
+}
+
+/// A `[load]` section resolved against the workload: everything a run of one strategy needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Closed or open loop.
+    pub mode: LoopMode,
+    /// Workers (closed) or in-flight bound (open).
+    pub concurrency: usize,
+    /// Open loop: requests per second.
+    pub rate: Option<f64>,
+    /// Run length, warm-up included.
+    pub length: Span,
+    /// Warm-up, excluded from the results.
+    pub warmup: Span,
+    /// Limit on each cache operation.
+    pub timeout: Duration,
+    /// Width of a time-series point.
+    pub interval: Duration,
+}
+
+impl Plan {
+    /// Resolves `load` against a workload of `stream_len` requests with a `warmup_share`:
+    /// without `duration` the run is the whole stream; without `warmup` the warm-up is that
+    /// share of the length.
+    pub fn new(load: &LoadSpec, warmup_share: f64, stream_len: u64) -> Plan {
+        let length = match load.duration {
+            Some(d) => Span::Time(d.0),
+            None => Span::Requests(stream_len),
+        };
+        let warmup = match (load.warmup, length) {
+            (Some(w), _) => Span::Time(w.0),
+            (None, Span::Time(d)) => Span::Time(d.mul_f64(warmup_share)),
+            (None, Span::Requests(n)) => Span::Requests((n as f64 * warmup_share).floor() as u64),
+        };
+        let default = match load.mode {
+            LoopMode::Closed => DEFAULT_CLOSED_CONCURRENCY,
+            LoopMode::Open => DEFAULT_OPEN_CONCURRENCY,
+        };
+        Plan {
+            mode: load.mode,
+            concurrency: load.concurrency.map_or(default, NonZeroU64::get).try_into().unwrap_or(usize::MAX),
+            rate: load.rate.map(|r| r.0),
+            length,
+            warmup,
+            timeout: load.timeout.0,
+            interval: load.timeseries_interval.0,
+        }
+    }
+
+    /// Limit on the end-of-run `sync` and `usage` calls (a dead backend must not hang the run).
+    fn settle_timeout(&self) -> Duration {
+        self.timeout.max(Duration::from_secs(5))
+    }
+
+    /// When a timed run must stop sending.
+    fn deadline(&self, t0: Instant) -> Option<Instant> {
+        match self.length {
+            Span::Time(d) => Some(t0 + d),
+            Span::Requests(_) => None,
+        }
+    }
+
+    /// Whether request `index`, started (or scheduled) at `at`, is past the warm-up.
+    fn measured(&self, index: u64, at: Instant, t0: Instant) -> bool {
+        match self.warmup {
+            Span::Requests(n) => index >= n,
+            Span::Time(w) => at >= t0 + w,
+        }
+    }
+
+    /// A count-based warm-up's length.
+    fn warmup_requests(&self) -> Option<u64> {
+        match self.warmup {
+            Span::Requests(n) => Some(n),
+            Span::Time(_) => None,
+        }
+    }
+
+    /// When measurement starts, if that is known before the run (timed warm-up, no warm-up,
+    /// or an open loop's schedule).
+    fn measured_from(&self, t0: Instant) -> Option<Instant> {
+        match (self.warmup, self.rate) {
+            (Span::Time(w), _) => Some(t0 + w),
+            (Span::Requests(0), _) => Some(t0),
+            (Span::Requests(n), Some(rate)) => Some(t0 + Duration::from_secs_f64(n as f64 / rate)),
+            (Span::Requests(_), None) => None,
+        }
+    }
+
+    /// The request stream of `workload` under `seed`: the trace's if it replays one (a timed
+    /// run then also ends with the trace), else the generator's, endless for a timed run.
+    pub fn requests(
+        &self,
+        workload: &WorkloadSpec,
+        seed: u64,
+        trace: Option<&TraceSource>,
+    ) -> anyhow::Result<Requests> {
+        if let Some(trace) = trace {
+            return Ok(Box::new(trace.records()?.map(|r| r.map(|r| r.request()))));
+        }
+        let stream = match self.length {
+            Span::Requests(_) => workload.stream(seed),
+            Span::Time(_) => {
+                let mut endless = workload.clone();
+                endless.requests = NonZeroU64::MAX;
+                endless.stream(seed)
+            }
+        };
+        Ok(Box::new(stream.map_err(anyhow::Error::msg)?.map(Ok)))
+    }
+
+    /// Progress-bar units for one strategy: requests, or milliseconds of a timed run.
+    fn progress_len(&self) -> u64 {
+        match self.length {
+            Span::Requests(n) => n,
+            Span::Time(d) => d.as_millis() as u64,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let length = match self.length {
+            Span::Requests(n) => format!("{n} requests"),
+            Span::Time(d) => humantime::format_duration(d).to_string(),
+        };
+        match (self.mode, self.rate) {
+            (LoopMode::Open, Some(rate)) => {
+                format!("open loop at {rate} req/s, up to {} in flight, {length}", self.concurrency)
+            }
+            _ => format!("closed loop, {} workers, {length}", self.concurrency),
+        }
+    }
+}
+
+/// What driving one strategy measured.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// Every worker's measurements, merged.
+    pub recorder: Recorder,
+    /// When the run of this strategy started.
+    pub t0: Instant,
+    /// When the measured part started (`end` if the warm-up never finished).
+    pub measured_from: Instant,
+    /// When the last request finished.
+    pub end: Instant,
+    /// The strategy's eviction count when the warm-up ended (None if it never did).
+    pub evictions_at_warmup: Option<u64>,
+}
+
+impl Measured {
+    /// Seconds measured (after warm-up).
+    pub fn measured_s(&self) -> f64 {
+        self.end.saturating_duration_since(self.measured_from).as_secs_f64()
+    }
+
+    /// Requests completed during the warm-up.
+    pub fn warmup_requests(&self) -> u64 {
+        let all: u64 = self.recorder.intervals.iter().map(|i| i.requests).sum();
+        all - self.recorder.counts.requests
+    }
+
+    /// The `load` part of a strategy's results; `tiers` is how many tiers the strategy has
+    /// (per-tier hits are listed only for more than one).
+    pub fn load_measurements(&self, plan: &Plan, tiers: usize) -> LoadMeasurements {
+        let r = &self.recorder;
+        let secs = self.measured_s();
+        let per_s = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
+        let reads = r.counts.hits + r.counts.misses;
+        let tiers = if tiers < 2 {
+            Vec::new()
+        } else {
+            (0..tiers.min(MAX_TIERS))
+                .map(|t| TierCounts {
+                    tier: format!("l{}", t + 1),
+                    hits: r.tier_hits[t],
+                    hit_ratio: if reads == 0 { 0.0 } else { r.tier_hits[t] as f64 / reads as f64 },
+                })
+                .collect()
+        };
+        LoadMeasurements {
+            loop_mode: plan.mode.name().to_string(),
+            concurrency: plan.concurrency as u64,
+            target_rps: plan.rate,
+            throughput_rps: per_s(r.counts.requests),
+            measured_s: secs,
+            origin_requests: r.origin,
+            origin_rps: per_s(r.origin),
+            timeouts: r.timeouts,
+            get_hit: summarize(&r.get_hit),
+            get_miss: summarize(&r.get_miss),
+            put: summarize(&r.put),
+            end_to_end: summarize(&r.end_to_end),
+            timeseries: r.timeseries(self.measured_from, self.end),
+            tiers,
+        }
+    }
+}
+
+/// Drives `strategy` with `requests` as `plan` says until the stream or the duration ends or
+/// `stop` is given; settles the strategy (`sync`) at the end. `progress` advances from
+/// `progress_base` by this strategy's share. A bad record in a trace ends the run with its
+/// error.
+pub async fn drive(
+    strategy: Arc<dyn CacheStrategy>,
+    requests: Requests,
+    origin: Arc<Origin>,
+    plan: &Plan,
+    stop: Arc<Stop>,
+    progress: &ProgressBar,
+    progress_base: u64,
+) -> anyhow::Result<Measured> {
+    let t0 = Instant::now();
+    let ctx = Arc::new(request::Ctx {
+        strategy: strategy.clone(),
+        origin: origin.clone(),
+        timeout: plan.timeout,
+        t0,
+        stop,
+    });
+    let measured_from = Arc::new(OnceLock::new());
+    if let Some(m) = plan.measured_from(t0) {
+        let _ = measured_from.set(m);
+    }
+    let sent = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(Stop::new());
+    let watcher = tokio::spawn(watch(Watch {
+        strategy: strategy.clone(),
+        origin,
+        plan: plan.clone(),
+        t0,
+        sent: sent.clone(),
+        measured_from: measured_from.clone(),
+        done: done.clone(),
+        progress: progress.clone(),
+        base: progress_base,
+    }));
+    let (recorder, failure) = match (plan.mode, plan.rate) {
+        (LoopMode::Open, Some(rate)) => open::run(ctx, plan, rate, requests, sent).await,
+        _ => {
+            let source = Arc::new(closed::Source::new(requests, sent));
+            let recorder = closed::run(ctx, plan, source.clone(), measured_from.clone()).await;
+            (recorder, source.failure())
+        }
+    };
+    let end = Instant::now();
+    done.stop();
+    let evictions_at_warmup = watcher.await.context("progress watcher")?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    progress.set_position(progress_base + plan.progress_len());
+    // Best effort: a strategy whose backend is down cannot settle, and the run still reports.
+    let _ = tokio::time::timeout(plan.settle_timeout(), strategy.sync()).await;
+    let measured_from = measured_from.get().copied().filter(|m| *m <= end).unwrap_or(end);
+    Ok(Measured { recorder, t0, measured_from, end, evictions_at_warmup })
+}
+
+/// What the progress watcher of one strategy's run needs.
+struct Watch {
+    strategy: Arc<dyn CacheStrategy>,
+    origin: Arc<Origin>,
+    plan: Plan,
+    t0: Instant,
+    sent: Arc<AtomicU64>,
+    measured_from: Arc<OnceLock<Instant>>,
+    done: Arc<Stop>,
+    progress: ProgressBar,
+    base: u64,
+}
+
+/// Every 100 ms: advances the progress bar; once, when the warm-up ends, reads the strategy's
+/// eviction count (returned) so evictions are counted over the measured part only.
+async fn watch(w: Watch) -> Option<u64> {
+    let mut evictions_at_warmup = None;
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            () = w.done.stopped() => break,
+            _ = tick.tick() => {}
+        }
+        let sent = w.sent.load(Ordering::Relaxed);
+        let done = match w.plan.length {
+            Span::Requests(_) => sent,
+            Span::Time(_) => w.t0.elapsed().as_millis() as u64,
+        };
+        w.progress.set_position(w.base + done.min(w.plan.progress_len()));
+        w.progress.set_message(format!(
+            "{}: {sent} requests, {} origin fetches",
+            w.strategy.name(),
+            w.origin.requests()
+        ));
+        if evictions_at_warmup.is_none() && w.measured_from.get().is_some_and(|m| Instant::now() >= *m) {
+            let usage = tokio::time::timeout(w.plan.timeout, w.strategy.usage()).await;
+            evictions_at_warmup =
+                Some(usage.ok().and_then(Result::ok).and_then(|u| u.evictions).unwrap_or(0));
+        }
+    }
+    evictions_at_warmup
+}
+
+/// Runs `scenario` (which must have a `[load]` section) on the wall clock and returns its
+/// results; `partial` is set if Ctrl-C stopped it. `quiet` silences the per-strategy notes on
+/// stderr.
+pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
+    let load = scenario.load.as_ref().context("the scenario has no [load] section")?;
+    let workload = &scenario.workload;
+    let trace = workload.trace_source().transpose()?;
+    let (stream_len, footprint_objects) = match &trace {
+        Some(t) => {
+            let stats = scan_stats(t)?;
+            (stats.requests, stats.footprint_objects)
+        }
+        None => (workload.requests.get(), workload.footprint_objects()),
+    };
+    let plan = Plan::new(load, workload.warmup.0, stream_len);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("cachelab-load")
+        .build()
+        .context("cannot start the tokio runtime")?;
+    let input = Input { scenario, plan: &plan, trace: trace.as_ref(), footprint_objects };
+    runtime.block_on(run_all(input, progress, quiet))
+}
+
+/// What every strategy of a load run shares.
+struct Input<'a> {
+    scenario: &'a Scenario,
+    plan: &'a Plan,
+    trace: Option<&'a TraceSource>,
+    footprint_objects: u64,
+}
+
+async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
+    let Input { scenario, plan, trace, footprint_objects } = input;
+    let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let start = Instant::now();
+    let stop = Arc::new(Stop::new());
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let ctrl_c = watch_ctrl_c(stop.clone(), interrupted.clone()).await;
+    let cells = cells(scenario);
+    progress.set_style(
+        ProgressStyle::with_template("{msg} [{elapsed_precise}] {wide_bar} {percent}% (eta {eta})")
+            .expect("valid template"),
+    );
+    progress.set_length(plan.progress_len() * cells.len() as u64);
+    let mut results = Vec::new();
+    let mut warmup_requests = 0;
+    for (i, cell) in cells.iter().enumerate() {
+        if stop.is_stopped() {
+            break;
+        }
+        let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
+        let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
+        if !quiet {
+            progress.suspend(|| {
+                eprintln!("load: `{}` ({}/{}): {}", cell.spec.name, i + 1, cells.len(), plan.describe());
+            });
+        }
+        let origin = Arc::new(Origin::new(&scenario.origin, scenario.seed));
+        let base = plan.progress_len() * i as u64;
+        let requests = plan.requests(&scenario.workload, scenario.seed, trace)?;
+        let measured = drive(strategy.clone(), requests, origin, plan, stop.clone(), progress, base).await;
+        let usage = tokio::time::timeout(plan.settle_timeout(), strategy.usage()).await;
+        if let Err(e) = strategy.shutdown().await {
+            // The measurements stand; say what could not be cleaned up.
+            progress.suspend(|| eprintln!("warning: shutting down strategy `{}`: {e}", cell.spec.name));
+        }
+        let measured = measured.with_context(|| format!("strategy `{}`", cell.spec.name))?;
+        let usage = usage.ok().and_then(Result::ok).unwrap_or_default();
+        let mut counts = measured.recorder.counts;
+        let final_evictions = usage.evictions.unwrap_or(0);
+        counts.evictions =
+            final_evictions.saturating_sub(measured.evictions_at_warmup.unwrap_or(final_evictions));
+        warmup_requests = warmup_requests.max(measured.warmup_requests());
+        results.push(StrategyResult {
+            strategy: cell.spec.name.clone(),
+            kind: cell.spec.kind.name().to_string(),
+            capacity: cell.capacity.map(|c| serde_json::to_value(c).expect("capacity serialises")),
+            capacity_value: capacity.map(|c| c.value),
+            capacity_unit: capacity.map(|c| unit_name(c.unit).to_string()),
+            hit_ratio: counts.hit_ratio(),
+            byte_hit_ratio: counts.byte_hit_ratio(),
+            counts,
+            final_entries: usage.entries,
+            final_bytes: usage.bytes,
+            elapsed_s: measured.end.duration_since(measured.t0).as_secs_f64(),
+            load: Some(
+                measured.load_measurements(plan, if cell.spec.kind == StrategyKind::Tiered { 2 } else { 1 }),
+            ),
+        });
+    }
+    ctrl_c.abort();
+    if let Some(n) = plan.warmup_requests() {
+        warmup_requests = n;
+    }
+    Ok(RunResult {
+        schema_version: SCHEMA_VERSION,
+        name: scenario.name.clone(),
+        mode: "load".into(),
+        scenario: serde_json::to_value(scenario)?,
+        seed: scenario.seed,
+        environment: Environment::detect(),
+        started_at,
+        duration_s: start.elapsed().as_secs_f64(),
+        partial: interrupted.load(Ordering::SeqCst),
+        warmup_requests,
+        results,
+        trace: None,
+    })
+}
+
+/// Installs the Ctrl-C handler (before returning, so no signal is missed): the first Ctrl-C
+/// gives `stop` and marks the run interrupted; a second one exits at once with code 130.
+async fn watch_ctrl_c(stop: Arc<Stop>, interrupted: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+    let mut first = Box::pin(tokio::signal::ctrl_c());
+    // Poll once so the handler is registered now rather than when the task first runs.
+    let early = tokio::select! {
+        biased;
+        r = &mut first => Some(r),
+        () = std::future::ready(()) => None,
+    };
+    tokio::spawn(async move {
+        let got = match early {
+            Some(r) => r,
+            None => first.await,
+        };
+        if got.is_err() {
+            return;
+        }
+        interrupted.store(true, Ordering::SeqCst);
+        stop.stop();
+        eprintln!("interrupted: finishing the requests in flight (Ctrl-C again to quit at once)");
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
+        }
+    })
+}

@@ -1,0 +1,131 @@
+//! One request under load: `get`; on a miss (or a corrupt or failed `get`) fetch from the
+//! origin and `put`; workload writes `put` a fresh body. Every cache operation runs under the
+//! per-operation timeout; failures are counted and the request falls back to the origin.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::time::timeout;
+
+use super::recorder::{GetOutcome, Outcome};
+use super::stop::Stop;
+use crate::origin::{self, Origin};
+use crate::policy::NEVER;
+use crate::strategy::{CacheStrategy, Hint, Lookup, StrategyError};
+use crate::workload::{Op, Request};
+
+/// What every request of one strategy's run shares.
+pub struct Ctx {
+    /// The strategy under test.
+    pub strategy: Arc<dyn CacheStrategy>,
+    /// The simulated origin.
+    pub origin: Arc<Origin>,
+    /// Limit on each cache operation.
+    pub timeout: Duration,
+    /// When the run started (the strategies' clock for TTLs).
+    pub t0: Instant,
+    /// Ctrl-C.
+    pub stop: Arc<Stop>,
+}
+
+/// A request with its place in the stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Job {
+    /// Index in the workload stream (seeds the origin delay).
+    pub index: u64,
+    /// The request.
+    pub req: Request,
+    /// Outside the warm-up.
+    pub measured: bool,
+}
+
+/// How a cache operation ended.
+enum Ended<T> {
+    Done(T),
+    Failed,
+    TimedOut,
+}
+
+async fn guarded<T>(
+    limit: Duration,
+    op: impl std::future::Future<Output = Result<T, StrategyError>>,
+) -> Ended<T> {
+    match timeout(limit, op).await {
+        Ok(Ok(v)) => Ended::Done(v),
+        Ok(Err(StrategyError::Timeout(_))) | Err(_) => Ended::TimedOut,
+        Ok(Err(StrategyError::Backend(_))) => Ended::Failed,
+    }
+}
+
+/// Serves `job`. `scheduled` is the open loop's intended send time (latency is measured from
+/// it); a closed loop passes None and latency starts now. Returns None if the run was stopped
+/// while the request waited for the origin (the request is then not counted).
+pub async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcome> {
+    let begin = Instant::now();
+    let start = scheduled.unwrap_or(begin);
+    let req = job.req;
+    let hint = Hint {
+        size: req.size,
+        now: start.saturating_duration_since(ctx.t0),
+        ttl: req.ttl,
+        next_access: NEVER,
+    };
+    let mut out = Outcome {
+        measured: job.measured,
+        finished: begin,
+        end_to_end: Duration::ZERO,
+        get: None,
+        put: None,
+        read: req.op == Op::Get,
+        size: req.size,
+        origin: false,
+        errors: 0,
+        timeouts: 0,
+    };
+    let mut fill_from = begin;
+    let value = match req.op {
+        Op::Set => origin::body(req.key, req.size),
+        Op::Get => {
+            let got = guarded(ctx.timeout, ctx.strategy.get(req.key, hint)).await;
+            let after = Instant::now();
+            let took = after - begin;
+            let kind = match got {
+                Ended::Done(Lookup::Hit { value, tier }) if origin::verify(req.key, req.size, &value) => {
+                    out.get = Some((GetOutcome::Hit(tier), took));
+                    out.finished = after;
+                    out.end_to_end = after - start;
+                    return Some(out);
+                }
+                Ended::Done(Lookup::Hit { .. }) => Some(GetOutcome::Corrupt),
+                Ended::Done(Lookup::Miss) => Some(GetOutcome::Miss),
+                Ended::Failed => {
+                    out.errors += 1;
+                    None
+                }
+                Ended::TimedOut => {
+                    out.timeouts += 1;
+                    None
+                }
+            };
+            out.get = kind.map(|k| (k, took));
+            out.origin = true;
+            let body = tokio::select! {
+                biased;
+                () = ctx.stop.stopped() => return None,
+                body = ctx.origin.fetch(req.key, req.size, job.index) => body,
+            };
+            fill_from = Instant::now();
+            body
+        }
+    };
+    let stored = guarded(ctx.timeout, ctx.strategy.put(req.key, value, hint)).await;
+    let end = Instant::now();
+    match stored {
+        Ended::Done(()) => out.put = Some(end - fill_from),
+        Ended::Failed => out.errors += 1,
+        Ended::TimedOut => out.timeouts += 1,
+    }
+    out.finished = end;
+    out.end_to_end = end - start;
+    Some(out)
+}

@@ -1,0 +1,147 @@
+//! The `[load]` section of a scenario: present means "measure under real concurrency on the
+//! wall clock" instead of exact simulation in logical time.
+
+use std::num::NonZeroU64;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::units::{HumanDuration, Positive};
+
+/// How requests are issued.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoopMode {
+    /// `concurrency` workers, each sending its next request as soon as the last one finished
+    /// (throughput is what the system sustains; latency is per request as served).
+    #[default]
+    Closed,
+    /// A fixed `rate` of requests per second on a schedule; latency is measured from each
+    /// request's intended send time, so stalls are not hidden (coordinated omission corrected).
+    Open,
+}
+
+impl LoopMode {
+    /// The name used in scenarios and results (`closed`, `open`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LoopMode::Closed => "closed",
+            LoopMode::Open => "open",
+        }
+    }
+}
+
+/// Workers of a closed loop when `concurrency` is not written.
+pub const DEFAULT_CLOSED_CONCURRENCY: u64 = 8;
+/// In-flight bound of an open loop when `concurrency` is not written.
+pub const DEFAULT_OPEN_CONCURRENCY: u64 = 256;
+
+/// `[load]`: how to drive strategies on the wall clock.
+///
+/// The run length is `duration` if written, else the workload's `requests`; either way it
+/// includes the warm-up, which is `warmup` if written, else the workload's `warmup` share of
+/// the length. Strategies run one after another, each with the whole machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadSpec {
+    /// `closed` (default) or `open`.
+    #[serde(default)]
+    pub mode: LoopMode,
+    /// Closed loop: number of workers (default 8). Open loop: most requests in flight at once
+    /// (default 256); when reached, sending waits and the delay shows in the latencies.
+    #[serde(default)]
+    pub concurrency: Option<NonZeroU64>,
+    /// Open loop only: requests per second.
+    #[serde(default)]
+    pub rate: Option<Positive>,
+    /// Wall-clock length of the run including warm-up (default: the workload's request count).
+    #[serde(default)]
+    pub duration: Option<HumanDuration>,
+    /// Warm-up time excluded from the results (default: the workload's `warmup` share).
+    #[serde(default)]
+    pub warmup: Option<HumanDuration>,
+    /// Limit on each cache operation; one that takes longer counts as a timeout and the
+    /// request falls back to the origin (default 100ms).
+    #[serde(default = "default_timeout")]
+    pub timeout: HumanDuration,
+    /// Width of one point of the time series (default 1s).
+    #[serde(default = "default_interval")]
+    pub timeseries_interval: HumanDuration,
+}
+
+fn default_timeout() -> HumanDuration {
+    HumanDuration(Duration::from_millis(100))
+}
+
+fn default_interval() -> HumanDuration {
+    HumanDuration(Duration::from_secs(1))
+}
+
+impl LoadSpec {
+    /// Checks cross-field constraints and writes the mode's default `concurrency`, so the
+    /// scenario echoed in results shows what ran. Messages name the key.
+    pub fn finish(&mut self) -> Result<(), String> {
+        match (self.mode, self.rate) {
+            (LoopMode::Open, None) => {
+                return Err("mode = \"open\" needs a rate (requests per second), e.g. rate = 1000".into());
+            }
+            (LoopMode::Closed, Some(_)) => {
+                return Err(
+                    "rate only applies to mode = \"open\"; a closed loop runs as fast as it can".into()
+                );
+            }
+            _ => {}
+        }
+        if self.timeout.0.is_zero() {
+            return Err("timeout must be greater than zero".into());
+        }
+        if self.timeseries_interval.0 < Duration::from_millis(10) {
+            return Err("timeseries_interval must be at least 10ms".into());
+        }
+        if let Some(d) = self.duration {
+            if d.0.is_zero() {
+                return Err("duration must be greater than zero".into());
+            }
+            if self.warmup.is_some_and(|w| w.0 >= d.0) {
+                return Err("warmup must be shorter than duration (duration includes the warm-up)".into());
+            }
+        }
+        let default = match self.mode {
+            LoopMode::Closed => DEFAULT_CLOSED_CONCURRENCY,
+            LoopMode::Open => DEFAULT_OPEN_CONCURRENCY,
+        };
+        self.concurrency.get_or_insert(NonZeroU64::new(default).expect("nonzero"));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<LoadSpec, String> {
+        let mut spec: LoadSpec = toml::from_str(text).map_err(|e| e.to_string())?;
+        spec.finish()?;
+        Ok(spec)
+    }
+
+    #[test]
+    fn defaults_depend_on_the_mode() {
+        let closed = parse("").unwrap();
+        assert_eq!(closed.mode, LoopMode::Closed);
+        assert_eq!(closed.concurrency.map(NonZeroU64::get), Some(DEFAULT_CLOSED_CONCURRENCY));
+        assert_eq!(closed.timeout.0, Duration::from_millis(100));
+        let open = parse("mode = \"open\"\nrate = 500").unwrap();
+        assert_eq!(open.concurrency.map(NonZeroU64::get), Some(DEFAULT_OPEN_CONCURRENCY));
+    }
+
+    #[test]
+    fn inconsistent_settings_are_refused() {
+        assert!(parse("mode = \"open\"").unwrap_err().contains("rate"));
+        assert!(parse("rate = 10").unwrap_err().contains("open"));
+        assert!(parse("duration = \"2s\"\nwarmup = \"3s\"").unwrap_err().contains("warmup"));
+        assert!(parse("timeout = \"0s\"").unwrap_err().contains("timeout"));
+        assert!(parse("mode = \"sideways\"").is_err());
+        assert!(parse("concurrency = 0").is_err());
+    }
+}
