@@ -36,6 +36,29 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Generate, inspect and convert trace files (CSV and libCacheSim oracleGeneral).
     Trace(TraceArgs),
+    /// Run just the caching HTTP server of HTTP mode with one strategy of a scenario, so
+    /// external tools (wrk, oha, curl) can drive it: prints `listening on http://ADDR`, serves
+    /// GET /obj/<key> (the scenario's objects, after its origin latency on a miss) and
+    /// GET /_cachelab/stats, and shuts down cleanly on Ctrl-C.
+    Serve(ServeArgs),
+}
+
+/// Flags of `cachelab serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Scenario file: its workload (object sizes, time to live), [origin] and [http] settings
+    /// and strategies.
+    pub scenario: PathBuf,
+    /// Name of the scenario's [[strategy]] to serve with.
+    #[arg(long, value_name = "NAME")]
+    pub strategy: String,
+    /// Capacity: an object count, a byte size (64MiB) or a share of the workload's keys (5%)
+    /// [default: the strategy's first capacity].
+    #[arg(long, value_name = "CAPACITY")]
+    pub capacity: Option<String>,
+    /// Address to listen on (port 0: a free port).
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:0")]
+    pub addr: std::net::SocketAddr,
 }
 
 /// Flags of `cachelab run`.

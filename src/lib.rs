@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod export;
+pub mod http;
 pub mod metrics;
 pub mod origin;
 pub mod output;

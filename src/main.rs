@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::execute(args),
         Command::Simulate(args) => commands::simulate::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
+        Command::Serve(args) => commands::serve::execute(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

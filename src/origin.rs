@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use latency::{LatencySampler, LatencySpec, MAX_LATENCY};
 
+use crate::scenario::units::Fraction;
 use crate::workload::hash::mix64;
 
 /// The `[origin]` section of a scenario: how the simulated backend behind the cache behaves.
@@ -26,6 +27,11 @@ pub struct OriginSpec {
     /// Response time of one fetch; default `{ dist = "lognormal", p50_ms = 20, p99_ms = 120 }`.
     #[serde(default)]
     pub latency: LatencySpec,
+    /// Share of keys (0..=1, chosen per key from the seed) the origin marks
+    /// `Cache-Control: no-store`, so caches never keep them; default 0. Only HTTP mode
+    /// (`mode = "http"`, `cachelab serve`) reads `Cache-Control`.
+    #[serde(default)]
+    pub uncacheable: Fraction,
 }
 
 /// The simulated origin of a load run: every fetch sleeps its sampled delay, then returns the

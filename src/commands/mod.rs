@@ -3,6 +3,7 @@
 pub mod list;
 pub mod report;
 pub mod run;
+pub mod serve;
 pub mod simulate;
 pub mod trace;
 

@@ -6,8 +6,8 @@ use crate::cli::RunArgs;
 use crate::error::Interrupted;
 use crate::metrics::RunResult;
 use crate::output::write_atomic;
-use crate::runner::{load, sim};
-use crate::scenario::Scenario;
+use crate::runner::{http, load, sim};
+use crate::scenario::{RunMode, Scenario};
 
 /// Runs `cachelab run`.
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
@@ -16,10 +16,10 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         scenario.seed = seed;
     }
     let bar = super::progress_bar(args.quiet, &scenario.name);
-    let result = if scenario.load.is_some() {
-        load::run(&scenario, &bar, args.quiet)?
-    } else {
-        sim::run(&scenario, &bar)?
+    let result = match scenario.run_mode() {
+        RunMode::Simulation => sim::run(&scenario, &bar)?,
+        RunMode::Load => load::run(&scenario, &bar, args.quiet)?,
+        RunMode::Http => http::run(&scenario, &bar, args.quiet)?,
     };
     bar.finish_and_clear();
     let json = serde_json::to_string_pretty(&result)?;
@@ -32,7 +32,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         println!("{json}");
     } else if !args.export.to_stdout() {
         println!("{}", summary_table(&result));
-        if result.mode == "load" {
+        if result.results.iter().any(|r| r.load.is_some()) {
             println!("{}", latency_table(&result));
         }
         println!("results: {}", path.display());

@@ -10,6 +10,7 @@
 //! returned marked `partial`.
 
 mod closed;
+mod driver;
 mod open;
 mod recorder;
 mod request;
@@ -24,7 +25,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
+pub use driver::Driver;
 pub use recorder::{GetOutcome, Interval, MAX_TIERS, Outcome, Recorder, summarize};
+pub use request::Job;
 pub use spec::{DEFAULT_CLOSED_CONCURRENCY, DEFAULT_OPEN_CONCURRENCY, LoadSpec, LoopMode};
 pub use stop::Stop;
 
@@ -255,10 +258,10 @@ impl Measured {
     }
 }
 
-/// Drives `strategy` with `requests` as `plan` says until the stream or the duration ends or
-/// `stop` is given; settles the strategy (`sync`) at the end. `progress` advances from
-/// `progress_base` by this strategy's share. A bad record in a trace ends the run with its
-/// error.
+/// Drives `strategy` in process with `requests` as `plan` says until the stream or the
+/// duration ends or `stop` is given; settles the strategy (`sync`) at the end. `progress`
+/// advances from `progress_base` by this strategy's share. A bad record in a trace ends the
+/// run with its error.
 pub async fn drive(
     strategy: Arc<dyn CacheStrategy>,
     requests: Requests,
@@ -268,14 +271,29 @@ pub async fn drive(
     progress: &ProgressBar,
     progress_base: u64,
 ) -> anyhow::Result<Measured> {
-    let t0 = Instant::now();
     let ctx = Arc::new(request::Ctx {
         strategy: strategy.clone(),
         origin: origin.clone(),
         timeout: plan.timeout,
-        t0,
+        t0: Instant::now(),
         stop,
     });
+    drive_with(ctx, strategy, requests, origin, plan, progress, progress_base).await
+}
+
+/// Like [`drive`], with requests served by `driver` (which reaches `strategy` and `origin`
+/// its own way, e.g. over HTTP); the run's clock starts at the driver's `t0`.
+pub async fn drive_with<D: Driver>(
+    driver: Arc<D>,
+    strategy: Arc<dyn CacheStrategy>,
+    requests: Requests,
+    origin: Arc<Origin>,
+    plan: &Plan,
+    progress: &ProgressBar,
+    progress_base: u64,
+) -> anyhow::Result<Measured> {
+    let t0 = driver.t0();
+    let ctx = driver;
     let measured_from = Arc::new(OnceLock::new());
     if let Some(m) = plan.measured_from(t0) {
         let _ = measured_from.set(m);
@@ -357,10 +375,65 @@ async fn watch(w: Watch) -> Option<u64> {
     evictions_at_warmup
 }
 
+/// One strategy's turn in a wall-clock run: what a [`Harness`] needs to drive it.
+pub struct Turn<'a> {
+    /// The strategy under test, freshly built.
+    pub strategy: Arc<dyn CacheStrategy>,
+    /// The origin behind it, fresh for this turn.
+    pub origin: Arc<Origin>,
+    /// The request stream, from its start.
+    pub requests: Requests,
+    /// The scenario (workload, seed, settings).
+    pub scenario: &'a Scenario,
+    /// The resolved `[load]` settings.
+    pub plan: &'a Plan,
+    /// The run's stop signal (Ctrl-C).
+    pub stop: Arc<Stop>,
+    /// The run's progress bar.
+    pub progress: &'a ProgressBar,
+    /// Where this turn's share of the progress bar starts.
+    pub progress_base: u64,
+}
+
+/// How each strategy of a wall-clock run is driven: in process ([`InProcess`], the load
+/// runner) or through a server (HTTP mode).
+pub trait Harness {
+    /// The results' `mode`.
+    fn mode(&self) -> &'static str;
+
+    /// Drives one strategy's turn and returns its measurements.
+    fn drive(&self, turn: Turn<'_>) -> impl std::future::Future<Output = anyhow::Result<Measured>>;
+}
+
+/// The load runner's harness: requests call the strategy and origin in process.
+#[derive(Debug, Clone, Copy)]
+pub struct InProcess;
+
+impl Harness for InProcess {
+    fn mode(&self) -> &'static str {
+        "load"
+    }
+
+    async fn drive(&self, t: Turn<'_>) -> anyhow::Result<Measured> {
+        drive(t.strategy, t.requests, t.origin, t.plan, t.stop, t.progress, t.progress_base).await
+    }
+}
+
 /// Runs `scenario` (which must have a `[load]` section) on the wall clock and returns its
 /// results; `partial` is set if Ctrl-C stopped it. `quiet` silences the per-strategy notes on
 /// stderr.
 pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
+    run_with(scenario, &InProcess, progress, quiet)
+}
+
+/// Runs `scenario` (which must have a `[load]` section) on the wall clock, each strategy in
+/// turn driven by `harness`, on a fresh multi-thread tokio runtime.
+pub fn run_with<H: Harness>(
+    scenario: &Scenario,
+    harness: &H,
+    progress: &ProgressBar,
+    quiet: bool,
+) -> anyhow::Result<RunResult> {
     let load = scenario.load.as_ref().context("the scenario has no [load] section")?;
     let workload = &scenario.workload;
     let trace = workload.trace_source().transpose()?;
@@ -378,7 +451,7 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::
         .build()
         .context("cannot start the tokio runtime")?;
     let input = Input { scenario, plan: &plan, trace: trace.as_ref(), footprint_objects };
-    runtime.block_on(run_all(input, progress, quiet))
+    runtime.block_on(run_all(input, harness, progress, quiet))
 }
 
 /// What every strategy of a load run shares.
@@ -389,7 +462,12 @@ struct Input<'a> {
     footprint_objects: u64,
 }
 
-async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
+async fn run_all<H: Harness>(
+    input: Input<'_>,
+    harness: &H,
+    progress: &ProgressBar,
+    quiet: bool,
+) -> anyhow::Result<RunResult> {
     let Input { scenario, plan, trace, footprint_objects } = input;
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let start = Instant::now();
@@ -414,13 +492,25 @@ async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyho
         environment.redis_version = environment.redis_version.or_else(|| strategy.redis_version());
         if !quiet {
             progress.suspend(|| {
-                eprintln!("load: `{}` ({}/{}): {}", cell.spec.name, i + 1, cells.len(), plan.describe());
+                let (mode, name, n) = (harness.mode(), &cell.spec.name, cells.len());
+                eprintln!("{mode}: `{name}` ({}/{n}): {}", i + 1, plan.describe());
             });
         }
         let origin = Arc::new(Origin::new(&scenario.origin, scenario.seed));
         let base = plan.progress_len() * i as u64;
         let requests = plan.requests(&scenario.workload, scenario.seed, trace)?;
-        let measured = drive(strategy.clone(), requests, origin, plan, stop.clone(), progress, base).await;
+        let measured = harness
+            .drive(Turn {
+                strategy: strategy.clone(),
+                origin,
+                requests,
+                scenario,
+                plan,
+                stop: stop.clone(),
+                progress,
+                progress_base: base,
+            })
+            .await;
         let usage = tokio::time::timeout(plan.settle_timeout(), strategy.usage()).await;
         if let Err(e) = strategy.shutdown().await {
             // The measurements stand; say what could not be cleaned up.
@@ -466,7 +556,7 @@ async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyho
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
         name: scenario.name.clone(),
-        mode: "load".into(),
+        mode: harness.mode().into(),
         scenario: serde_json::to_value(scenario)?,
         seed: scenario.seed,
         environment,

@@ -1,5 +1,6 @@
 //! Runners replay a workload through strategies and own all timing and counting.
 
+pub mod http;
 pub mod load;
 pub mod sim;
 pub mod simulate;

@@ -1,6 +1,7 @@
 //! Scenario files (TOML): what to replay, through which strategies, at which capacities.
 //! Parsing validates every value and reports errors with file, line, column and key.
 
+mod mode;
 mod objectives;
 mod strategy_spec;
 pub mod units;
@@ -9,10 +10,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use mode::RunMode;
 pub use objectives::Objectives;
 pub use strategy_spec::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategySpec};
 
 use crate::error::InputError;
+use crate::http::HttpSpec;
 use crate::origin::OriginSpec;
 use crate::runner::load::LoadSpec;
 use crate::workload::WorkloadSpec;
@@ -29,6 +32,10 @@ pub struct Scenario {
     /// Seed of every random choice; the same seed gives the same requests.
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// How to run: `simulation`, `load` or `http` (default: `load` with a `[load]` section,
+    /// else `simulation`); see [`RunMode`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<RunMode>,
     /// The request stream.
     #[serde(default)]
     pub workload: WorkloadSpec,
@@ -38,6 +45,9 @@ pub struct Scenario {
     /// Wall-clock load settings; absent: exact simulation in logical time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<LoadSpec>,
+    /// The caching server of HTTP mode and `cachelab serve`.
+    #[serde(default)]
+    pub http: HttpSpec,
     /// The strategies to compare, in report order.
     #[serde(rename = "strategy")]
     pub strategies: Vec<StrategySpec>,
@@ -51,6 +61,16 @@ fn default_seed() -> u64 {
 }
 
 impl Scenario {
+    /// How this scenario runs: its `mode`, else `load` with a `[load]` section, else
+    /// `simulation`.
+    pub fn run_mode(&self) -> RunMode {
+        match (self.mode, &self.load) {
+            (Some(mode), _) => mode,
+            (None, Some(_)) => RunMode::Load,
+            (None, None) => RunMode::Simulation,
+        }
+    }
+
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {
         let text = std::fs::read_to_string(path)
@@ -84,6 +104,18 @@ impl Scenario {
         }
         scenario.workload.validate().map_err(|m| invalid("workload", m))?;
         scenario.origin.latency.validate().map_err(|m| invalid("latency", m))?;
+        match scenario.mode {
+            Some(RunMode::Simulation) if scenario.load.is_some() => {
+                return Err(invalid(
+                    "mode",
+                    "mode = \"simulation\" replays in logical time: remove [load], or write mode = \"load\" or \"http\"".into(),
+                ));
+            }
+            Some(RunMode::Load | RunMode::Http) if scenario.load.is_none() => {
+                scenario.load = Some(LoadSpec::default());
+            }
+            _ => {}
+        }
         if let Some(load) = &mut scenario.load {
             load.finish().map_err(|m| invalid("load", m))?;
             let future = scenario

@@ -55,7 +55,7 @@ impl<'de> Deserialize<'de> for ByteSize {
 }
 
 /// A number in `[0, 1]` (a share of requests or keys).
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, PartialOrd, Serialize)]
 pub struct Fraction(pub f64);
 
 impl<'de> Deserialize<'de> for Fraction {

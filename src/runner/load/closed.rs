@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
+use super::driver::Driver;
 use super::recorder::Recorder;
-use super::request::{Ctx, Job, serve};
+use super::request::Job;
 use super::{Plan, Requests};
 use crate::error::InputError;
 use crate::workload::Request;
@@ -63,8 +64,8 @@ impl Source {
 /// Runs the closed loop until the stream ends, the plan's duration passes or the run is
 /// stopped; returns the workers' merged measurements. The first worker to start the first
 /// measured request sets `measured_from` (count-based warm-up).
-pub async fn run(
-    ctx: Arc<Ctx>,
+pub async fn run<D: Driver>(
+    ctx: Arc<D>,
     plan: &Plan,
     source: Arc<Source>,
     measured_from: Arc<OnceLock<Instant>>,
@@ -72,7 +73,7 @@ pub async fn run(
     let workers: Vec<_> = (0..plan.concurrency)
         .map(|_| tokio::spawn(worker(ctx.clone(), plan.clone(), source.clone(), measured_from.clone())))
         .collect();
-    let mut total = Recorder::new(ctx.t0, plan.interval);
+    let mut total = Recorder::new(ctx.t0(), plan.interval);
     for w in workers {
         match w.await {
             Ok(rec) => total.merge(&rec),
@@ -82,18 +83,18 @@ pub async fn run(
     total
 }
 
-async fn worker(
-    ctx: Arc<Ctx>,
+async fn worker<D: Driver>(
+    ctx: Arc<D>,
     plan: Plan,
     source: Arc<Source>,
     measured_from: Arc<OnceLock<Instant>>,
 ) -> Recorder {
-    let mut rec = Recorder::new(ctx.t0, plan.interval);
-    let deadline = plan.deadline(ctx.t0);
+    let mut rec = Recorder::new(ctx.t0(), plan.interval);
+    let deadline = plan.deadline(ctx.t0());
     let mut buf = Vec::with_capacity(BATCH);
     let mut now = Instant::now();
     loop {
-        if ctx.stop.is_stopped() || deadline.is_some_and(|d| now >= d) {
+        if ctx.stop().is_stopped() || deadline.is_some_and(|d| now >= d) {
             break;
         }
         // An in-memory strategy never makes a worker wait; spend tokio's cooperative budget so
@@ -103,11 +104,11 @@ async fn worker(
             source.take(&mut buf);
         }
         let Some((index, req)) = buf.pop() else { break };
-        let measured = plan.measured(index, now, ctx.t0);
+        let measured = plan.measured(index, now, ctx.t0());
         if measured && plan.warmup_requests() == Some(index) {
             let _ = measured_from.set(now);
         }
-        match serve(&ctx, Job { index, req, measured }, None).await {
+        match ctx.serve(Job { index, req, measured }, None).await {
             Some(outcome) => {
                 now = outcome.finished;
                 rec.record(&outcome);

@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::{Semaphore, mpsc};
 
+use super::driver::Driver;
 use super::recorder::{Outcome, Recorder};
-use super::request::{Ctx, Job, serve};
+use super::request::Job;
 use super::stop::Stop;
 use super::{Plan, Requests};
 use crate::error::InputError;
@@ -30,15 +31,15 @@ const NAP: Duration = Duration::from_millis(20);
 
 /// Runs the open loop at `rate` requests/s; `dispatched` counts requests sent. Also returns
 /// the error that ended the stream early (a bad trace record), if any.
-pub async fn run(
-    ctx: Arc<Ctx>,
+pub async fn run<D: Driver>(
+    ctx: Arc<D>,
     plan: &Plan,
     rate: f64,
     requests: Requests,
     dispatched: Arc<AtomicU64>,
 ) -> (Recorder, Option<InputError>) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Outcome>();
-    let mut recorder = Recorder::new(ctx.t0, plan.interval);
+    let mut recorder = Recorder::new(ctx.t0(), plan.interval);
     let collector = tokio::spawn(async move {
         while let Some(outcome) = rx.recv().await {
             recorder.record(&outcome);
@@ -59,8 +60,8 @@ pub async fn run(
     }
 }
 
-fn dispatch(
-    ctx: &Arc<Ctx>,
+fn dispatch<D: Driver>(
+    ctx: &Arc<D>,
     plan: &Plan,
     rate: f64,
     requests: Requests,
@@ -68,7 +69,7 @@ fn dispatch(
     tx: &mpsc::UnboundedSender<Outcome>,
     dispatched: &AtomicU64,
 ) -> Option<InputError> {
-    let t0 = ctx.t0;
+    let t0 = ctx.t0();
     let deadline = plan.deadline(t0);
     let in_flight = Arc::new(Semaphore::new(plan.concurrency));
     let ns_per_request = 1e9 / rate;
@@ -78,7 +79,7 @@ fn dispatch(
             Err(e) => return Some(e),
         };
         let intended = t0 + Duration::from_nanos((index as f64 * ns_per_request) as u64);
-        if deadline.is_some_and(|d| intended >= d) || !wait_until(intended, &ctx.stop) {
+        if deadline.is_some_and(|d| intended >= d) || !wait_until(intended, ctx.stop()) {
             break;
         }
         let permit = match in_flight.clone().try_acquire_owned() {
@@ -87,7 +88,7 @@ fn dispatch(
                 let waited = handle.block_on(async {
                     tokio::select! {
                         p = in_flight.clone().acquire_owned() => p.ok(),
-                        () = ctx.stop.stopped() => None,
+                        () = ctx.stop().stopped() => None,
                     }
                 });
                 match waited {
@@ -102,7 +103,7 @@ fn dispatch(
         let job = Job { index, req, measured: plan.measured(index, intended, t0) };
         let (ctx, tx) = (ctx.clone(), tx.clone());
         handle.spawn(async move {
-            let outcome = serve(&ctx, job, Some(intended)).await;
+            let outcome = ctx.serve(job, Some(intended)).await;
             drop(permit);
             if let Some(o) = outcome {
                 // The collector outlives every request task; a send cannot fail.

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::time::timeout;
 
+use super::driver::Driver;
 use super::recorder::{GetOutcome, Outcome};
 use super::stop::Stop;
 use crate::origin::{self, Origin};
@@ -57,10 +58,24 @@ async fn guarded<T>(
     }
 }
 
-/// Serves `job`. `scheduled` is the open loop's intended send time (latency is measured from
-/// it); a closed loop passes None and latency starts now. Returns None if the run was stopped
-/// while the request waited for the origin (the request is then not counted).
-pub async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcome> {
+impl Driver for Ctx {
+    fn t0(&self) -> Instant {
+        self.t0
+    }
+
+    fn stop(&self) -> &Stop {
+        &self.stop
+    }
+
+    fn serve(&self, job: Job, scheduled: Option<Instant>) -> impl Future<Output = Option<Outcome>> + Send {
+        serve(self, job, scheduled)
+    }
+}
+
+/// Serves `job` in process. `scheduled` is the open loop's intended send time (latency is
+/// measured from it); a closed loop passes None and latency starts now. Returns None if the
+/// run was stopped while the request waited for the origin (the request is then not counted).
+async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcome> {
     let begin = Instant::now();
     let start = scheduled.unwrap_or(begin);
     let req = job.req;

@@ -77,6 +77,13 @@ fn default_interval() -> HumanDuration {
     HumanDuration(Duration::from_secs(1))
 }
 
+impl Default for LoadSpec {
+    /// Every key at its default (as an empty `[load]` section).
+    fn default() -> Self {
+        toml::from_str("").expect("an empty [load] table uses every default")
+    }
+}
+
 impl LoadSpec {
     /// Checks cross-field constraints and writes the mode's default `concurrency`, so the
     /// scenario echoed in results shows what ran. Messages name the key.

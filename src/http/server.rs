@@ -1,0 +1,111 @@
+//! The caching server's sockets: binds, accepts connections, serves HTTP/1.1 with keep-alive
+//! through the [`CacheService`], and shuts down gracefully.
+//!
+//! Bad input never stops it: hyper answers malformed requests with 400, header sections over
+//! [`MAX_HEADER_BYTES`] with 431, and drops connections that send no complete header section
+//! within [`HEADER_READ_TIMEOUT`]; a client that disconnects mid-request only ends its own
+//! connection (a fill it led is taken over by a coalesced waiter, if any).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::cache::{CacheService, ServerStats};
+
+/// Largest request header section accepted (hyper's read buffer); larger ones get 431.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Time a connection has to send a complete header section once it started one.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pause after a failed `accept` (out of file descriptors, say) before trying again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+
+/// A running caching server.
+pub struct Server {
+    addr: SocketAddr,
+    service: Arc<CacheService>,
+    stop: watch::Sender<Option<Duration>>,
+    task: JoinHandle<()>,
+}
+
+impl Server {
+    /// Binds `addr` (port 0: a free port) and starts serving `service` on the current tokio
+    /// runtime.
+    pub async fn start(service: CacheService, addr: SocketAddr) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let service = Arc::new(service);
+        let (stop, stopped) = watch::channel(None);
+        let task = tokio::spawn(accept(listener, service.clone(), stopped));
+        Ok(Server { addr, service, stop, task })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its counters so far.
+    pub fn stats(&self) -> ServerStats {
+        self.service.stats()
+    }
+
+    /// Stops accepting, lets requests in flight finish (at most `grace`), closes every
+    /// connection and returns the final counters.
+    pub async fn shutdown(self, grace: Duration) -> ServerStats {
+        let _ = self.stop.send(Some(grace));
+        let _ = self.task.await;
+        self.service.stats()
+    }
+}
+
+/// Accepts connections until told to stop, then shuts them down gracefully within the grace
+/// period the stop signal carries (connections still busy after it are left to end alone).
+async fn accept(
+    listener: TcpListener,
+    service: Arc<CacheService>,
+    mut stop: watch::Receiver<Option<Duration>>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).max_buf_size(MAX_HEADER_BYTES);
+    let stopped = async move {
+        match stop.wait_for(Option::is_some).await {
+            Ok(grace) => grace.unwrap_or_default(),
+            // The server was dropped without a shutdown: stop at once.
+            Err(_) => Duration::ZERO,
+        }
+    };
+    tokio::pin!(stopped);
+    let grace = loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            grace = &mut stopped => break grace,
+        };
+        let Ok((stream, _)) = accepted else {
+            tokio::time::sleep(ACCEPT_BACKOFF).await;
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        let handler = service_fn(move |req| {
+            let service = service.clone();
+            async move { Ok::<_, Infallible>(service.handle(req).await) }
+        });
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), handler));
+        tokio::spawn(async move {
+            // A connection error (reset, malformed request, timeout) ends that connection only.
+            let _ = connection.await;
+        });
+    };
+    drop(listener);
+    let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
+}
