@@ -9,7 +9,6 @@
 //! `X-Coalesced`; `X-Cache-Error` names cache operations that failed or timed out on the
 //! server. A transport error or an unexpected status counts as an error.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -101,6 +100,7 @@ impl HttpClient {
             origin: false,
             errors: 0,
             timeouts: 0,
+            late: scheduled.map(|s| begin.saturating_duration_since(s)),
         };
         let request = Request::builder().method(method).uri(uri).body(Full::new(body));
         let answered = match request {
@@ -164,13 +164,11 @@ impl Driver for HttpClient {
         &self.stop
     }
 
-    fn serve(&self, job: Job, scheduled: Option<Instant>) -> impl Future<Output = Option<Outcome>> + Send {
-        async move {
-            tokio::select! {
-                biased;
-                () = self.stop.stopped() => None,
-                outcome = self.measure(job, scheduled) => Some(outcome),
-            }
+    async fn serve(&self, job: Job, scheduled: Option<Instant>) -> Option<Outcome> {
+        tokio::select! {
+            biased;
+            () = self.stop.stopped() => None,
+            outcome = self.measure(job, scheduled) => Some(outcome),
         }
     }
 }

@@ -123,7 +123,7 @@ mod tests {
         let coalescer = Arc::new(Coalescer::new());
         let leader = tokio::spawn({
             let c = coalescer.clone();
-            async move { c.run(1, || std::future::pending::<u32>()).await }
+            async move { c.run(1, std::future::pending::<u32>).await }
         });
         tokio::time::sleep(Duration::from_millis(20)).await;
         let follower = tokio::spawn({
@@ -142,7 +142,7 @@ mod tests {
         let coalescer = Arc::new(Coalescer::<u32>::new());
         let lone = tokio::spawn({
             let c = coalescer.clone();
-            async move { c.run(3, || std::future::pending()).await }
+            async move { c.run(3, std::future::pending).await }
         });
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert_eq!(coalescer.in_flight(), 1);

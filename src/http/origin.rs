@@ -19,7 +19,7 @@ use crate::workload::hash::unit_open;
 use crate::workload::{ValueSize, WorkloadSpec};
 
 /// Salt of the per-key "uncacheable" draw.
-const UNCACHEABLE_SALT: u64 = 0x4e4f_5354_4f52_45;
+const UNCACHEABLE_SALT: u64 = 0x004e_4f53_544f_5245;
 
 /// The path prefix of objects.
 pub const OBJECT_PREFIX: &str = "/obj/";
