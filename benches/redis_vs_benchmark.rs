@@ -13,7 +13,10 @@
 //! `cargo bench --bench redis_vs_benchmark [-- --quick]`. Environment: `REDIS_VS_REQUESTS`
 //! (N, default 300 000; 100 000 with `--quick`), `REDIS_VS_SIZE` (bytes, default 1024),
 //! `REDIS_VS_ROUNDS` (default 3), `REDIS_VS_CONNECTIONS` (comma-separated multiplexed
-//! connection counts for our strategy, default `1`). Skips with one line if `redis-server` or
+//! connection counts for our strategy, default `1`), `REDIS_VS_RUNTIME` (`multi`: tokio's
+//! multi-thread runtime, the default, as the load runner uses; `current`: one thread). Each
+//! line also shows the client's CPU time per GET (for redis-benchmark, its process's; for
+//! ours, this process's), which a busy machine disturbs less than the rates. Skips with one line if `redis-server` or
 //! `redis-benchmark` is missing.
 
 use std::process::Command;
@@ -23,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use cachelab::origin;
-use cachelab::strategy::redis_server::{RedisServer, ServerOptions};
+use cachelab::strategy::redis_server::{RedisServer, ServerOptions, info_field};
 use cachelab::strategy::{CacheStrategy, Hint, Lookup, RedisCache, RedisConfig, RedisTarget};
 use tokio::runtime::Runtime;
 
@@ -50,6 +53,32 @@ fn load_average() -> String {
 /// Whether `program` runs at all (it is on PATH).
 fn installed(program: &str) -> bool {
     Command::new(program).arg("--version").output().is_ok()
+}
+
+/// CPU time (user + system) used so far by this process (`RUSAGE_SELF`: the runtime's
+/// threads) or by its waited-for children (`RUSAGE_CHILDREN`: redis-benchmark runs).
+fn cpu_time(who: libc::c_int) -> Duration {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(who, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// Client CPU microseconds per request.
+fn cpu_us(cpu: Duration, requests: u64) -> f64 {
+    cpu.as_secs_f64() * 1e6 / requests as f64
+}
+
+/// The server's `keyspace_misses` counter.
+fn keyspace_misses(conn: &mut redis::Connection) -> anyhow::Result<u64> {
+    let stats: String = redis::cmd("INFO").arg("stats").query(conn)?;
+    info_field(&stats, "keyspace_misses")
+        .and_then(|v| v.parse().ok())
+        .context("INFO stats has no keyspace_misses")
 }
 
 /// GETs per second redis-benchmark reports.
@@ -139,7 +168,11 @@ fn main() -> anyhow::Result<()> {
     let server = RedisServer::start(ServerOptions::default())?;
     let mut admin = server.connect()?;
     redis::cmd("SET").arg(BENCHMARK_KEY).arg(&origin::body(0, size)[..]).query::<()>(&mut admin)?;
-    let rt = Runtime::new()?;
+    let rt = match env_or("REDIS_VS_RUNTIME", "multi".to_string())?.as_str() {
+        "multi" => Runtime::new()?,
+        "current" => tokio::runtime::Builder::new_current_thread().enable_all().build()?,
+        other => bail!("REDIS_VS_RUNTIME={other}: expected multi or current"),
+    };
     let caches: Vec<Arc<RedisCache>> = rt.block_on(async {
         let mut caches = Vec::new();
         for &n in &connections {
@@ -166,13 +199,24 @@ fn main() -> anyhow::Result<()> {
     let mut theirs = Vec::new();
     let mut ours_by_conn = vec![Vec::new(); connections.len()];
     for round in 1..=rounds {
+        let misses = keyspace_misses(&mut admin)?;
+        let cpu = cpu_time(libc::RUSAGE_CHILDREN);
         let rate = redis_benchmark(server.port(), requests, size)?;
-        println!("round {round}: redis-benchmark {rate:>10.0} GET/s   (load {})", load_average());
+        let cpu = cpu_us(cpu_time(libc::RUSAGE_CHILDREN) - cpu, requests);
+        if keyspace_misses(&mut admin)? != misses {
+            bail!("redis-benchmark's GETs missed: it did not read the {size}-byte {BENCHMARK_KEY}");
+        }
+        println!(
+            "round {round}: redis-benchmark {rate:>10.0} GET/s  client CPU {cpu:5.1} µs/GET  (load {})",
+            load_average()
+        );
         theirs.push(rate);
         for (i, cache) in caches.iter().enumerate() {
+            let cpu = cpu_time(libc::RUSAGE_SELF);
             let rate = rt.block_on(ours(cache.clone(), requests, size))?;
+            let cpu = cpu_us(cpu_time(libc::RUSAGE_SELF) - cpu, requests);
             println!(
-                "round {round}: cachelab x{:<2}     {rate:>10.0} GET/s   (load {})",
+                "round {round}: cachelab x{:<2}     {rate:>10.0} GET/s  client CPU {cpu:5.1} µs/GET  (load {})",
                 connections[i],
                 load_average()
             );
