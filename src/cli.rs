@@ -26,6 +26,9 @@ pub enum Command {
     Run(RunArgs),
     /// List every workload generator, eviction policy and strategy kind.
     List,
+    /// Re-render the report (index.html, charts, summary.csv, summary.md) from a results.json
+    /// alone, without re-running anything.
+    Report(ReportArgs),
     /// Replay a trace through eviction policies at one or more cache sizes, exactly and fast:
     /// every (policy, size) pair runs in parallel, each streaming the trace (bounded memory).
     /// Prints one row per pair: policy, cache_size, requests, hits, misses, miss_ratio,
@@ -52,6 +55,47 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Extra exports of the results.
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// Export flags shared by `run` and `simulate`; `-` writes to standard output.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ExportArgs {
+    /// Write the full results as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Write the summary (one row per strategy and capacity) as CSV to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// Write the summary as a Markdown table to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    /// Whether any export was asked for.
+    pub fn any(&self) -> bool {
+        self.export_json.is_some() || self.export_csv.is_some() || self.export_markdown.is_some()
+    }
+
+    /// Whether any export goes to standard output (`-`).
+    pub fn to_stdout(&self) -> bool {
+        [&self.export_json, &self.export_csv, &self.export_markdown]
+            .into_iter()
+            .any(|p| p.as_deref() == Some(std::path::Path::new("-")))
+    }
+}
+
+/// Flags of `cachelab report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A results.json written by `cachelab run` (possibly on another machine).
+    pub results: PathBuf,
+    /// Where to write the report; default: the directory holding results.json.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// How to read a trace file (shared by `simulate` and `trace`).
@@ -121,6 +165,14 @@ pub struct SimulateArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
+    /// Write a report folder to DIR: miss-ratio curves of every policy with Belady as the lower
+    /// bound (added when not among --policy), the trace's statistics and popularity plot,
+    /// results.json (re-render with `cachelab report`), summary.csv and summary.md.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Extra exports of the results.
+    #[command(flatten)]
+    pub export: ExportArgs,
 }
 
 /// Flags of `cachelab trace`.

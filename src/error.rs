@@ -40,6 +40,14 @@ pub enum InputError {
         /// What is wrong.
         message: String,
     },
+    /// A results.json is malformed or from an incompatible schema version.
+    #[error("{}: not a usable cachelab results.json: {message}", path.display())]
+    Results {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A command-line value is invalid.
     #[error("{flag}: {message}")]
     Flag {

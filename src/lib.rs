@@ -7,10 +7,12 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod export;
 pub mod metrics;
 pub mod origin;
 pub mod output;
 pub mod policy;
+pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod strategy;

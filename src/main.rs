@@ -16,6 +16,7 @@ fn main() -> ExitCode {
             print!("{}", commands::list::render());
             Ok(())
         }
+        Command::Report(args) => commands::report::execute(args),
         Command::Simulate(args) => commands::simulate::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
     };

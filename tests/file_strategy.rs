@@ -67,6 +67,16 @@ fn files(dir: &Path) -> Vec<(PathBuf, u64)> {
     out
 }
 
+/// Directories under `dir` (not counting it).
+fn walkdirs(dir: &Path) -> usize {
+    fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|i| i.file_type().unwrap().is_dir())
+        .map(|i| 1 + walkdirs(&i.path()))
+        .sum()
+}
+
 fn disk_bytes(dir: &Path) -> u64 {
     files(dir).iter().map(|(_, n)| n).sum()
 }
@@ -107,6 +117,8 @@ async fn the_directory_never_holds_more_than_the_capacity() {
     }
     assert!(max_seen <= capacity, "{max_seen} bytes on disk > capacity {capacity}");
     assert!(max_seen > capacity * 3 / 4, "the cache fills up: {max_seen}");
+    let dirs = walkdirs(tmp.path());
+    assert!(dirs <= 16 + 256, "fan-out directories are bounded: {dirs}");
     let u = cache.usage().await.unwrap();
     assert!(u.evictions.unwrap() > 300, "{u:?}");
     assert!(hits(&cache, 399).await, "the newest entry is resident");

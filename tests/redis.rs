@@ -371,3 +371,32 @@ async fn rediss_urls_and_passwords_work_and_never_show_the_password() {
     assert!(err.contains("cannot connect to Redis at redis://:****@127.0.0.1"), "{err}");
     assert!(!err.contains("wrong-pass"), "the password leaked: {err}");
 }
+
+#[tokio::test]
+async fn a_tiered_scenario_puts_an_exact_lru_in_front_of_redis() {
+    let server = private_server(ServerOptions::default());
+    let spec: cachelab::scenario::StrategySpec = toml::from_str(&format!(
+        "name = \"t\"\nkind = \"tiered\"\nl1 = {{ kind = \"lru\", capacity = 2 }}\nl2 = {{ kind = \"redis\", url = \"{}\" }}\n",
+        server.url()
+    ))
+    .unwrap();
+    spec.validate().unwrap();
+    let cache = cachelab::strategy::build_strategy(&spec, None).await.unwrap();
+    assert!(
+        cache.redis_version().is_some(),
+        "the Redis tier's version is visible through the tiered strategy"
+    );
+    for k in 1..=3 {
+        cache.put(k, origin::body(k, 64), hint(64)).await.unwrap();
+    }
+    let tier = |l: Lookup| match l {
+        Lookup::Hit { tier, .. } => Some(tier),
+        Lookup::Miss => None,
+    };
+    assert_eq!(tier(cache.get(3, hint(64)).await.unwrap()), Some(0));
+    assert_eq!(tier(cache.get(1, hint(64)).await.unwrap()), Some(1), "only Redis still has key 1");
+    assert_eq!(tier(cache.get(1, hint(64)).await.unwrap()), Some(0), "promoted");
+    assert_eq!(count_keys(&server.url(), "cachelab:*"), 3, "every write went through to Redis");
+    cache.shutdown().await.unwrap();
+    assert_eq!(count_keys(&server.url(), "cachelab:*"), 0);
+}

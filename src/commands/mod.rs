@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns parsed flags into work and output.
 
 pub mod list;
+pub mod report;
 pub mod run;
 pub mod simulate;
 pub mod trace;

@@ -25,15 +25,19 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let json = serde_json::to_string_pretty(&result)?;
     let path = args.out.join(&scenario.name).join("results.json");
     write_atomic(&path, json.as_bytes())?;
+    let dir = args.out.join(&scenario.name);
+    let report = super::report::write_folder(&result, &dir)?;
+    super::report::write_exports(&result, &args.export)?;
     if args.json {
         println!("{json}");
-    } else {
+    } else if !args.export.to_stdout() {
         println!("{}", summary_table(&result));
         if result.mode == "load" {
             println!("{}", latency_table(&result));
         }
         println!("results: {}", path.display());
     }
+    super::report::print_outcome(&report, &dir);
     if result.partial {
         return Err(Interrupted { path }.into());
     }

@@ -1,15 +1,19 @@
 //! `cachelab simulate`: replay a trace through policies at several sizes (the fast path).
 
-use std::time::Instant;
+use std::path::Path;
+use std::time::{Instant, SystemTime};
 
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::cli::SimulateArgs;
 use crate::error::InputError;
+use crate::metrics::{Counts, Environment, RunResult, SCHEMA_VERSION, StrategyResult, TraceSummary};
+use crate::output::write_atomic;
 use crate::policy::{Capacity, PolicyKind, PolicyParams, policy_names};
+use crate::report::Report;
 use crate::runner::simulate::{self, Job, Row};
 use crate::scenario::units::CapacitySpec;
-use crate::workload::trace::{TraceSource, scan_stats};
+use crate::workload::trace::{TraceSource, TraceStats, scan_stats};
 
 /// A cache size as given on the command line.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -48,9 +52,16 @@ pub fn parse_policies(names: &[String]) -> Result<Vec<PolicyKind>, InputError> {
 
 /// Runs `cachelab simulate`.
 pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
+    let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let source = super::trace::source(&args.trace, &args.input)?;
-    let policies = parse_policies(&args.policy)?;
-    let sizes = resolve_sizes(args, &source)?;
+    let mut policies = parse_policies(&args.policy)?;
+    let wants_result = args.report.is_some() || args.export.any();
+    if args.report.is_some() && !policies.contains(&PolicyKind::Belady) {
+        policies.push(PolicyKind::Belady);
+    }
+    let needs_footprint = args.mrc || args.size.iter().any(|s| s.trim().ends_with('%'));
+    let stats = if wants_result || needs_footprint { Some(scan_stats(&source)?) } else { None };
+    let sizes = resolve_sizes(args, stats.as_ref())?;
     let capacity = |n: u64| if args.bytes { Capacity::bytes(n) } else { Capacity::objects(n) };
     let jobs: Vec<Job> = policies
         .iter()
@@ -61,7 +72,13 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
     let start = Instant::now();
     let rows = simulate::run(&source, &jobs, args.threads.map(|t| t.get()))?;
     let elapsed = start.elapsed().as_secs_f64();
-    if args.json {
+    let result = stats
+        .filter(|_| wants_result)
+        .map(|stats| run_result(args, &source, &rows, stats, started_at, elapsed));
+    let report = write_outputs(args, result.as_ref())?;
+    if args.export.to_stdout() {
+        // Standard output carries the export alone.
+    } else if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
         println!("{}", table(&rows));
@@ -73,20 +90,21 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
             if args.bytes { "bytes" } else { "objects" }
         );
     }
+    if let Some((report, dir)) = report {
+        super::report::print_outcome(&report, dir);
+    }
     Ok(())
 }
 
 /// The absolute sizes to simulate: `--size` values (percentages resolved against the
-/// footprint, rounded up) or the `--mrc` sizes.
-fn resolve_sizes(args: &SimulateArgs, source: &TraceSource) -> anyhow::Result<Vec<u64>> {
+/// footprint, rounded up) or the `--mrc` sizes. `stats` is there when they need the footprint.
+fn resolve_sizes(args: &SimulateArgs, stats: Option<&TraceStats>) -> anyhow::Result<Vec<u64>> {
     let given: Vec<SizeArg> =
         args.size.iter().map(|s| parse_size(s, args.bytes)).collect::<Result<_, _>>()?;
-    let needs_footprint = args.mrc || given.iter().any(|s| matches!(s, SizeArg::Share(_)));
-    let footprint = if needs_footprint {
-        let stats = scan_stats(source)?;
-        if args.bytes { stats.footprint_bytes } else { stats.footprint_objects }
-    } else {
-        0
+    let footprint = match stats {
+        Some(stats) if args.bytes => stats.footprint_bytes,
+        Some(stats) => stats.footprint_objects,
+        None => 0,
     };
     if args.mrc {
         return Ok(simulate::mrc_sizes(footprint));
@@ -98,6 +116,105 @@ fn resolve_sizes(args: &SimulateArgs, source: &TraceSource) -> anyhow::Result<Ve
             SizeArg::Share(share) => ((footprint as f64 * share).ceil() as u64).max(1),
         })
         .collect())
+}
+
+/// Writes the exports and the report folder (with its results.json) that the flags ask for;
+/// returns the report and its folder when one was written.
+fn write_outputs<'a>(
+    args: &'a SimulateArgs,
+    result: Option<&RunResult>,
+) -> anyhow::Result<Option<(Report, &'a Path)>> {
+    let Some(result) = result else { return Ok(None) };
+    super::report::write_exports(result, &args.export)?;
+    let Some(dir) = &args.report else { return Ok(None) };
+    write_atomic(&dir.join("results.json"), crate::export::json(result)?.as_bytes())?;
+    Ok(Some((super::report::write_folder(result, dir)?, dir.as_path())))
+}
+
+/// The distinct items of `items`, in first-seen order.
+fn distinct<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// The simulation as a [`RunResult`], so that reports and exports render it like a scenario
+/// run: one result per (policy, size), the trace's statistics alongside.
+fn run_result(
+    args: &SimulateArgs,
+    source: &TraceSource,
+    rows: &[Row],
+    stats: TraceStats,
+    started_at: String,
+    elapsed_s: f64,
+) -> RunResult {
+    let unit = if args.bytes { "bytes" } else { "objects" };
+    let path = args.trace.display().to_string();
+    let name = args.trace.file_name().map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+    let results = rows
+        .iter()
+        .map(|r| {
+            let reads = r.hits + r.misses;
+            let bytes_missed = (r.byte_miss_ratio * stats.bytes_requested as f64).round() as u64;
+            let counts = Counts {
+                requests: r.requests,
+                hits: r.hits,
+                misses: r.misses,
+                bytes_requested: stats.bytes_requested,
+                bytes_hit: stats.bytes_requested.saturating_sub(bytes_missed),
+                ..Counts::default()
+            };
+            StrategyResult {
+                strategy: r.policy.clone(),
+                kind: r.policy.clone(),
+                capacity: Some(serde_json::Value::from(r.cache_size)),
+                capacity_value: Some(r.cache_size),
+                capacity_unit: Some(unit.into()),
+                hit_ratio: if reads == 0 { 0.0 } else { r.hits as f64 / reads as f64 },
+                byte_hit_ratio: counts.byte_hit_ratio(),
+                counts,
+                final_entries: 0,
+                final_bytes: None,
+                elapsed_s: 0.0,
+                load: None,
+            }
+        })
+        .collect();
+    RunResult {
+        schema_version: SCHEMA_VERSION,
+        name: name.clone(),
+        mode: "simulation".into(),
+        scenario: serde_json::json!({
+            "name": name,
+            "description": format!("trace replay of {path}"),
+            "trace": { "path": path, "format": source.format.name(), "sizes_in": unit },
+            "policies": distinct(rows.iter().map(|r| r.policy.as_str())),
+            "sizes": distinct(rows.iter().map(|r| r.cache_size)),
+        }),
+        seed: 0,
+        environment: Environment::detect(),
+        started_at,
+        duration_s: elapsed_s,
+        partial: false,
+        warmup_requests: 0,
+        results,
+        trace: Some(TraceSummary {
+            path: args.trace.display().to_string(),
+            format: source.format.name().into(),
+            requests: stats.requests,
+            unique_objects: stats.unique_objects,
+            footprint_bytes: stats.footprint_bytes,
+            bytes_requested: stats.bytes_requested,
+            one_hit_wonders: stats.one_hit_wonders,
+            one_hit_wonder_ratio: stats.one_hit_wonder_ratio,
+            zipf_alpha: stats.zipf_alpha,
+            popularity: stats.popularity,
+        }),
+    }
 }
 
 /// The terminal table: one row per (policy, size), columns named like the JSON fields.

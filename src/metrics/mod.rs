@@ -8,7 +8,7 @@ mod result;
 pub use environment::Environment;
 pub use result::{
     Counts, LatencySummary, LoadMeasurements, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts,
-    TimePoint,
+    TimePoint, TraceSummary,
 };
 
 /// The JSON Schema of `results.json` (committed as `schema/results.schema.json`).

@@ -192,4 +192,33 @@ pub struct RunResult {
     pub warmup_requests: u64,
     /// One entry per (strategy, capacity), in scenario order.
     pub results: Vec<StrategyResult>,
+    /// Statistics of the trace replayed, for `cachelab simulate` runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceSummary>,
+}
+
+/// What a replayed trace looks like: size, footprint and popularity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TraceSummary {
+    /// The trace file as given.
+    pub path: String,
+    /// Its format (`csv`, `oracle-general`).
+    pub format: String,
+    /// Requests in the trace.
+    pub requests: u64,
+    /// Distinct objects (the footprint in objects).
+    pub unique_objects: u64,
+    /// Footprint in bytes (each distinct object at its first size).
+    pub footprint_bytes: u64,
+    /// Bytes requested.
+    pub bytes_requested: u64,
+    /// Objects requested exactly once.
+    pub one_hit_wonders: u64,
+    /// `one_hit_wonders / unique_objects`.
+    pub one_hit_wonder_ratio: f64,
+    /// Zipf exponent fitted on (log rank, log frequency), when there are two ranks or more.
+    pub zipf_alpha: Option<f64>,
+    /// `[rank, requests]` of the objects at geometrically spaced popularity ranks (1-based),
+    /// for the rank/frequency plot.
+    pub popularity: Vec<(u64, u64)>,
 }

@@ -404,12 +404,14 @@ async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyho
     progress.set_length(plan.progress_len() * cells.len() as u64);
     let mut results = Vec::new();
     let mut warmup_requests = 0;
+    let mut environment = Environment::detect();
     for (i, cell) in cells.iter().enumerate() {
         if stop.is_stopped() {
             break;
         }
         let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
         let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
+        environment.redis_version = environment.redis_version.or_else(|| strategy.redis_version());
         if !quiet {
             progress.suspend(|| {
                 eprintln!("load: `{}` ({}/{}): {}", cell.spec.name, i + 1, cells.len(), plan.describe());
@@ -467,12 +469,13 @@ async fn run_all(input: Input<'_>, progress: &ProgressBar, quiet: bool) -> anyho
         mode: "load".into(),
         scenario: serde_json::to_value(scenario)?,
         seed: scenario.seed,
-        environment: Environment::detect(),
+        environment,
         started_at,
         duration_s: start.elapsed().as_secs_f64(),
         partial: interrupted.load(Ordering::SeqCst),
         warmup_requests,
         results,
+        trace: None,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Scenario files (TOML): what to replay, through which strategies, at which capacities.
 //! Parsing validates every value and reports errors with file, line, column and key.
 
+mod objectives;
 mod strategy_spec;
 pub mod units;
 
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use objectives::Objectives;
 pub use strategy_spec::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategySpec};
 
 use crate::error::InputError;
@@ -39,6 +41,9 @@ pub struct Scenario {
     /// The strategies to compare, in report order.
     #[serde(rename = "strategy")]
     pub strategies: Vec<StrategySpec>,
+    /// What the user needs; the report ranks strategies against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objectives: Option<Objectives>,
 }
 
 fn default_seed() -> u64 {
@@ -128,6 +133,9 @@ impl Scenario {
                 ));
             }
         }
+        if let Some(objectives) = &scenario.objectives {
+            objectives.validate().map_err(|m| invalid("objectives", m))?;
+        }
         Ok(scenario)
     }
 }
@@ -173,5 +181,38 @@ mod tests {
         let err = Scenario::parse(text, Path::new("s.toml")).unwrap_err().to_string();
         assert!(err.contains("s.toml:3:9"), "{err}");
         assert!(err.contains("greater than 0"), "{err}");
+    }
+
+    const STRATEGY: &str = "[[strategy]]\nname = \"l\"\nkind = \"lru\"\ncapacity = 10\n";
+
+    #[test]
+    fn objectives_parse_with_units() {
+        let text = format!(
+            "name = \"x\"\n{STRATEGY}[objectives]\np99_ms = 5\nmin_hit_ratio = 0.8\nmemory_budget = \"512MiB\"\nsurvive_restart = true\n"
+        );
+        let o = Scenario::parse(&text, Path::new("s.toml")).unwrap().objectives.unwrap();
+        assert_eq!(o.p99_ms.map(|p| p.0), Some(5.0));
+        assert_eq!(o.min_hit_ratio.map(|f| f.0), Some(0.8));
+        assert_eq!(o.memory_budget.map(|b| b.0), Some(512 << 20));
+        assert_eq!(o.survive_restart, Some(true));
+        assert_eq!(o.max_origin_rps, None);
+    }
+
+    #[test]
+    fn bad_objectives_are_reported_at_their_line() {
+        let err = |body: &str| {
+            let text = format!("name = \"x\"\n{STRATEGY}[objectives]\n{body}");
+            Scenario::parse(&text, Path::new("s.toml")).unwrap_err().to_string()
+        };
+        let e = err("min_hit_ratio = 1.5\n");
+        assert!(e.contains("s.toml:7:17") && e.contains("between 0 and 1"), "{e}");
+        let e = err("p99_ms = 5\nmemory_budget = \"lots\"\n");
+        assert!(e.contains("s.toml:8:17") && e.contains("not a byte size"), "{e}");
+        let e = err("p99 = 5\n");
+        assert!(e.contains("s.toml:7:1") && e.contains("unknown field `p99`"), "{e}");
+        let e = err("");
+        assert!(e.contains("s.toml:6:1") && e.contains("[objectives] is empty"), "{e}");
+        let e = err("memory_budget = 0\n");
+        assert!(e.contains("s.toml:6:1") && e.contains("greater than zero"), "{e}");
     }
 }

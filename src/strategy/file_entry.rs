@@ -1,8 +1,10 @@
 //! On-disk format and naming of the file strategy's entries.
 //!
-//! An entry is one file `<root>/<aa>/<bb>/<key as 16 hex digits>`, where `aa` and `bb` are the
-//! top two bytes of a hash of the key (fan-out keeps directories small). The file is a
-//! fixed header followed by the body:
+//! An entry is one file `<root>/<a>/<b>/<key as 16 hex digits>`, where `a` and `b` are the
+//! top two hex digits of a hash of the key. The fan-out keeps directories small (a 1 GiB cache
+//! of 4 KiB entries has ~1,000 files per directory) while adding at most 272 directories, about
+//! 1 MiB on a filesystem with 4 KiB blocks; a wider fan-out (65,536 directories) would cost
+//! more disk than a small cache holds. The file is a fixed header followed by the body:
 //!
 //! | bytes | field                                                         |
 //! |-------|---------------------------------------------------------------|
@@ -120,14 +122,14 @@ pub fn verify(key: u64, data: &[u8]) -> Result<Header, Damage> {
     Ok(header)
 }
 
-/// The fan-out directory of `key`, as an index 0..65536 (`aa` in the high byte).
-pub fn shard(key: u64) -> u16 {
-    (mix64(key) >> 48) as u16
+/// The fan-out directory of `key`, as an index 0..256 (`a` in the high nibble).
+pub fn shard(key: u64) -> u8 {
+    (mix64(key) >> 56) as u8
 }
 
-/// `<root>/<aa>/<bb>` for shard `s`.
-pub fn shard_dir(root: &Path, s: u16) -> PathBuf {
-    root.join(format!("{:02x}", s >> 8)).join(format!("{:02x}", s & 0xff))
+/// `<root>/<a>/<b>` for shard `s`.
+pub fn shard_dir(root: &Path, s: u8) -> PathBuf {
+    root.join(format!("{:x}", s >> 4)).join(format!("{:x}", s & 0xf))
 }
 
 /// Where the entry of `key` lives.
@@ -159,12 +161,11 @@ pub fn is_temp_name(name: &str) -> bool {
     })
 }
 
-/// The fan-out component a directory name stands for (2 lowercase hex digits), if it is one.
+/// The fan-out component a directory name stands for (1 lowercase hex digit), if it is one.
 pub fn parse_shard_component(name: &str) -> Option<u8> {
-    if name.len() == 2 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        u8::from_str_radix(name, 16).ok()
-    } else {
-        None
+    match name.as_bytes() {
+        [b] if b.is_ascii_digit() || (b'a'..=b'f').contains(b) => u8::from_str_radix(name, 16).ok(),
+        _ => None,
     }
 }
 
@@ -209,7 +210,8 @@ mod tests {
         assert!(is_temp_name(t.file_name().unwrap().to_str().unwrap()));
         assert!(!is_temp_name(".cachelab-tmp.x.1"));
         assert!(!is_temp_name(".cachelab-tmp.1.2.3"));
-        assert_eq!(parse_shard_component("af"), Some(0xaf));
-        assert_eq!(parse_shard_component("AF"), None);
+        assert_eq!(parse_shard_component("a"), Some(0xa));
+        assert_eq!(parse_shard_component("A"), None);
+        assert_eq!(parse_shard_component("ab"), None);
     }
 }

@@ -28,6 +28,10 @@ pub struct TraceStats {
     /// geometrically so that every decade of ranks weighs the same and the long tail of rare
     /// objects does not dominate. None when fewer than two distinct ranks exist.
     pub zipf_alpha: Option<f64>,
+    /// `(rank, requests)` at the ranks the fit samples (1, 2, 3, ... growing by 10 %), for
+    /// the report's rank/frequency plot; not printed.
+    #[serde(skip)]
+    pub popularity: Vec<(u64, u64)>,
 }
 
 /// Scans `source` once and computes its statistics.
@@ -64,6 +68,7 @@ pub fn scan_stats(source: &TraceSource) -> Result<TraceStats, InputError> {
         one_hit_wonders,
         one_hit_wonder_ratio: if unique == 0 { 0.0 } else { one_hit_wonders as f64 / unique as f64 },
         zipf_alpha: fit_zipf(&counts),
+        popularity: sampled_ranks(counts.len()).map(|rank| (rank as u64, counts[rank - 1])).collect(),
     })
 }
 
@@ -81,20 +86,21 @@ pub fn count_requests(source: &TraceSource) -> Result<u64, InputError> {
     }
 }
 
+/// The distinct ranks `round(1.1^k)` up to `n`, in increasing order.
+fn sampled_ranks(n: usize) -> impl Iterator<Item = usize> {
+    let mut last = 0usize;
+    std::iter::successors(Some(1.0f64), |x| Some(x * 1.1))
+        .map(|x| x.round() as usize)
+        .take_while(move |&rank| rank <= n)
+        .filter(move |&rank| std::mem::replace(&mut last, rank) != rank)
+}
+
 /// Least-squares slope of log(frequency) on log(rank), negated, over ranks `round(1.1^k)`.
 /// `counts` is sorted by decreasing frequency.
 fn fit_zipf(counts: &[u64]) -> Option<f64> {
-    let mut points: Vec<(f64, f64)> = Vec::new();
-    let mut last = 0usize;
-    let mut x = 1.0f64;
-    while (x.round() as usize) <= counts.len() {
-        let rank = x.round() as usize;
-        if rank != last {
-            points.push(((rank as f64).ln(), (counts[rank - 1] as f64).ln()));
-            last = rank;
-        }
-        x *= 1.1;
-    }
+    let points: Vec<(f64, f64)> = sampled_ranks(counts.len())
+        .map(|rank| ((rank as f64).ln(), (counts[rank - 1] as f64).ln()))
+        .collect();
     if points.len() < 2 {
         return None;
     }

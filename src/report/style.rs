@@ -1,0 +1,141 @@
+//! Fonts and colours: text renders from embedded DejaVu Sans (no system fonts needed), and a
+//! strategy keeps one colour in every chart and in the page's table.
+
+use std::sync::Once;
+
+use plotters::style::{FontStyle, RGBColor, register_font};
+
+use crate::metrics::{RunResult, StrategyResult};
+
+/// Font family every chart uses; registered from the `dejavu` crate.
+pub const FONT: &str = "sans-serif";
+
+/// Registers DejaVu Sans (regular and bold) as [`FONT`] once per process.
+pub fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let fonts = [(FontStyle::Normal, dejavu::sans::regular()), (FontStyle::Bold, dejavu::sans::bold())];
+        for (style, bytes) in fonts {
+            assert!(register_font(FONT, style, bytes).is_ok(), "the embedded DejaVu Sans font is valid");
+        }
+    });
+}
+
+/// Tableau 10, reordered so that neighbours contrast and the pale yellow comes last.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(0x4E, 0x79, 0xA7),
+    RGBColor(0xF2, 0x8E, 0x2B),
+    RGBColor(0x59, 0xA1, 0x4F),
+    RGBColor(0xE1, 0x57, 0x59),
+    RGBColor(0xB0, 0x7A, 0xA1),
+    RGBColor(0x76, 0xB7, 0xB2),
+    RGBColor(0x9C, 0x75, 0x5F),
+    RGBColor(0xFF, 0x9D, 0xA7),
+    RGBColor(0xBA, 0xB0, 0xAC),
+    RGBColor(0xED, 0xC9, 0x48),
+];
+
+/// Belady (the optimal bound) is always black.
+pub const BOUND: RGBColor = RGBColor(0, 0, 0);
+/// The no-cache baseline is always grey.
+pub const BASELINE: RGBColor = RGBColor(0x80, 0x80, 0x80);
+
+/// How a line is stroked: capacities of one strategy share its colour and differ in dashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dash {
+    /// A solid line (a strategy's largest capacity, or its only one).
+    Solid,
+    /// Dashes this many pixels long, with gaps half as long.
+    Dashed(u32),
+}
+
+/// Whether `r` is the optimal bound (drawn in black, dashed, not a candidate).
+pub fn is_bound(r: &StrategyResult) -> bool {
+    r.kind == "belady"
+}
+
+/// Colours by strategy, fixed for one run: strategies take palette colours in order of first
+/// appearance (Belady black, `none` grey). Within a capacity sweep the largest capacity has the
+/// full colour and a solid line; smaller ones are lighter shades of the same colour with
+/// shorter dashes.
+#[derive(Debug, Clone)]
+pub struct Palette {
+    names: Vec<String>,
+    /// (strategy, capacity value) → colour and stroke.
+    styles: Vec<((String, Option<u64>), RGBColor, Dash)>,
+}
+
+impl Palette {
+    /// The palette of `result`.
+    pub fn new(result: &RunResult) -> Palette {
+        let mut names: Vec<String> = Vec::new();
+        for r in &result.results {
+            if !is_bound(r) && r.kind != "none" && !names.contains(&r.strategy) {
+                names.push(r.strategy.clone());
+            }
+        }
+        let mut palette = Palette { names, styles: Vec::new() };
+        for r in &result.results {
+            let mut sizes: Vec<Option<u64>> = result
+                .results
+                .iter()
+                .filter(|o| o.strategy == r.strategy)
+                .map(|o| o.capacity_value)
+                .collect();
+            sizes.sort_unstable();
+            sizes.dedup();
+            let from_top = sizes.len() - 1 - sizes.partition_point(|&s| s < r.capacity_value);
+            let base = palette.strategy_colour(r);
+            let (colour, dash) = match (is_bound(r), from_top) {
+                (true, k) => (base, Dash::Dashed((12 / (k as u32 + 1)).max(3))),
+                (false, 0) => (base, Dash::Solid),
+                (false, k) => {
+                    let lighter = 0.5 * k as f64 / (sizes.len() - 1) as f64;
+                    (shade(base, lighter), Dash::Dashed((14 / k as u32).max(4)))
+                }
+            };
+            palette.styles.push(((r.strategy.clone(), r.capacity_value), colour, dash));
+        }
+        palette
+    }
+
+    /// The full colour of `r`'s strategy (for one line per strategy, as in miss-ratio curves).
+    pub fn strategy_colour(&self, r: &StrategyResult) -> RGBColor {
+        if is_bound(r) {
+            return BOUND;
+        }
+        match self.names.iter().position(|n| *n == r.strategy) {
+            Some(i) => PALETTE[i % PALETTE.len()],
+            None => BASELINE,
+        }
+    }
+
+    fn style(&self, r: &StrategyResult) -> Option<(RGBColor, Dash)> {
+        self.styles
+            .iter()
+            .find(|((name, cap), _, _)| *name == r.strategy && *cap == r.capacity_value)
+            .map(|(_, c, d)| (*c, *d))
+    }
+
+    /// The colour of `r` (its strategy's colour, lighter for smaller capacities of a sweep).
+    pub fn colour(&self, r: &StrategyResult) -> RGBColor {
+        self.style(r).map_or_else(|| self.strategy_colour(r), |s| s.0)
+    }
+
+    /// The stroke of `r`'s lines.
+    pub fn dash(&self, r: &StrategyResult) -> Dash {
+        self.style(r).map_or(Dash::Solid, |s| s.1)
+    }
+
+    /// CSS `#rrggbb` of `r`'s colour, for the page.
+    pub fn css(&self, r: &StrategyResult) -> String {
+        let RGBColor(red, green, blue) = self.colour(r);
+        format!("#{red:02x}{green:02x}{blue:02x}")
+    }
+}
+
+/// `c` moved towards white by `t` (0 = unchanged, 1 = white).
+fn shade(c: RGBColor, t: f64) -> RGBColor {
+    let mix = |v: u8| (f64::from(v) + (255.0 - f64::from(v)) * t).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
