@@ -78,6 +78,12 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// mode = "http" only: drive the caching server already listening at IP:PORT (e.g. a
+    /// `cachelab serve` of the same scenario) instead of starting one per strategy. The results
+    /// then hold one row, `target`, measured by the client alone: hit ratio from X-Cache,
+    /// origin fetches from misses not marked X-Coalesced, every body verified.
+    #[arg(long, value_name = "IP:PORT")]
+    pub target: Option<std::net::SocketAddr>,
     /// Extra exports of the results.
     #[command(flatten)]
     pub export: ExportArgs,

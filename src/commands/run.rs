@@ -3,7 +3,7 @@
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::cli::RunArgs;
-use crate::error::Interrupted;
+use crate::error::{InputError, Interrupted};
 use crate::metrics::RunResult;
 use crate::output::write_atomic;
 use crate::runner::{http, load, sim};
@@ -15,11 +15,16 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
+    if args.target.is_some() && scenario.run_mode() != RunMode::Http {
+        let message = "only a scenario with mode = \"http\" can drive a running server".into();
+        return Err(InputError::Flag { flag: "--target".into(), message }.into());
+    }
     let bar = super::progress_bar(args.quiet, &scenario.name);
-    let result = match scenario.run_mode() {
-        RunMode::Simulation => sim::run(&scenario, &bar)?,
-        RunMode::Load => load::run(&scenario, &bar, args.quiet)?,
-        RunMode::Http => http::run(&scenario, &bar, args.quiet)?,
+    let result = match (scenario.run_mode(), args.target) {
+        (RunMode::Simulation, _) => sim::run(&scenario, &bar)?,
+        (RunMode::Load, _) => load::run(&scenario, &bar, args.quiet)?,
+        (RunMode::Http, None) => http::run(&scenario, &bar, args.quiet)?,
+        (RunMode::Http, Some(addr)) => http::run_against(&scenario, addr, &bar, args.quiet)?,
     };
     bar.finish_and_clear();
     let json = serde_json::to_string_pretty(&result)?;

@@ -25,8 +25,39 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::
     load::run_with(scenario, &ThroughServer, progress, quiet)
 }
 
+/// Like [`run`], but every request goes to the caching server already listening at `target`
+/// (e.g. `cachelab serve`): the results hold one row, `target` (kind `none`: no cache of this
+/// process), measured by the client alone.
+pub fn run_against(
+    scenario: &Scenario,
+    target: SocketAddr,
+    progress: &ProgressBar,
+    quiet: bool,
+) -> anyhow::Result<RunResult> {
+    let mut scenario = scenario.clone();
+    scenario.strategies =
+        vec![toml::from_str("name = \"target\"\nkind = \"none\"").expect("a valid strategy")];
+    load::run_with(&scenario, &Remote(target), progress, quiet)
+}
+
 /// Drives each strategy through a caching server of its own.
 struct ThroughServer;
+
+/// Drives a server that is already running.
+struct Remote(SocketAddr);
+
+impl Harness for Remote {
+    fn mode(&self) -> &'static str {
+        "http"
+    }
+
+    async fn drive(&self, t: Turn<'_>) -> anyhow::Result<Measured> {
+        let (s, plan) = (t.scenario, t.plan);
+        let sized = s.workload.trace_source().is_some();
+        let client = Arc::new(HttpClient::new(self.0, plan.concurrency, plan.timeout, sized, t.stop.clone()));
+        load::drive_with(client, t.strategy, t.requests, t.origin, plan, t.progress, t.progress_base).await
+    }
+}
 
 impl Harness for ThroughServer {
     fn mode(&self) -> &'static str {
