@@ -167,3 +167,24 @@ fn shipped_scenarios_parse() {
         }
     }
 }
+
+#[test]
+fn a_run_with_a_spawned_redis_records_the_redis_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "redis.toml",
+        "name = \"r\"\n[workload]\nkeys = 500\nrequests = 3000\n[[strategy]]\nname = \"redis\"\nkind = \"redis\"\n\
+         spawn = true\nmaxmemory_policy = \"allkeys-lru\"\ncapacity = \"2MiB\"\n",
+    );
+    let out = cachelab()
+        .args(["run", "-q", "--json", scenario.to_str().unwrap(), "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let version = json["environment"]["redis_version"].as_str().expect("redis_version recorded");
+    assert!(version.chars().next().is_some_and(|c| c.is_ascii_digit()), "{version}");
+    assert!(json["results"][0]["hits"].as_u64().unwrap() > 0);
+}

@@ -188,6 +188,8 @@ fn open_loop_latency_shows_a_stall_for_every_request_scheduled_during_it() {
     let p99 = m.recorder.end_to_end.value_at_quantile(0.99);
     eprintln!("open loop: {slow} requests >= 100 ms, {stalled_gets} stalled gets, p99 {p99} µs");
     assert!(p99 >= 100_000, "the stall reaches the p99: {p99} µs");
+    let late = m.late_p99_us().expect("an open loop tracks start delays");
+    assert!(late >= 50_000, "held back by the in-flight bound, requests started late: p99 {late} µs");
 
     let closed = Arc::new(Faulty { stall, stall_for: Duration::from_millis(200), ..Faulty::new() });
     let c = run(
@@ -202,6 +204,7 @@ fn open_loop_latency_shows_a_stall_for_every_request_scheduled_during_it() {
         "a closed loop sees only the stalled requests"
     );
     assert!(closed_slow * 3 <= slow, "closed loop hides the stall: {closed_slow} vs open loop {slow}");
+    assert_eq!(c.late_p99_us(), None, "a closed loop has no schedule to be late for");
 }
 
 #[test]

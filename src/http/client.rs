@@ -135,6 +135,7 @@ impl HttpClient {
             origin: false,
             errors: 0,
             timeouts: 0,
+            late: scheduled.map(|s| begin.saturating_duration_since(s)),
         };
         let request =
             Request::builder().method(method).uri(uri).header(HOST, self.host.clone()).body(Full::new(body));

@@ -4,9 +4,10 @@
 //! Objects with a low inter-reference recency (LIR) hold most of the cache; the rest, a small
 //! share `hir_ratio`, holds resident HIR objects in a FIFO queue Q. The recency stack S keeps
 //! LIR objects, resident HIR objects and non-resident HIR objects (metadata only) in recency
-//! order; its bottom is always an LIR object ("stack pruning"). A hit on an HIR object that
-//! is still in S (a recency lower than the bottom LIR object's) makes it LIR and demotes the
-//! bottom LIR object to Q.
+//! order; its bottom is always an LIR object ("stack pruning"; S is emptied of HIR entries
+//! when `remove` takes the last LIR object, and pruned again when the next one appears). A
+//! hit on an HIR object that is still in S (a recency lower than the bottom LIR object's)
+//! makes it LIR and demotes the bottom LIR object to Q.
 //!
 //! Sizing follows libCacheSim's `LIRS`: the HIR share is `max(1, hir_ratio * capacity)` with
 //! `hir_ratio` 0.01 by default, every share is counted in the capacity's unit (objects, or
@@ -138,11 +139,11 @@ impl Lirs {
     }
 
     /// Stack pruning: removes HIR entries from the bottom of S until an LIR entry is there
-    /// (never the top entry).
+    /// (all of them when S holds no LIR entry).
     fn prune(&mut self) {
-        while let (Some(tail), Some(head)) = (self.s.back(), self.s.front()) {
+        while let Some(tail) = self.s.back() {
             let e = *self.meta.get(tail);
-            if tail == head || e.lir {
+            if e.lir {
                 break;
             }
             self.unlink_s(tail);
@@ -211,13 +212,20 @@ impl Lirs {
 
     /// Gives LIR status to resident entry `m` (already on top of S), demoting bottom LIR
     /// objects until it fits in the LIR share.
+    ///
+    /// `m` is marked LIR first so that the pruning after each demotion stops at it at the
+    /// latest; while `lir_used` (which does not count `m` yet) is positive, another LIR entry
+    /// lies below `m`, so the bottom of S is never `m` itself. The final prune matters when
+    /// the LIR set was empty (after `remove`): S then held only HIR entries, which now sit
+    /// below an LIR entry and must go.
     fn make_lir(&mut self, m: NodeId, evicted: &mut Vec<u64>) {
         let cost = self.cost(m);
+        self.meta.get_mut(m).lir = true;
         while self.lir_used + cost > self.lir_limit && self.lir_used > 0 {
             self.demote_bottom_lir(evicted);
         }
         self.lir_used += cost;
-        self.meta.get_mut(m).lir = true;
+        self.prune();
     }
 
     /// Drops non-resident entries, oldest first, while S holds more than twice the capacity.
@@ -301,8 +309,7 @@ impl Policy for Lirs {
                 self.push_s(m);
                 if self.lir_used + cost <= self.lir_limit {
                     // Until the LIR set is full, every object gets LIR status.
-                    self.lir_used += cost;
-                    self.meta.get_mut(m).lir = true;
+                    self.make_lir(m, evicted);
                 } else {
                     self.enqueue_hir(m, evicted);
                 }
@@ -414,6 +421,28 @@ mod tests {
         assert_eq!(run(&mut l, &[1]), vec![true]);
         assert!(!l.is_lir(1) && l.in_stack(1), "it stays HIR but is pushed on S");
         assert!(l.is_lir(2) && l.is_lir(3));
+    }
+
+    /// Proptest's minimal failing case (cap 2: one LIR slot, one HIR slot). Removing the only
+    /// LIR object left HIR 21 alone in S; 9 then became LIR on top of it, so the bottom of S
+    /// was an HIR entry and promoting 21 demoted it as if it were LIR.
+    #[test]
+    fn removing_the_last_lir_object_keeps_an_lir_object_at_the_bottom_of_s() {
+        let mut l = Lirs::new(Capacity::objects(2), DEFAULT_HIR_RATIO);
+        assert_eq!((l.lir_limit, l.hir_limit), (1, 1));
+        run(&mut l, &[5, 21]);
+        assert!(l.is_lir(5) && l.contains(21) && l.in_stack(21));
+        assert!(l.remove(5));
+        assert!(l.s.is_empty(), "with no LIR object left, pruning empties S");
+        assert!(l.contains(21) && !l.in_stack(21), "21 stays resident in Q");
+        // 9 takes the free LIR slot; 0 evicts 21 from Q; 9 is hit.
+        assert_eq!(run(&mut l, &[9, 0, 9]), vec![false, false, true]);
+        assert!(l.is_lir(9) && l.contains(0) && !l.contains(21) && !l.in_stack(21));
+        // 21 is a plain miss: it evicts HIR 0 and leaves the LIR set alone.
+        assert_eq!(run(&mut l, &[21]), vec![false]);
+        assert!(l.is_lir(9) && l.contains(21) && !l.contains(0));
+        assert_eq!(l.s.back().map(|m| l.meta.get(m).lir), Some(true));
+        assert_eq!((l.len(), l.used()), (2, 2));
     }
 
     #[test]

@@ -18,6 +18,9 @@
 //!   admitted candidate is followed by the next window object, so one miss can move several
 //!   objects into main and always ends by evicting one from the window (or from main when the
 //!   window is empty);
+//! - the window has no bound of its own: it holds whatever main does not (everything until
+//!   the cache first fills, then about `window_ratio` of it), and an object larger than
+//!   `window_ratio` of the capacity is never admitted;
 //! - an object enters main in probation while probation is under its share, else protected
 //!   while protected is under its share (this only happens while the cache warms up).
 //!
@@ -25,7 +28,8 @@
 //! functions; the probation share is what protected leaves of main (libCacheSim rounds both
 //! down, which at a 99-object main cache makes some probation hits evict); and in byte mode
 //! the sketch is sized for one entry per 4 KiB of main capacity (libCacheSim sizes it per
-//! byte, up to 2^31 counters, so its byte-mode sketch never collides and never decays).
+//! byte, up to 2^31 counters, so its byte-mode sketch never collides and never decays); a
+//! sketch is sized for at most 2^22 entries (about 240 MB of counters).
 
 use super::index::{Keyed, NodeIndex};
 use super::list::{List, NodeId, Slab};

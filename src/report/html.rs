@@ -26,10 +26,10 @@ struct ChartView<'a> {
     png_base64: String,
 }
 
-/// A chart the page explains instead of showing.
+/// Charts the page explains instead of showing, grouped by the reason.
 #[derive(Debug, Serialize)]
 struct SkippedView<'a> {
-    title: &'a str,
+    titles: Vec<&'a str>,
     reason: &'a str,
 }
 
@@ -94,10 +94,15 @@ pub fn render(
             })
         })
         .collect();
-    let skipped: Vec<SkippedView> = charts
-        .iter()
-        .filter_map(|c| Some(SkippedView { title: &c.plan.title, reason: c.plan.figure.as_ref().err()? }))
-        .collect();
+    let mut skipped: Vec<SkippedView> = Vec::new();
+    for c in charts {
+        if let Err(reason) = &c.plan.figure {
+            match skipped.iter_mut().find(|s| s.reason == reason) {
+                Some(group) => group.titles.push(&c.plan.title),
+                None => skipped.push(SkippedView { titles: vec![&c.plan.title], reason }),
+            }
+        }
+    }
     let (headers, rows) = table(result);
     let env_view = &result.environment;
     let page = env.get_template("page.html")?.render(context! {

@@ -391,6 +391,16 @@ fn without_objectives(result: &RunResult, problem: Option<String>) -> Recommenda
         }
         None => "no latency was measured (a simulation run), so there is no best p99".into(),
     };
+    let sweep = candidates
+        .iter()
+        .any(|r| candidates.iter().any(|o| o.strategy == r.strategy && o.capacity_value != r.capacity_value));
+    if sweep {
+        notes.push(
+            "Hit ratio per byte always favours the smallest caches; the miss-ratio curve shows where more \
+             capacity stops paying."
+                .into(),
+        );
+    }
     if let Some(top) = candidates.iter().max_by(|a, b| a.hit_ratio.total_cmp(&b.hit_ratio)) {
         notes.push(format!(
             "The highest hit ratio overall is {} ({}).",
@@ -627,5 +637,17 @@ mod tests {
                 .headline
                 .ends_with("no latency was measured (a simulation run), so there is no best p99.")
         );
+    }
+
+    #[test]
+    fn a_sweep_gets_a_caveat_on_per_byte_efficiency() {
+        let sweep = run(
+            vec![cell("a", "lru", 16, 0.5, None), cell("a", "lru", 256, 0.9, None)],
+            serde_json::Value::Null,
+            json!([]),
+        );
+        let rec = recommend(&sweep);
+        assert!(rec.headline.contains("best hit ratio per byte of cache is a @ 16MiB"), "{}", rec.headline);
+        assert!(rec.notes.iter().any(|n| n.contains("favours the smallest caches")), "{:?}", rec.notes);
     }
 }

@@ -40,6 +40,10 @@ use crate::strategy::{CacheStrategy, build_strategy};
 use crate::workload::trace::{TraceSource, scan_stats};
 use crate::workload::{Request, WorkloadSpec};
 
+/// An open loop whose p99 start delay exceeds this (µs) gets a warning: the latencies then say
+/// as much about the load generator as about the cache.
+const LATE_WARNING_US: u64 = 1_000;
+
 /// A request stream driven under load: a generator's (never fails) or a trace's.
 pub type Requests = Box<dyn Iterator<Item = Result<Request, InputError>> + Send>;
 
@@ -203,6 +207,12 @@ impl Measured {
     /// Seconds measured (after warm-up).
     pub fn measured_s(&self) -> f64 {
         self.end.saturating_duration_since(self.measured_from).as_secs_f64()
+    }
+
+    /// Open loop: the 99th percentile of how late requests started after their intended
+    /// send time, µs (None for a closed loop).
+    pub fn late_p99_us(&self) -> Option<u64> {
+        self.recorder.late.as_ref().filter(|h| !h.is_empty()).map(|h| h.value_at_quantile(0.99))
     }
 
     /// Requests completed during the warm-up.
@@ -472,12 +482,14 @@ async fn run_all<H: Harness>(
     progress.set_length(plan.progress_len() * cells.len() as u64);
     let mut results = Vec::new();
     let mut warmup_requests = 0;
+    let mut environment = Environment::detect();
     for (i, cell) in cells.iter().enumerate() {
         if stop.is_stopped() {
             break;
         }
         let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
         let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
+        environment.redis_version = environment.redis_version.or_else(|| strategy.redis_version());
         if !quiet {
             progress.suspend(|| {
                 let (mode, name, n) = (harness.mode(), &cell.spec.name, cells.len());
@@ -505,6 +517,15 @@ async fn run_all<H: Harness>(
             progress.suspend(|| eprintln!("warning: shutting down strategy `{}`: {e}", cell.spec.name));
         }
         let measured = measured.with_context(|| format!("strategy `{}`", cell.spec.name))?;
+        if let Some(late) = measured.late_p99_us().filter(|&us| us > LATE_WARNING_US) {
+            progress.suspend(|| {
+                eprintln!(
+                    "warning: `{}`: 1% of requests started over {:.1} ms after their scheduled time; the load generator could not keep the schedule (machine busy or rate too high), and end-to-end latencies include that delay",
+                    cell.spec.name,
+                    late as f64 / 1e3
+                )
+            });
+        }
         let usage = usage.ok().and_then(Result::ok).unwrap_or_default();
         let mut counts = measured.recorder.counts;
         let final_evictions = usage.evictions.unwrap_or(0);
@@ -538,7 +559,7 @@ async fn run_all<H: Harness>(
         mode: harness.mode().into(),
         scenario: serde_json::to_value(scenario)?,
         seed: scenario.seed,
-        environment: Environment::detect(),
+        environment,
         started_at,
         duration_s: start.elapsed().as_secs_f64(),
         partial: interrupted.load(Ordering::SeqCst),

@@ -78,12 +78,13 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
     let warmup = (requests as f64 * workload.warmup.0).floor() as u64;
     progress.set_length(requests * cells.len() as u64);
 
-    let results = cells
+    let outcomes = cells
         .par_iter()
         .map(|cell| {
             let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             let strategy = runtime.block_on(build_strategy(&cell.spec, capacity))?;
+            let redis_version = strategy.redis_version();
             let cell_start = Instant::now();
             let requests: Requests = match &stream {
                 Stream::Generated => {
@@ -105,7 +106,7 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
             counts.evictions = usage.evictions.unwrap_or(0).saturating_sub(at_warmup.evictions.unwrap_or(0));
             // Entries the strategy found damaged were served as misses; they are errors too.
             counts.errors += usage.corrupt_entries.saturating_sub(at_warmup.corrupt_entries);
-            Ok(StrategyResult {
+            let result = StrategyResult {
                 strategy: cell.spec.name.clone(),
                 kind: cell.spec.kind.name().to_string(),
                 capacity: cell.capacity.map(|c| serde_json::to_value(c).expect("capacity serialises")),
@@ -118,9 +119,13 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
                 final_bytes: usage.bytes,
                 elapsed_s: cell_start.elapsed().as_secs_f64(),
                 load: None,
-            })
+            };
+            Ok((result, redis_version))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut environment = Environment::detect();
+    environment.redis_version = outcomes.iter().find_map(|(_, v)| v.clone());
+    let results = outcomes.into_iter().map(|(r, _)| r).collect();
 
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
@@ -128,7 +133,7 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
         mode: "simulation".into(),
         scenario: serde_json::to_value(scenario)?,
         seed: scenario.seed,
-        environment: Environment::detect(),
+        environment,
         started_at,
         duration_s: start.elapsed().as_secs_f64(),
         partial: false,

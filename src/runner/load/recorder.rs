@@ -49,6 +49,9 @@ pub struct Outcome {
     pub errors: u8,
     /// Cache operations that timed out.
     pub timeouts: u8,
+    /// Open loop: how late the request started after its intended send time (the load
+    /// generator's own delay, part of `end_to_end`).
+    pub late: Option<Duration>,
 }
 
 impl Outcome {
@@ -97,6 +100,8 @@ pub struct Recorder {
     pub tier_hits: [u64; MAX_TIERS],
     /// Per-interval counters; interval `k` covers `[t0 + k·width, t0 + (k+1)·width)`.
     pub intervals: Vec<Interval>,
+    /// Open loop: how late measured requests started, µs (None in a closed loop).
+    pub late: Option<Histogram<u64>>,
 }
 
 fn histogram() -> Histogram<u64> {
@@ -122,6 +127,7 @@ impl Recorder {
             origin: 0,
             tier_hits: [0; MAX_TIERS],
             intervals: Vec::new(),
+            late: None,
         }
     }
 
@@ -177,6 +183,9 @@ impl Recorder {
             self.put.saturating_record(micros(d));
         }
         self.end_to_end.saturating_record(micros(o.end_to_end));
+        if let Some(late) = o.late {
+            self.late.get_or_insert_with(histogram).saturating_record(micros(late));
+        }
     }
 
     /// Adds `other` (another worker of the same run) into `self`.
@@ -188,6 +197,9 @@ impl Recorder {
             (&mut self.end_to_end, &other.end_to_end),
         ] {
             mine.add(theirs).expect("histograms share their bounds");
+        }
+        if let Some(theirs) = &other.late {
+            self.late.get_or_insert_with(histogram).add(theirs).expect("histograms share their bounds");
         }
         let (c, o) = (&mut self.counts, &other.counts);
         c.requests += o.requests;
@@ -281,6 +293,7 @@ mod tests {
             origin: !matches!(get, Some((GetOutcome::Hit(_), _))),
             errors: 0,
             timeouts: 0,
+            late: None,
         }
     }
 

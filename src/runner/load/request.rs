@@ -96,6 +96,7 @@ async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcom
         origin: false,
         errors: 0,
         timeouts: 0,
+        late: scheduled.map(|s| begin.saturating_duration_since(s)),
     };
     let mut fill_from = begin;
     let value = match req.op {
