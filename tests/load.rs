@@ -337,7 +337,11 @@ fn a_trace_replayed_under_load_matches_its_simulation_and_the_schema() {
     let m = &l["load"];
     for key in ["get_hit", "get_miss", "put", "end_to_end"] {
         assert!(m[key]["count"].as_u64().unwrap() > 0, "{key} is filled");
-        assert!(m[key]["distribution"].as_array().unwrap().len() > 5, "{key} has a distribution");
+        // The number of points depends on how spread the latencies are (a tight histogram has
+        // few quantile steps), so check its shape, not its length.
+        let points: Vec<(f64, u64)> = serde_json::from_value(m[key]["distribution"].clone()).unwrap();
+        assert!(!points.is_empty(), "{key} has a distribution");
+        assert!(points.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1), "{key}: not monotonic");
     }
 }
 
