@@ -44,6 +44,21 @@ impl Counts {
     }
 }
 
+/// Field-by-field sum, to merge counters of requests, workers or intervals.
+impl std::ops::AddAssign<&Counts> for Counts {
+    fn add_assign(&mut self, o: &Counts) {
+        self.requests += o.requests;
+        self.hits += o.hits;
+        self.misses += o.misses;
+        self.writes += o.writes;
+        self.bytes_requested += o.bytes_requested;
+        self.bytes_hit += o.bytes_hit;
+        self.evictions += o.evictions;
+        self.errors += o.errors;
+        self.corrupt += o.corrupt;
+    }
+}
+
 fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }

@@ -232,8 +232,8 @@ async fn replay(
             }
         }
         if measured {
-            counts.requests += 1;
-            add(&mut counts, &c);
+            c.requests = 1;
+            counts += &c;
         }
         if (i + 1) % PROGRESS_STEP == 0 {
             progress.inc(PROGRESS_STEP);
@@ -241,14 +241,4 @@ async fn replay(
     }
     strategy.sync().await?;
     Ok((counts, at_warmup))
-}
-
-fn add(total: &mut Counts, c: &Counts) {
-    total.hits += c.hits;
-    total.misses += c.misses;
-    total.writes += c.writes;
-    total.bytes_requested += c.bytes_requested;
-    total.bytes_hit += c.bytes_hit;
-    total.errors += c.errors;
-    total.corrupt += c.corrupt;
 }

@@ -201,15 +201,7 @@ impl Recorder {
         if let Some(theirs) = &other.late {
             self.late.get_or_insert_with(histogram).add(theirs).expect("histograms share their bounds");
         }
-        let (c, o) = (&mut self.counts, &other.counts);
-        c.requests += o.requests;
-        c.hits += o.hits;
-        c.misses += o.misses;
-        c.writes += o.writes;
-        c.bytes_requested += o.bytes_requested;
-        c.bytes_hit += o.bytes_hit;
-        c.errors += o.errors;
-        c.corrupt += o.corrupt;
+        self.counts += &other.counts;
         self.timeouts += other.timeouts;
         self.origin += other.origin;
         for (a, b) in self.tier_hits.iter_mut().zip(other.tier_hits) {
