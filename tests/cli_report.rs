@@ -1,8 +1,15 @@
 //! `cachelab report` and the report folder `cachelab run` writes, through the real binary.
 
+mod png_check;
+
 use std::path::Path;
 
 use assert_cmd::Command;
+use cachelab::commands::report::read_results;
+use cachelab::report::charts::{HEIGHT, WIDTH};
+use cachelab::report::style::Palette;
+use plotters::style::RGBColor;
+use png_check::Image;
 use predicates::prelude::*;
 
 const FIXTURE: &str = "tests/data/report/load-results.json";
@@ -197,6 +204,16 @@ fn simulate_writes_a_trace_report_with_belady_as_the_bound() {
     assert!(files.contains(&"miss-ratio-curve-objects.png".to_string()), "{files:?}");
     let mrc = std::fs::read_to_string(report.join("miss-ratio-curve-objects.svg")).unwrap();
     assert!(mrc.contains("belady (optimal bound)") && mrc.lines().any(|l| l.trim() == "lru"), "legend");
+    for png in ["popularity.png", "miss-ratio-curve-objects.png"] {
+        let image = Image::decode(&std::fs::read(report.join(png)).unwrap());
+        assert_eq!((image.width, image.height), (WIDTH, HEIGHT), "{png}");
+        assert!(image.colours() >= 20 && image.inked() * 50 > image.pixels.len(), "{png} is blank");
+    }
+    let results = read_results(&report.join("results.json")).unwrap();
+    let lru = results.results.iter().find(|r| r.strategy == "lru").unwrap();
+    let RGBColor(red, green, blue) = Palette::new(&results).strategy_colour(lru);
+    let curve = Image::decode(&std::fs::read(report.join("miss-ratio-curve-objects.png")).unwrap());
+    assert!(curve.count([red, green, blue]) >= 1000, "lru's miss-ratio curve is drawn, not only its legend");
     let popularity = std::fs::read_to_string(report.join("popularity.svg")).unwrap();
     assert!(popularity.contains("Zipf fit, α = 0.9"), "fitted alpha of a Zipf 0.9 trace");
     let html = std::fs::read_to_string(report.join("index.html")).unwrap();

@@ -2,27 +2,18 @@
 //! not blank; each SVG carries its title, axis labels and legend text; a strategy keeps its
 //! colour across charts; charts without data are skipped with a reason.
 
-use std::collections::HashSet;
-use std::io::Cursor;
+mod png_check;
+
 use std::path::Path;
 
 use cachelab::commands::report::read_results;
 use cachelab::metrics::RunResult;
 use cachelab::report::charts::{HEIGHT, WIDTH};
 use cachelab::report::{self, style::Palette};
+use png_check::Image;
 
 fn fixture() -> RunResult {
     read_results(Path::new("tests/data/report/load-results.json")).expect("fixture reads")
-}
-
-/// Width, height and RGB pixels of a PNG.
-fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<[u8; 3]>) {
-    let mut reader = png::Decoder::new(Cursor::new(png_bytes)).read_info().expect("PNG header decodes");
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).expect("PNG data decodes");
-    assert_eq!(info.color_type, png::ColorType::Rgb);
-    let pixels = buf[..info.buffer_size()].chunks(3).map(|p| [p[0], p[1], p[2]]).collect();
-    (info.width, info.height, pixels)
 }
 
 /// Text as the SVG backend writes it.
@@ -51,12 +42,11 @@ fn every_chart_is_a_decodable_non_blank_png_and_a_labelled_svg() {
     for chart in &report.charts {
         let (files, figure) = (chart.files.as_ref().unwrap(), chart.plan.figure.as_ref().unwrap());
         let stem = &chart.plan.stem;
-        let (width, height, pixels) = decode(&files.png);
-        assert_eq!((width, height), (WIDTH, HEIGHT), "{stem}");
-        let colours: HashSet<[u8; 3]> = pixels.iter().copied().collect();
-        assert!(colours.len() >= 20, "{stem}: only {} distinct colours", colours.len());
-        let inked = pixels.iter().filter(|p| **p != [255, 255, 255]).count();
-        assert!(inked * 50 > pixels.len(), "{stem}: only {inked} non-white pixels");
+        let image = Image::decode(&files.png);
+        assert_eq!((image.width, image.height), (WIDTH, HEIGHT), "{stem}");
+        assert!(image.colours() >= 20, "{stem}: only {} distinct colours", image.colours());
+        let inked = image.inked();
+        assert!(inked * 50 > image.pixels.len(), "{stem}: only {inked} non-white pixels");
         assert!(files.svg.starts_with("<svg") && files.svg.trim_end().ends_with("</svg>"), "{stem}");
         assert!(files.svg.contains(&format!("width=\"{WIDTH}\"")), "{stem}");
         let texts = figure.texts();
@@ -136,3 +126,38 @@ fn charts_without_data_are_skipped_with_the_reason() {
     assert!(skipped.iter().all(|(_, why)| why.contains("simulation")), "{skipped:?}");
     assert!(report.html.contains("Not drawn") && report.html.contains("measures no wall clock"));
 }
+
+/// A chart whose lines or bars were dropped would still pass the blankness check on its title,
+/// axes and legend alone; this one counts the pixels drawn in a strategy's exact colour, which
+/// must be several times what its legend swatch takes.
+#[test]
+fn every_chart_draws_each_strategys_data_not_only_its_legend() {
+    let result = fixture();
+    let palette = Palette::new(&result);
+    let moka =
+        result.results.iter().find(|r| r.strategy == "moka" && r.capacity_value == Some(256 << 20)).unwrap();
+    let disk = result.results.iter().find(|r| r.strategy == "disk").unwrap();
+    let report = report::render(&result).unwrap();
+    for chart in &report.charts {
+        let Some(files) = &chart.files else { continue };
+        let image = Image::decode(&files.png);
+        // The miss-ratio curve draws a line only for a capacity sweep; disk ran one capacity.
+        let drawn_as_lines: &[_] =
+            if chart.plan.stem.starts_with("miss-ratio-curve") { &[moka] } else { &[moka, disk] };
+        for r in drawn_as_lines {
+            let c = palette.colour(r);
+            let drawn = image.count([c.0, c.1, c.2]);
+            assert!(
+                drawn >= MIN_DATA_PIXELS,
+                "{}: only {drawn} pixels of {}'s colour",
+                chart.plan.stem,
+                r.strategy
+            );
+        }
+    }
+}
+
+/// Pixels of one colour a chart's data must cover: its legend swatch alone takes under 150
+/// (disk's single miss-ratio point and its swatch together take 141), a line across the plot
+/// or a bar well over 1,300.
+const MIN_DATA_PIXELS: usize = 1000;

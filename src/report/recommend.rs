@@ -353,6 +353,9 @@ fn without_objectives(result: &RunResult, problem: Option<String>) -> Recommenda
     let candidates: Vec<&StrategyResult> =
         result.results.iter().filter(|r| !is_bound(r) && r.kind != "none").collect();
     let mut notes: Vec<String> = problem.into_iter().collect();
+    if candidates.is_empty() {
+        return only_baselines(result, notes);
+    }
     let per_mib = |r: &&StrategyResult| {
         memory_bytes(r).filter(|&m| m > 0).map(|m| r.hit_ratio / (m as f64 / 1048576.0))
     };
@@ -415,6 +418,31 @@ fn without_objectives(result: &RunResult, problem: Option<String>) -> Recommenda
     );
     Recommendation {
         headline: format!("No objectives were set, so no pick: the {efficiency}, and {latency}."),
+        objectives: Vec::new(),
+        ranked: Vec::new(),
+        missing: Vec::new(),
+        notes,
+    }
+}
+
+/// The plain facts of a run with no cache of its own to pick: only the no-cache baseline ran,
+/// or an external server was driven (`cachelab run --target`, a row of kind `none`).
+fn only_baselines(result: &RunResult, notes: Vec<String>) -> Recommendation {
+    let latencies: Vec<String> = result
+        .results
+        .iter()
+        .filter_map(|r| p99_us(r).map(|p| format!("{} {}", format::label(r), format::micros(p as f64))))
+        .collect();
+    let measured = if latencies.is_empty() {
+        String::new()
+    } else {
+        format!(" End-to-end p99: {}.", latencies.join(", "))
+    };
+    Recommendation {
+        headline: format!(
+            "Nothing to pick: this run measured no cache strategy of its own, only rows of kind `none` (the \
+             no-cache baseline, or a server driven with --target).{measured}"
+        ),
         objectives: Vec::new(),
         ranked: Vec::new(),
         missing: Vec::new(),
@@ -637,6 +665,20 @@ mod tests {
                 .headline
                 .ends_with("no latency was measured (a simulation run), so there is no best p99.")
         );
+    }
+
+    #[test]
+    fn a_run_with_only_kind_none_says_there_is_nothing_to_pick() {
+        let mut result =
+            run(vec![cell("target", "none", 0, 1.0, Some(2.5))], serde_json::Value::Null, json!([]));
+        result.results[0].capacity = None;
+        let rec = recommend(&result);
+        assert!(
+            rec.headline.starts_with("Nothing to pick: this run measured no cache strategy"),
+            "{}",
+            rec.headline
+        );
+        assert!(rec.headline.ends_with("End-to-end p99: target 2.5 ms."), "{}", rec.headline);
     }
 
     #[test]
