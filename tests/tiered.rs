@@ -18,6 +18,7 @@ async fn file_l2(dir: &Path) -> FileCache {
         policy: PolicyKind::Lru,
         params: PolicyParams::default(),
         fsync: false,
+        cold_start: false,
     };
     FileCache::open("l2", config, Capacity::bytes(1 << 20)).await.unwrap()
 }
