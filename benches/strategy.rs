@@ -63,6 +63,7 @@ fn file_cache(rt: &Runtime, name: &str, dir: &TempDir) -> FileCache {
         policy: PolicyKind::Lru,
         params: PolicyParams::default(),
         fsync: false,
+        cold_start: false,
     };
     rt.block_on(FileCache::open(name, config, Capacity::bytes(CAPACITY))).expect("file cache opens")
 }

@@ -22,6 +22,7 @@ fn config(dir: &Path) -> FileConfig {
         policy: PolicyKind::Lru,
         params: PolicyParams::default(),
         fsync: false,
+        cold_start: false,
     }
 }
 
@@ -223,17 +224,75 @@ async fn unusable_directories_fail_at_start_naming_the_path() {
         format!("{:#}", FileCache::open("f", config(&file), Capacity::bytes(1 << 20)).await.err().unwrap());
     assert!(err.contains("is not a directory") && err.contains(&file.display().to_string()), "{err}");
 
-    // A directory without write permission. root may write anywhere, so only an unprivileged
-    // user can see this refusal; as root the probe write legitimately succeeds.
     let read_only = tmp.path().join("read-only");
     fs::create_dir(&read_only).unwrap();
-    fs::set_permissions(&read_only, fs::Permissions::from_mode(0o555)).unwrap();
-    let opened = FileCache::open("f", config(&read_only), Capacity::bytes(1 << 20)).await;
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        let err = format!("{:#}", opened.err().expect("a read-only directory is refused"));
-        assert!(err.contains("not writable") && err.contains(&read_only.display().to_string()), "{err}");
+    let _writable_again = make_read_only(&read_only);
+    let err = format!(
+        "{:#}",
+        FileCache::open("f", config(&read_only), Capacity::bytes(1 << 20))
+            .await
+            .err()
+            .expect("a read-only directory is refused")
+    );
+    assert!(err.contains("not writable") && err.contains(&read_only.display().to_string()), "{err}");
+}
+
+/// Makes `dir` read-only for this process and returns a guard that undoes it. Permission bits
+/// do not bind root, so as root the directory is made immutable (`chattr +i`: nobody, root
+/// included, may create files in it); if that fails the test fails and says why.
+fn make_read_only(dir: &Path) -> impl Drop {
+    /// Undoes [`make_read_only`] (also when the test fails) so the temporary directory can go.
+    struct Restore(PathBuf);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("chattr").arg("-i").arg(&self.0).status();
+            let _ = fs::set_permissions(&self.0, fs::Permissions::from_mode(0o755));
+        }
     }
+    let restore = Restore(dir.to_path_buf());
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o555)).unwrap();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        let out = std::process::Command::new("chattr").arg("+i").arg(dir).output();
+        match out {
+            Ok(o) if o.status.success() => {}
+            Ok(o) => panic!(
+                "running as root, the read-only check needs `chattr +i` on {} (a filesystem with \
+                 immutable files, e.g. ext4, and CAP_LINUX_IMMUTABLE); it failed: {}",
+                dir.display(),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+            Err(e) => {
+                panic!("running as root, the read-only check needs chattr (apt-get install e2fsprogs): {e}")
+            }
+        }
+        assert!(
+            fs::File::create(dir.join("probe")).is_err(),
+            "chattr +i did not stop root writing into {}",
+            dir.display()
+        );
+    }
+    restore
+}
+
+#[tokio::test]
+async fn cold_start_deletes_only_our_own_entries() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let cache = open(tmp.path(), 1 << 20).await;
+        for k in 0..50 {
+            put(&cache, k).await;
+        }
+    }
+    let theirs = tmp.path().join("notes.txt");
+    fs::write(&theirs, b"not a cache entry").unwrap();
+    let cold = FileConfig { cold_start: true, ..config(tmp.path()) };
+    let cache = FileCache::open("file", cold, Capacity::bytes(1 << 20)).await.unwrap();
+    assert_eq!(cache.usage().await.unwrap().entries, 0, "nothing from the last run is indexed");
+    assert!(!hits(&cache, 7).await, "nothing from the last run is served");
+    assert_eq!(files(tmp.path()), vec![(theirs.clone(), 17)], "our entry files are gone, theirs stays");
+    put(&cache, 7).await;
+    assert!(hits(&cache, 7).await);
 }
 
 #[tokio::test]

@@ -38,7 +38,7 @@ capacity = 500
     let common = format!(
         "name = \"fidelity\"\nseed = 7\n{strategies}\n[workload]\nkind = \"zipf\"\nkeys = 5000\nalpha = 0.9\nrequests = 60000\nwarmup = 0.2\nvalue_size = {{ dist = \"fixed\", size = 256 }}\n"
     );
-    let simulated = sim::run(&scenario(&common), &ProgressBar::hidden()).unwrap();
+    let simulated = sim::run(&scenario(&common), &ProgressBar::hidden(), true).unwrap();
     let loaded = load::run(
         &scenario(&format!(
             "{common}\n[origin]\nlatency = {{ dist = \"fixed\", ms = 0 }}\n[load]\nmode = \"closed\"\nconcurrency = 4\n"
@@ -239,10 +239,11 @@ fn failing_and_slow_operations_are_counted_per_interval_and_the_run_completes() 
     assert_eq!(r.origin, r.counts.misses);
     assert!(points[3].requests > 0 && points[3].hits == 0, "no hits while the cache fails");
     assert!(points[9].hits > 0, "hits again after the faults");
-    let lm = m.load_measurements(
-        &Plan::new(scenario(&format!("{WORKLOAD}[load]\n")).load.as_ref().unwrap(), 0.0, 1),
+    let lm = m.load_measurements(&Plan::new(
+        scenario(&format!("{WORKLOAD}[load]\n")).load.as_ref().unwrap(),
+        0.0,
         1,
-    );
+    ));
     assert_eq!(lm.timeouts, r.timeouts);
     assert_eq!(lm.timeseries.iter().map(|p| p.errors).sum::<u64>(), errors.iter().sum::<u64>());
 }

@@ -68,6 +68,6 @@ fn redis_killed_mid_run_counts_faults_per_interval_and_the_run_completes() {
     assert!(hits[14] + hits[15] > 0, "the strategy reconnected after the restart: {hits:?}");
     assert_eq!(r.end_to_end.len(), r.counts.requests, "every request completed");
     assert_eq!(r.origin, r.counts.misses, "failed lookups fell back to the origin");
-    let lm = measured.load_measurements(&plan, 1);
+    let lm = measured.load_measurements(&plan);
     assert_eq!(lm.timeseries.iter().map(|p| p.errors + p.timeouts).sum::<u64>(), faults.iter().sum::<u64>());
 }

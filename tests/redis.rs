@@ -1,21 +1,24 @@
 //! The Redis strategy against real servers: a private `redis-server` each test starts on a
 //! free loopback port (or `CACHELAB_REDIS_URL` for the tests that need no server of their
-//! own), and a private 3-master Redis Cluster. Tests that kill or restart servers, or set
-//! maxmemory, always use private servers. Nothing here flushes a database: only keys under a
-//! strategy's own prefix, and keys a test wrote itself, are ever deleted.
+//! own). Tests that kill or restart servers, or set maxmemory, always use private servers.
+//! Nothing here flushes a database or lists keys with KEYS: only keys under a strategy's own
+//! prefix, and uniquely named keys a test wrote itself, are ever deleted. The Redis Cluster
+//! tests are in `redis_cluster.rs`.
+
+#[path = "support/redis_keys.rs"]
+mod redis_keys;
+#[path = "support/replay.rs"]
+mod replay;
 
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use bytes::Bytes;
 use cachelab::origin;
-use cachelab::policy::NEVER;
-use cachelab::strategy::redis_server::{RedisCluster, RedisServer, ServerOptions, TlsFiles};
-use cachelab::strategy::{CacheStrategy, Hint, Lookup, RedisCache, RedisConfig, RedisTarget, StrategyError};
-
-fn hint(size: u32) -> Hint {
-    Hint { size, now: Duration::ZERO, ttl: None, next_access: NEVER }
-}
+use cachelab::strategy::redis_server::{RedisServer, ServerOptions, TlsFiles};
+use cachelab::strategy::{CacheStrategy, Hint, Lookup, RedisCache, RedisConfig, RedisTarget};
+use redis_keys::{ForeignKeys, count_keys, raw};
+use replay::{hint, replay};
 
 fn private_server(options: ServerOptions) -> RedisServer {
     RedisServer::start(options).unwrap_or_else(|e| panic!("{e:#}"))
@@ -40,63 +43,6 @@ async fn connect(url: &str) -> RedisCache {
     RedisCache::connect("redis", config(RedisTarget::Url(url.into()), 500)).await.unwrap()
 }
 
-fn raw(url: &str) -> redis::Connection {
-    redis::Client::open(url).unwrap().get_connection_with_timeout(Duration::from_secs(2)).unwrap()
-}
-
-fn count_keys(url: &str, pattern: &str) -> usize {
-    let mut c = raw(url);
-    let keys: Vec<String> = redis::cmd("KEYS").arg(pattern).query(&mut c).unwrap();
-    keys.len()
-}
-
-/// What a replay saw.
-#[derive(Debug, Default)]
-struct Tally {
-    requests: u64,
-    hits: u64,
-    corrupt: u64,
-    errors: u64,
-    timeouts: u64,
-}
-
-/// Replays `n` requests over `keys` keys the way the runners do (get; on a miss, fetch the
-/// origin body and put it), or until `until` passes; every hit is verified.
-async fn replay(cache: &dyn CacheStrategy, n: u64, keys: u64, until: Option<Instant>) -> Tally {
-    let mut t = Tally::default();
-    for i in 0..n {
-        if until.is_some_and(|u| Instant::now() >= u) {
-            break;
-        }
-        let key = i % keys;
-        let size = 64 + (key % 7) as u32 * 100;
-        t.requests += 1;
-        let count = |e: StrategyError, t: &mut Tally| match e {
-            StrategyError::Timeout(_) => t.timeouts += 1,
-            StrategyError::Backend(_) => t.errors += 1,
-        };
-        let fill = match cache.get(key, hint(size)).await {
-            Ok(Lookup::Hit { value, .. }) if origin::verify(key, size, &value) => {
-                t.hits += 1;
-                false
-            }
-            Ok(Lookup::Hit { .. }) => {
-                t.corrupt += 1;
-                true
-            }
-            Ok(Lookup::Miss) => true,
-            Err(e) => {
-                count(e, &mut t);
-                true
-            }
-        };
-        if fill && let Err(e) = cache.put(key, origin::body(key, size), hint(size)).await {
-            count(e, &mut t);
-        }
-    }
-    t
-}
-
 #[tokio::test]
 async fn binary_values_round_trip_and_cleanup_removes_only_our_keys() {
     let (url, _server) = some_server();
@@ -116,30 +62,22 @@ async fn binary_values_round_trip_and_cleanup_removes_only_our_keys() {
     assert_eq!(cache.get(99, hint(0)).await.unwrap(), Lookup::Miss);
     assert_eq!(cache.usage().await.unwrap().entries, values.len() as u64);
 
-    // Someone else's keys: one outside our namespace, one under another run's prefix.
-    let mut c = raw(&url);
-    let theirs = ["someone-else:key", "cachelab:0000000000000000:1"];
-    for k in theirs {
-        redis::cmd("SET").arg(k).arg("keep me").query::<()>(&mut c).unwrap();
-    }
+    // Someone else's keys: one outside our namespace, one under another run's prefix (unique
+    // names, removed when the test ends).
+    let mut theirs = ForeignKeys::write(raw(&url));
     let other = connect(&url).await;
     assert_ne!(other.prefix(), cache.prefix(), "each instance has its own prefix");
     other.put(0, Bytes::from_static(b"other run"), hint(9)).await.unwrap();
 
     cache.shutdown().await.unwrap();
     assert_eq!(count_keys(&url, &format!("{}*", cache.prefix())), 0, "our keys are gone");
-    for k in theirs {
-        let v: Option<String> = redis::cmd("GET").arg(k).query(&mut c).unwrap();
-        assert_eq!(v.as_deref(), Some("keep me"), "{k} survives our cleanup");
-    }
+    assert_eq!(theirs.lost(), Vec::<String>::new(), "someone else's keys survive our cleanup");
     assert_eq!(
         other.get(0, hint(0)).await.unwrap(),
         Lookup::Hit { value: Bytes::from_static(b"other run"), tier: 0 },
         "another instance's keys survive"
     );
     other.shutdown().await.unwrap();
-    // Delete what this test itself wrote.
-    redis::cmd("DEL").arg(&theirs[..]).query::<()>(&mut c).unwrap();
 }
 
 #[tokio::test]
@@ -232,35 +170,6 @@ async fn a_killed_server_counts_errors_and_the_strategy_reconnects_after_restart
     assert_eq!((after.errors, after.timeouts, after.corrupt), (0, 0, 0), "{after:?}");
     assert!(after.hits >= 299, "{after:?}");
     cache.shutdown().await.unwrap();
-}
-
-#[tokio::test]
-async fn redis_cluster_round_trip_cleanup_and_a_killed_node() {
-    let mut cluster = RedisCluster::start(3).unwrap_or_else(|e| panic!("{e:#}"));
-    let urls = cluster.urls();
-    let cache =
-        RedisCache::connect("cluster", config(RedisTarget::Cluster(urls.clone()), 300)).await.unwrap();
-
-    let t = replay(&cache, 600, 300, None).await;
-    assert_eq!((t.hits, t.errors, t.timeouts, t.corrupt), (300, 0, 0, 0), "{t:?}");
-    let per_node: Vec<usize> = urls.iter().map(|u| count_keys(u, &format!("{}*", cache.prefix()))).collect();
-    assert!(per_node.iter().all(|&n| n > 0), "keys spread over every master: {per_node:?}");
-    assert_eq!(per_node.iter().sum::<usize>(), 300);
-    assert_eq!(cache.usage().await.unwrap().entries, 300);
-    cache.shutdown().await.unwrap();
-    for u in &urls {
-        assert_eq!(count_keys(u, "*"), 0, "cleanup reached every master");
-    }
-
-    let cache =
-        RedisCache::connect("cluster", config(RedisTarget::Cluster(urls.clone()), 200)).await.unwrap();
-    let warm = replay(&cache, 300, 150, None).await;
-    assert_eq!(warm.errors + warm.timeouts, 0, "{warm:?}");
-    cluster.node_mut(1).kill();
-    let down = replay(&cache, u64::MAX, 150, Some(Instant::now() + Duration::from_millis(1500))).await;
-    assert!(down.requests > 0 && down.errors + down.timeouts > 0, "{down:?}");
-    assert_eq!(down.corrupt, 0);
-    cluster.stop();
 }
 
 #[test]

@@ -18,6 +18,7 @@ async fn file_l2(dir: &Path) -> FileCache {
         policy: PolicyKind::Lru,
         params: PolicyParams::default(),
         fsync: false,
+        cold_start: false,
     };
     FileCache::open("l2", config, Capacity::bytes(1 << 20)).await.unwrap()
 }
@@ -111,4 +112,63 @@ l2 = {{ kind = "file", dir = "{}", capacity = "256KiB" }}
     assert_eq!(r["corrupt"], 0, "{r}");
     assert!(r["hit_ratio"].as_f64().unwrap() > 0.3, "{r}");
     assert!(std::fs::read_dir(&l2_dir).unwrap().count() > 0, "L2 wrote files");
+}
+
+#[test]
+fn per_tier_hits_add_up_in_simulation_and_under_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    for mode in ["simulation", "load"] {
+        let load = if mode == "load" {
+            "[origin]\nlatency = { dist = \"fixed\", ms = 0 }\n[load]\nconcurrency = 2\n"
+        } else {
+            ""
+        };
+        let text = format!(
+            r#"name = "tiers"
+[workload]
+keys = 400
+requests = 6000
+warmup = 0.1
+value_size = {{ dist = "fixed", size = 256 }}
+{load}
+[[strategy]]
+name = "lru+file"
+kind = "tiered"
+l1 = {{ kind = "lru", capacity = 20 }}
+l2 = {{ kind = "file", dir = "{}", cold_start = true, capacity = "1MiB" }}
+[[strategy]]
+name = "lru"
+kind = "lru"
+capacity = 20
+"#,
+            tmp.path().join(mode).display()
+        );
+        let s = cachelab::scenario::Scenario::parse(&text, Path::new("tiers.toml")).unwrap();
+        let hidden = indicatif::ProgressBar::hidden();
+        let result = match mode {
+            "simulation" => cachelab::runner::sim::run(&s, &hidden, true).unwrap(),
+            _ => cachelab::runner::load::run(&s, &hidden, true).unwrap(),
+        };
+        let (tiered, alone) = (&result.results[0], &result.results[1]);
+        eprintln!("{mode}: {:?} of {} hits", tiered.tiers, tiered.counts.hits);
+        let names: Vec<&str> = tiered.tiers.iter().map(|t| t.tier.as_str()).collect();
+        assert_eq!(names, ["l1", "l2"], "{mode}");
+        let (l1, l2) = (&tiered.tiers[0], &tiered.tiers[1]);
+        assert_eq!(l1.hits + l2.hits, tiered.counts.hits, "{mode}: every hit came from one tier");
+        assert!(l1.hits > 0 && l2.hits > 0, "{mode}: both tiers serve");
+        let reads = (tiered.counts.hits + tiered.counts.misses) as f64;
+        assert!((l1.hit_ratio - l1.hits as f64 / reads).abs() < 1e-9, "{mode}");
+        assert!((l1.hit_ratio + l2.hit_ratio - tiered.hit_ratio).abs() < 1e-9, "{mode}");
+        // L1 sees every read and every fill, as a lone 20-object LRU does.
+        if mode == "simulation" {
+            assert_eq!(l1.hits, alone.counts.hits, "the L1 of 20 objects hits as a lone LRU of 20");
+        } else {
+            assert!(
+                (l1.hit_ratio - alone.hit_ratio).abs() < 0.03,
+                "{mode}: L1 {l1:?} vs lone LRU {}",
+                alone.hit_ratio
+            );
+        }
+        assert!(alone.tiers.is_empty(), "{mode}: a single-tier strategy lists no tiers");
+    }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::cli::{ExportArgs, ReportArgs};
 use crate::error::InputError;
 use crate::export;
-use crate::metrics::{RunResult, SCHEMA_VERSION};
+use crate::metrics::{RunResult, SCHEMA_VERSION, upgrade};
 use crate::output::write_atomic;
 use crate::report::{self, Report};
 
@@ -31,11 +31,16 @@ pub fn read_results(path: &Path) -> Result<RunResult, InputError> {
     let text =
         std::fs::read_to_string(path).map_err(|e| InputError::Io { path: path.to_path_buf(), source: e })?;
     let bad = |message: String| InputError::Results { path: path.to_path_buf(), message };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let mut value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     match value.get("schema_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+        Some(v) if (upgrade::OLDEST_READABLE..=u64::from(SCHEMA_VERSION)).contains(&v) => {
+            upgrade::to_current(&mut value, v);
+        }
         Some(v) => {
-            return Err(bad(format!("schema version {v}; this cachelab reads version {SCHEMA_VERSION}")));
+            return Err(bad(format!(
+                "schema version {v}; this cachelab reads versions {} to {SCHEMA_VERSION}",
+                upgrade::OLDEST_READABLE
+            )));
         }
         None => return Err(bad("no `schema_version` field".into())),
     }

@@ -21,7 +21,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     }
     let bar = super::progress_bar(args.quiet, &scenario.name);
     let result = match (scenario.run_mode(), args.target) {
-        (RunMode::Simulation, _) => sim::run(&scenario, &bar)?,
+        (RunMode::Simulation, _) => sim::run(&scenario, &bar, args.quiet)?,
         (RunMode::Load, _) => load::run(&scenario, &bar, args.quiet)?,
         (RunMode::Http, None) => http::run(&scenario, &bar, args.quiet)?,
         (RunMode::Http, Some(addr)) => http::run_against(&scenario, addr, &bar, args.quiet)?,

@@ -180,6 +180,7 @@ fn run_result(
                 final_entries: 0,
                 final_bytes: None,
                 elapsed_s: 0.0,
+                tiers: Vec::new(),
                 load: None,
             }
         })

@@ -4,6 +4,7 @@
 
 mod environment;
 mod result;
+pub mod upgrade;
 
 pub use environment::Environment;
 pub use result::{

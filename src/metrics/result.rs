@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::Environment;
 
 /// Version of the `results.json` schema (`schema/results.schema.json`); bumped on any
-/// incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// incompatible change. Version 2 moved per-tier hits from `load.tiers` to `tiers` (filled in
+/// simulation too); [`upgrade`](super::upgrade) reads version 1.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Counters of one strategy at one capacity over the measured (post-warm-up) requests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -89,6 +90,9 @@ pub struct StrategyResult {
     pub final_bytes: Option<u64>,
     /// Wall-clock seconds the replay took (simulation speed, not a latency).
     pub elapsed_s: f64,
+    /// Hits per tier of a tiered strategy (absent for single-tier strategies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<TierCounts>,
     /// Wall-clock measurements; present only for load and HTTP runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<LoadMeasurements>,
@@ -148,6 +152,20 @@ pub struct TierCounts {
     pub hit_ratio: f64,
 }
 
+impl TierCounts {
+    /// One entry per tier from measured hits per tier (`tier_hits[0]` is L1) and all measured
+    /// reads; empty for fewer than two tiers, as a single tier's hits are the strategy's hits.
+    pub fn list(tier_hits: &[u64], reads: u64) -> Vec<TierCounts> {
+        if tier_hits.len() < 2 {
+            return Vec::new();
+        }
+        (1..)
+            .zip(tier_hits)
+            .map(|(n, &hits)| TierCounts { tier: format!("l{n}"), hits, hit_ratio: ratio(hits, reads) })
+            .collect()
+    }
+}
+
 /// Wall-clock results of a load (or HTTP) run of one strategy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LoadMeasurements {
@@ -178,8 +196,6 @@ pub struct LoadMeasurements {
     pub end_to_end: Option<LatencySummary>,
     /// Hit ratio, throughput, origin load and errors over time.
     pub timeseries: Vec<TimePoint>,
-    /// Per-tier hits for tiered strategies (empty otherwise).
-    pub tiers: Vec<TierCounts>,
 }
 
 /// A whole run: what was run, where, and every strategy's results.

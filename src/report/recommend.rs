@@ -488,6 +488,7 @@ mod tests {
             final_entries: 10,
             final_bytes: Some(mib * MIB),
             elapsed_s: 1.0,
+            tiers: Vec::new(),
             load: p99_ms.map(|p| LoadMeasurements {
                 loop_mode: "closed".into(),
                 concurrency: 8,
@@ -502,7 +503,6 @@ mod tests {
                 put: None,
                 end_to_end: Some(latency((p * 1000.0) as u64)),
                 timeseries: Vec::new(),
-                tiers: Vec::new(),
             }),
         }
     }

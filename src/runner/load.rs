@@ -26,7 +26,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 pub use driver::Driver;
-pub use recorder::{GetOutcome, Interval, MAX_TIERS, Outcome, Recorder, summarize};
+pub use recorder::{GetOutcome, Interval, Outcome, Recorder, summarize};
 pub use request::Job;
 pub use spec::{DEFAULT_CLOSED_CONCURRENCY, DEFAULT_OPEN_CONCURRENCY, LoadSpec, LoopMode};
 pub use stop::Stop;
@@ -34,9 +34,11 @@ pub use stop::Stop;
 use crate::error::InputError;
 use crate::metrics::{Environment, LoadMeasurements, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts};
 use crate::origin::Origin;
+use crate::runner::interrupt::watch_ctrl_c;
 use crate::runner::sim::{cells, resolve_capacity, unit_name};
-use crate::scenario::{Scenario, StrategyKind};
-use crate::strategy::{CacheStrategy, build_strategy};
+use crate::runner::usage::settle;
+use crate::scenario::Scenario;
+use crate::strategy::{CacheStrategy, MAX_TIERS, Usage, build_strategy};
 use crate::workload::trace::{TraceSource, scan_stats};
 use crate::workload::{Request, WorkloadSpec};
 
@@ -199,8 +201,9 @@ pub struct Measured {
     pub measured_from: Instant,
     /// When the last request finished.
     pub end: Instant,
-    /// The strategy's eviction count when the warm-up ended (None if it never did).
-    pub evictions_at_warmup: Option<u64>,
+    /// The strategy's own counters when the warm-up ended (zero without a warm-up; None if
+    /// it never ended).
+    pub usage_at_warmup: Option<Usage>,
 }
 
 impl Measured {
@@ -221,24 +224,17 @@ impl Measured {
         all - self.recorder.counts.requests
     }
 
-    /// The `load` part of a strategy's results; `tiers` is how many tiers the strategy has
-    /// (per-tier hits are listed only for more than one).
-    pub fn load_measurements(&self, plan: &Plan, tiers: usize) -> LoadMeasurements {
+    /// Measured hits per tier of a strategy with `tiers` tiers (empty for one tier).
+    pub fn tiers(&self, tiers: usize) -> Vec<TierCounts> {
+        let r = &self.recorder;
+        TierCounts::list(&r.tier_hits[..tiers.clamp(1, MAX_TIERS)], r.counts.hits + r.counts.misses)
+    }
+
+    /// The `load` part of a strategy's results.
+    pub fn load_measurements(&self, plan: &Plan) -> LoadMeasurements {
         let r = &self.recorder;
         let secs = self.measured_s();
         let per_s = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
-        let reads = r.counts.hits + r.counts.misses;
-        let tiers = if tiers < 2 {
-            Vec::new()
-        } else {
-            (0..tiers.min(MAX_TIERS))
-                .map(|t| TierCounts {
-                    tier: format!("l{}", t + 1),
-                    hits: r.tier_hits[t],
-                    hit_ratio: if reads == 0 { 0.0 } else { r.tier_hits[t] as f64 / reads as f64 },
-                })
-                .collect()
-        };
         LoadMeasurements {
             loop_mode: plan.mode.name().to_string(),
             concurrency: plan.concurrency as u64,
@@ -253,7 +249,6 @@ impl Measured {
             put: summarize(&r.put),
             end_to_end: summarize(&r.end_to_end),
             timeseries: r.timeseries(self.measured_from, self.end),
-            tiers,
         }
     }
 }
@@ -321,7 +316,7 @@ pub async fn drive_with<D: Driver>(
     };
     let end = Instant::now();
     done.stop();
-    let evictions_at_warmup = watcher.await.context("progress watcher")?;
+    let usage_at_warmup = watcher.await.context("progress watcher")?;
     if let Some(e) = failure {
         return Err(e.into());
     }
@@ -329,7 +324,7 @@ pub async fn drive_with<D: Driver>(
     // Best effort: a strategy whose backend is down cannot settle, and the run still reports.
     let _ = tokio::time::timeout(plan.settle_timeout(), strategy.sync()).await;
     let measured_from = measured_from.get().copied().filter(|m| *m <= end).unwrap_or(end);
-    Ok(Measured { recorder, t0, measured_from, end, evictions_at_warmup })
+    Ok(Measured { recorder, t0, measured_from, end, usage_at_warmup })
 }
 
 /// What the progress watcher of one strategy's run needs.
@@ -346,9 +341,11 @@ struct Watch {
 }
 
 /// Every 100 ms: advances the progress bar; once, when the warm-up ends, reads the strategy's
-/// eviction count (returned) so evictions are counted over the measured part only.
-async fn watch(w: Watch) -> Option<u64> {
-    let mut evictions_at_warmup = None;
+/// own counters (returned) so that evictions and damaged entries are counted over the measured
+/// part only. Without a warm-up they count from zero, as in the simulation.
+async fn watch(w: Watch) -> Option<Usage> {
+    let no_warmup = w.plan.measured_from(w.t0) == Some(w.t0);
+    let mut usage_at_warmup = no_warmup.then(Usage::default);
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     loop {
         tokio::select! {
@@ -366,13 +363,12 @@ async fn watch(w: Watch) -> Option<u64> {
             w.strategy.name(),
             w.origin.requests()
         ));
-        if evictions_at_warmup.is_none() && w.measured_from.get().is_some_and(|m| Instant::now() >= *m) {
+        if usage_at_warmup.is_none() && w.measured_from.get().is_some_and(|m| Instant::now() >= *m) {
             let usage = tokio::time::timeout(w.plan.timeout, w.strategy.usage()).await;
-            evictions_at_warmup =
-                Some(usage.ok().and_then(Result::ok).and_then(|u| u.evictions).unwrap_or(0));
+            usage_at_warmup = Some(usage.ok().and_then(Result::ok).unwrap_or_default());
         }
     }
-    evictions_at_warmup
+    usage_at_warmup
 }
 
 /// One strategy's turn in a wall-clock run: what a [`Harness`] needs to drive it.
@@ -528,9 +524,7 @@ async fn run_all<H: Harness>(
         }
         let usage = usage.ok().and_then(Result::ok).unwrap_or_default();
         let mut counts = measured.recorder.counts;
-        let final_evictions = usage.evictions.unwrap_or(0);
-        counts.evictions =
-            final_evictions.saturating_sub(measured.evictions_at_warmup.unwrap_or(final_evictions));
+        settle(&mut counts, &usage, measured.usage_at_warmup.as_ref());
         warmup_requests = warmup_requests.max(measured.warmup_requests());
         results.push(StrategyResult {
             strategy: cell.spec.name.clone(),
@@ -544,9 +538,8 @@ async fn run_all<H: Harness>(
             final_entries: usage.entries,
             final_bytes: usage.bytes,
             elapsed_s: measured.end.duration_since(measured.t0).as_secs_f64(),
-            load: Some(
-                measured.load_measurements(plan, if cell.spec.kind == StrategyKind::Tiered { 2 } else { 1 }),
-            ),
+            tiers: measured.tiers(strategy.tiers()),
+            load: Some(measured.load_measurements(plan)),
         });
     }
     ctrl_c.abort();
@@ -566,32 +559,5 @@ async fn run_all<H: Harness>(
         warmup_requests,
         results,
         trace: None,
-    })
-}
-
-/// Installs the Ctrl-C handler (before returning, so no signal is missed): the first Ctrl-C
-/// gives `stop` and marks the run interrupted; a second one exits at once with code 130.
-async fn watch_ctrl_c(stop: Arc<Stop>, interrupted: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
-    let mut first = Box::pin(tokio::signal::ctrl_c());
-    // Poll once so the handler is registered now rather than when the task first runs.
-    let early = tokio::select! {
-        biased;
-        r = &mut first => Some(r),
-        () = std::future::ready(()) => None,
-    };
-    tokio::spawn(async move {
-        let got = match early {
-            Some(r) => r,
-            None => first.await,
-        };
-        if got.is_err() {
-            return;
-        }
-        interrupted.store(true, Ordering::SeqCst);
-        stop.stop();
-        eprintln!("interrupted: finishing the requests in flight (Ctrl-C again to quit at once)");
-        if tokio::signal::ctrl_c().await.is_ok() {
-            std::process::exit(130);
-        }
     })
 }

@@ -1,8 +1,12 @@
 //! Exact simulation: replays a workload through every (strategy, capacity) cell in logical
 //! time. Cells run in parallel on all cores; each replays the identical request stream
-//! (regenerated from the seed, or streamed from the trace file, per cell).
+//! (regenerated from the seed, or streamed from the trace file, per cell). Ctrl-C stops every
+//! cell after the request at hand; cells not yet started are skipped, each started one is
+//! shut down (its Redis keys removed, its spawned server stopped) and reported, and the run
+//! is marked `partial`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -10,12 +14,15 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crate::error::InputError;
-use crate::metrics::{Counts, Environment, RunResult, SCHEMA_VERSION, StrategyResult};
+use crate::metrics::{Counts, Environment, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts};
 use crate::origin;
 use crate::policy::{Capacity, CapacityUnit};
+use crate::runner::interrupt;
+use crate::runner::load::Stop;
+use crate::runner::usage::settle;
 use crate::scenario::units::CapacitySpec;
 use crate::scenario::{Scenario, StrategyKind, StrategySpec};
-use crate::strategy::{CacheStrategy, Hint, Lookup, Usage, build_strategy};
+use crate::strategy::{CacheStrategy, Hint, Lookup, MAX_TIERS, Usage, build_strategy};
 use crate::workload::trace::{FutureTrace, TraceSource, scan_stats, with_next_access};
 use crate::workload::{Op, Request, fill_next_access};
 
@@ -62,8 +69,10 @@ enum Stream {
 /// One cell's pass over the stream.
 type Requests<'a> = Box<dyn Iterator<Item = Result<Request, InputError>> + Send + 'a>;
 
-/// Runs `scenario` in logical time and returns its results. `progress` counts requests.
-pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunResult> {
+/// Runs `scenario` in logical time and returns its results; `partial` is set if Ctrl-C
+/// stopped it. `progress` counts requests; `quiet` silences the note on stderr that the run
+/// started.
+pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let start = Instant::now();
     let cells = cells(scenario);
@@ -77,10 +86,21 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
     };
     let warmup = (requests as f64 * workload.warmup.0).floor() as u64;
     progress.set_length(requests * cells.len() as u64);
+    let stop = Arc::new(Stop::new());
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let ctrl_c = interrupt::Watcher::install(stop.clone(), interrupted.clone())?;
+    if !quiet {
+        progress.suspend(|| {
+            eprintln!("simulation: {} cells of {requests} requests (Ctrl-C stops early)", cells.len())
+        });
+    }
 
     let outcomes = cells
         .par_iter()
         .map(|cell| {
+            if stop.is_stopped() {
+                return Ok(None);
+            }
             let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             let strategy = runtime.block_on(build_strategy(&cell.spec, capacity))?;
@@ -94,18 +114,18 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
                 Stream::Trace(t) => Box::new(t.source.records()?.map(|r| r.map(|r| r.request()))),
             };
             let rate = workload.logical_rate.get();
-            let outcome = runtime.block_on(replay(strategy.as_ref(), requests, warmup, rate, progress));
+            let how = Replay { warmup, logical_rate: rate, progress, stop: &stop };
+            let outcome = runtime.block_on(replay(strategy.as_ref(), requests, how));
             let final_usage = runtime.block_on(async {
                 let u = strategy.usage().await;
                 let _ = strategy.shutdown().await;
                 u
             });
-            let (counts, at_warmup) = outcome.with_context(|| format!("strategy `{}`", cell.spec.name))?;
+            let replayed = outcome.with_context(|| format!("strategy `{}`", cell.spec.name))?;
             let usage = final_usage.unwrap_or_default();
-            let mut counts = counts;
-            counts.evictions = usage.evictions.unwrap_or(0).saturating_sub(at_warmup.evictions.unwrap_or(0));
-            // Entries the strategy found damaged were served as misses; they are errors too.
-            counts.errors += usage.corrupt_entries.saturating_sub(at_warmup.corrupt_entries);
+            let mut counts = replayed.counts;
+            settle(&mut counts, &usage, replayed.at_warmup.as_ref());
+            let reads = counts.hits + counts.misses;
             let result = StrategyResult {
                 strategy: cell.spec.name.clone(),
                 kind: cell.spec.kind.name().to_string(),
@@ -118,11 +138,14 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
                 final_entries: usage.entries,
                 final_bytes: usage.bytes,
                 elapsed_s: cell_start.elapsed().as_secs_f64(),
+                tiers: TierCounts::list(&replayed.tier_hits[..strategy.tiers().clamp(1, MAX_TIERS)], reads),
                 load: None,
             };
-            Ok((result, redis_version))
+            Ok(Some((result, redis_version)))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    drop(ctrl_c);
+    let outcomes: Vec<_> = outcomes.into_iter().flatten().collect();
     let mut environment = Environment::detect();
     environment.redis_version = outcomes.iter().find_map(|(_, v)| v.clone());
     let results = outcomes.into_iter().map(|(r, _)| r).collect();
@@ -136,7 +159,7 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
         environment,
         started_at,
         duration_s: start.elapsed().as_secs_f64(),
-        partial: false,
+        partial: interrupted.load(Ordering::SeqCst),
         warmup_requests: warmup,
         results,
         trace: None,
@@ -175,29 +198,58 @@ pub fn unit_name(unit: CapacityUnit) -> &'static str {
     }
 }
 
-/// Replays `requests` through `strategy`: reads go through the cache (a miss fetches the
-/// origin's body and stores it), writes store a fresh body. Returns the measured counts and
-/// the strategy's usage when warm-up ended (zero without warm-up).
-async fn replay(
+/// How [`replay`] goes through a stream.
+#[derive(Clone, Copy)]
+pub struct Replay<'a> {
+    /// Requests at the start that are replayed but not measured.
+    pub warmup: u64,
+    /// Requests per logical second (the clock TTLs expire against).
+    pub logical_rate: u64,
+    /// Advanced by every request.
+    pub progress: &'a ProgressBar,
+    /// Once given, the replay ends after the request at hand.
+    pub stop: &'a Stop,
+}
+
+/// What [`replay`] measured.
+#[derive(Debug, Clone, Default)]
+pub struct Replayed {
+    /// Counters over the measured requests (evictions and damaged entries are left to
+    /// [`settle`], from the strategy's own counters).
+    pub counts: Counts,
+    /// Measured hits per serving tier (index 0 is L1; deeper tiers than the last slot count
+    /// there).
+    pub tier_hits: [u64; MAX_TIERS],
+    /// The strategy's own counters when the warm-up ended (zero without a warm-up; None if it
+    /// never ended).
+    pub at_warmup: Option<Usage>,
+}
+
+/// Replays `requests` through `strategy` in logical time: reads go through the cache (a hit
+/// counts only if its body is the origin's, else it is `corrupt` and a miss; a miss fetches
+/// the origin's body and stores it), writes store a fresh body.
+pub async fn replay(
     strategy: &dyn CacheStrategy,
     requests: impl Iterator<Item = Result<Request, InputError>>,
-    warmup: u64,
-    logical_rate: u64,
-    progress: &ProgressBar,
-) -> anyhow::Result<(Counts, Usage)> {
-    let mut counts = Counts::default();
-    let mut at_warmup = Usage::default();
+    how: Replay<'_>,
+) -> anyhow::Result<Replayed> {
+    let Replay { warmup, logical_rate, progress, stop } = how;
+    let mut out = Replayed { at_warmup: (warmup == 0).then(Usage::default), ..Replayed::default() };
     for (i, req) in (0u64..).zip(requests) {
+        if stop.is_stopped() {
+            break;
+        }
         let req = req?;
         if i == warmup && warmup > 0 {
             strategy.sync().await?;
             // A backend that is down right now must not stop the run: count from zero then.
-            at_warmup = strategy.usage().await.unwrap_or_default();
+            out.at_warmup = Some(strategy.usage().await.unwrap_or_default());
         }
         let measured = i >= warmup;
         let now = Duration::from_nanos((u128::from(i) * 1_000_000_000 / u128::from(logical_rate)) as u64);
         let hint = Hint { size: req.size, now, ttl: req.ttl, next_access: req.next_access };
         let mut c = Counts::default();
+        let mut served_by = None;
         match req.op {
             Op::Set => {
                 c.writes = 1;
@@ -208,9 +260,10 @@ async fn replay(
             Op::Get => {
                 c.bytes_requested = u64::from(req.size);
                 let fill = match strategy.get(req.key, hint).await {
-                    Ok(Lookup::Hit { value, .. }) if origin::verify(req.key, req.size, &value) => {
+                    Ok(Lookup::Hit { value, tier }) if origin::verify(req.key, req.size, &value) => {
                         c.hits = 1;
                         c.bytes_hit = u64::from(req.size);
+                        served_by = Some(usize::from(tier).min(MAX_TIERS - 1));
                         false
                     }
                     Ok(Lookup::Hit { .. }) => {
@@ -233,12 +286,15 @@ async fn replay(
         }
         if measured {
             c.requests = 1;
-            counts += &c;
+            out.counts += &c;
+            if let Some(t) = served_by {
+                out.tier_hits[t] += 1;
+            }
         }
         if (i + 1) % PROGRESS_STEP == 0 {
             progress.inc(PROGRESS_STEP);
         }
     }
     strategy.sync().await?;
-    Ok((counts, at_warmup))
+    Ok(out)
 }

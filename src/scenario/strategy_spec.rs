@@ -236,6 +236,10 @@ pub struct StrategySpec {
     /// file: fsync each entry and its directory before the write counts (default false).
     #[serde(default, skip_serializing_if = "is_false")]
     pub fsync: bool,
+    /// file: delete what earlier runs stored (only this cache's own entry files) when the
+    /// strategy starts, so the run starts cold (default false: it serves what it kept).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cold_start: bool,
     /// tiered: the in-memory front tier (moka or a policy kind), with its own capacity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub l1: Option<Box<StrategySpec>>,
@@ -290,6 +294,7 @@ impl StrategySpec {
             ("dir", self.dir.is_some(), StrategyKind::File),
             ("policy", self.policy.is_some(), StrategyKind::File),
             ("fsync", self.fsync, StrategyKind::File),
+            ("cold_start", self.cold_start, StrategyKind::File),
             ("l1", self.l1.is_some(), StrategyKind::Tiered),
             ("l2", self.l2.is_some(), StrategyKind::Tiered),
         ];

@@ -42,6 +42,9 @@ pub struct FileConfig {
     pub params: PolicyParams,
     /// fsync every entry file and its directory before an entry counts as written.
     pub fsync: bool,
+    /// Delete the entries stored by earlier runs when opening (only our own entry files), so
+    /// the cache starts cold; otherwise they are indexed and served.
+    pub cold_start: bool,
 }
 
 /// A cache of files in a directory; see the module documentation.
@@ -53,6 +56,7 @@ pub struct FileCache {
 struct Inner {
     root: PathBuf,
     fsync: bool,
+    cold_start: bool,
     state: Mutex<State>,
     /// The open root directory, holding an exclusive `flock` while the cache lives.
     _lock: File,
@@ -142,7 +146,13 @@ impl Inner {
             ready_entries: 0,
             ready_bytes: 0,
         };
-        let inner = Inner { root, fsync: config.fsync, state: Mutex::new(state), _lock: lock };
+        let inner = Inner {
+            root,
+            fsync: config.fsync,
+            cold_start: config.cold_start,
+            state: Mutex::new(state),
+            _lock: lock,
+        };
         inner.rebuild().with_context(|| format!("cannot read cache directory {}", inner.root.display()))?;
         Ok(inner)
     }
@@ -153,8 +163,8 @@ impl Inner {
     }
 
     /// Rebuilds the index from the directory: indexes intact entries (oldest first, so
-    /// recency survives roughly), removes our stale temporary files, expired entries and
-    /// damaged entries, and leaves everything else alone.
+    /// recency survives roughly; with `cold_start` removes them instead), removes our stale
+    /// temporary files, expired entries and damaged entries, and leaves everything else alone.
     fn rebuild(&self) -> io::Result<()> {
         let now_ms = unix_ms(SystemTime::now());
         let mut found: Vec<(SystemTime, u64, Header)> = Vec::new();
@@ -181,6 +191,10 @@ impl Inner {
                     open_nofollow(&path)?.take(HEADER_LEN as u64).read_to_end(&mut head)?;
                     if !head.starts_with(&MAGIC) {
                         continue; // not ours
+                    }
+                    if self.cold_start {
+                        delete_ours(&path, false)?;
+                        continue;
                     }
                     match Header::decode(&head) {
                         Ok(h) if h.key == key && h.file_len() == meta.len() && shard(key) == s => {

@@ -27,6 +27,9 @@ pub use registry::build_strategy;
 pub use simulated::Simulated;
 pub use tiered::Tiered;
 
+/// Most tiers a runner reports hits for (a deeper tier's hits count as the last one's).
+pub const MAX_TIERS: usize = 4;
+
 /// What a runner tells a strategy about one request besides its key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hint {
@@ -98,6 +101,12 @@ pub trait CacheStrategy: Send + Sync {
     /// Settles pending background work so counts are reproducible (moka's maintenance).
     async fn sync(&self) -> Result<(), StrategyError> {
         Ok(())
+    }
+
+    /// How many tiers serve reads ([`Lookup::Hit::tier`] stays below it); runners report
+    /// hits per tier when there is more than one.
+    fn tiers(&self) -> usize {
+        1
     }
 
     /// What is resident now.

@@ -244,13 +244,14 @@ pub struct RedisCluster {
 }
 
 impl RedisCluster {
-    /// Starts `masters` cluster-enabled servers, joins them with `redis-cli --cluster create`
-    /// and waits until every node reports `cluster_state:ok`.
-    pub fn start(masters: usize) -> anyhow::Result<RedisCluster> {
+    /// Starts `masters` cluster-enabled servers, each configured by `options` (e.g. its own
+    /// `maxmemory` and policy), joins them with `redis-cli --cluster create` and waits until
+    /// every node reports `cluster_state:ok`.
+    pub fn start(masters: usize, options: ServerOptions) -> anyhow::Result<RedisCluster> {
         if masters < 3 {
             bail!("a Redis Cluster needs at least 3 masters, got {masters}");
         }
-        let options = ServerOptions { cluster: true, ..ServerOptions::default() };
+        let options = ServerOptions { cluster: true, ..options };
         let nodes =
             (0..masters).map(|_| RedisServer::start(options.clone())).collect::<anyhow::Result<Vec<_>>>()?;
         let cluster = RedisCluster { nodes };
@@ -289,6 +290,13 @@ impl RedisCluster {
     /// Node `i` (to kill or inspect it).
     pub fn node_mut(&mut self, i: usize) -> &mut RedisServer {
         &mut self.nodes[i]
+    }
+
+    /// Starts node `i` again after it was killed (its cluster configuration survives in its
+    /// directory, its data does not) and waits until the cluster is `ok` again.
+    pub fn restart_node(&mut self, i: usize) -> anyhow::Result<()> {
+        self.nodes[i].restart()?;
+        self.wait_until_ok()
     }
 
     /// Kills every node.

@@ -42,6 +42,7 @@ pub async fn build_strategy(
                 policy: spec.policy.unwrap_or(PolicyKind::Lru),
                 params: spec.params.clone(),
                 fsync: spec.fsync,
+                cold_start: spec.cold_start,
             };
             Box::new(
                 FileCache::open(&spec.name, config, need()?)

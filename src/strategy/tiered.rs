@@ -47,6 +47,10 @@ impl CacheStrategy for Tiered {
         }
     }
 
+    fn tiers(&self) -> usize {
+        2
+    }
+
     async fn put(&self, key: u64, value: Bytes, hint: Hint) -> Result<(), StrategyError> {
         let (l1, l2) = tokio::join!(self.l1.put(key, value.clone(), hint), self.l2.put(key, value, hint));
         l1.and(l2)

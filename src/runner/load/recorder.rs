@@ -8,12 +8,10 @@ use std::time::{Duration, Instant};
 use hdrhistogram::Histogram;
 
 use crate::metrics::{Counts, LatencySummary, TimePoint};
+use crate::strategy::MAX_TIERS;
 
 /// Highest latency the histograms hold, µs (60 s); longer values are clamped to it.
 const MAX_US: u64 = 60_000_000;
-
-/// Most tiers a strategy can report hits for.
-pub const MAX_TIERS: usize = 4;
 
 /// What the cache `get` of a read returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
