@@ -3,7 +3,7 @@
 //! worker's HdrHistograms and counters. Target: <= 100 ns per request, so the harness is
 //! negligible next to even an in-process cache.
 //!
-//! Measured on the 2-core build VM (CPU time, 2025-11): 75 ns per request with the uniform
+//! Measured on the 2-core build VM (CPU time, 2026-11-25): 75 ns per request with the uniform
 //! generator over 1M keys, 84 ns with Zipf over 100k keys, 137 ns with Zipf over 1M keys
 //! (its 12 MB alias table no longer fits the 4 MB L2 cache). The harness's own share is the
 //! clock pair (47 ns; `Instant::now` is ~23 ns on this KVM guest) plus `record` (16 ns).
@@ -99,6 +99,7 @@ fn per_request<M: Measurement>(c: &mut Criterion<M>, group: &str) {
                     read: req.op == Op::Get,
                     size: black_box(req.size),
                     origin: false,
+                    coalesced: false,
                     errors: 0,
                     timeouts: 0,
                     late: None,
@@ -120,6 +121,7 @@ fn per_request<M: Measurement>(c: &mut Criterion<M>, group: &str) {
         read: true,
         size: 1024,
         origin: false,
+        coalesced: false,
         errors: 0,
         timeouts: 0,
         late: None,

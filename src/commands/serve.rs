@@ -48,7 +48,7 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
         let strategy: Arc<dyn CacheStrategy> = build_strategy(spec, capacity).await?.into();
         let origin = Arc::new(Origin::new(&scenario.origin, scenario.seed));
         let handler = OriginHandler::new(origin, &scenario.workload, scenario.seed, scenario.origin.uncacheable.0);
-        let service = CacheService::new(strategy.clone(), handler, scenario.http.coalesce, timeout);
+        let service = CacheService::new(strategy.clone(), handler, scenario.http.coalesce.serves_coalesced(), timeout);
         let server =
             Server::start(service, args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
         let described = capacity.map_or("unbounded".to_string(), |c| format!("{} {}", c.value, unit_name(c.unit)));

@@ -8,7 +8,7 @@
 //!
 //! Every body is checked against [`crate::origin::verify`]; a wrong one is counted `corrupt`.
 //! Hits and misses come from `X-Cache`; a miss made an origin fetch unless it says
-//! `X-Coalesced`; `X-Cache-Error` names cache operations that failed or timed out on the
+//! `X-Coalesced` (then it is counted as coalesced); `X-Cache-Error` names cache operations that failed or timed out on the
 //! server. A transport error or an unexpected status counts as an error.
 
 use std::net::SocketAddr;
@@ -133,6 +133,7 @@ impl HttpClient {
             read: req.op == Op::Get,
             size: req.size,
             origin: false,
+            coalesced: false,
             errors: 0,
             timeouts: 0,
             late: scheduled.map(|s| begin.saturating_duration_since(s)),
@@ -177,7 +178,9 @@ impl HttpClient {
                     GetOutcome::Miss
                 };
                 out.get = Some((kind, took));
-                out.origin = !hit && !headers.contains_key(X_COALESCED);
+                let joined = headers.contains_key(X_COALESCED);
+                out.origin = !hit && !joined;
+                out.coalesced = !hit && joined;
             }
             (Op::Set, StatusCode::NO_CONTENT) => out.put = Some(took),
             _ => out.errors += 1,

@@ -19,4 +19,4 @@ pub use cache::{CacheService, ServerStats};
 pub use client::HttpClient;
 pub use origin::OriginHandler;
 pub use server::Server;
-pub use spec::HttpSpec;
+pub use spec::{Coalescing, HttpSpec};

@@ -10,6 +10,11 @@ use super::Environment;
 /// simulation too); [`upgrade`](super::upgrade) reads version 1.
 pub const SCHEMA_VERSION: u32 = 2;
 
+/// What HTTP mode appends to a strategy's name for its run without request coalescing when
+/// the scenario says `[http] coalesce = "compare"`: `moka (no coalescing)` is `moka` behind a
+/// server whose every miss makes its own origin fetch.
+pub const NO_COALESCING_SUFFIX: &str = " (no coalescing)";
+
 /// Counters of one strategy at one capacity over the measured (post-warm-up) requests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Counts {
@@ -184,6 +189,10 @@ pub struct LoadMeasurements {
     pub origin_requests: u64,
     /// Origin requests per second.
     pub origin_rps: f64,
+    /// HTTP mode: misses that joined another request's origin fetch (request coalescing)
+    /// instead of making their own; 0 without coalescing and in load mode.
+    #[serde(default)]
+    pub coalesced_requests: u64,
     /// Cache operations that timed out.
     pub timeouts: u64,
     /// Cache `get` latency of hits.
@@ -194,6 +203,10 @@ pub struct LoadMeasurements {
     pub put: Option<LatencySummary>,
     /// Whole request: get, plus origin fetch and put on a miss.
     pub end_to_end: Option<LatencySummary>,
+    /// Open loop: how late requests were sent after their intended send time (the load
+    /// generator's own delay, included in `end_to_end`); absent for a closed loop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_delay: Option<LatencySummary>,
     /// Hit ratio, throughput, origin load and errors over time.
     pub timeseries: Vec<TimePoint>,
 }

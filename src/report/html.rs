@@ -9,6 +9,7 @@ use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
 use super::Chart;
+use super::coalescing;
 use super::format;
 use super::recommend::Recommendation;
 use super::style::Palette;
@@ -119,6 +120,7 @@ pub fn render(
         warnings => Value::from(Serde(warnings)),
         headers => Value::from(Serde(&headers)),
         rows => Value::from(Serde(&rows)),
+        coalescing => coalescing::comparisons(result),
         charts => Value::from(Serde(&shown)),
         skipped => Value::from(Serde(&skipped)),
         scenario_text => scenario_text(&result.scenario),
@@ -181,10 +183,12 @@ fn ms(l: Option<&LatencySummary>, pick: fn(&LatencySummary) -> u64) -> Cell {
     }
 }
 
-/// The summary table: headers and one row per result. Latency columns only for load runs.
+/// The summary table: headers and one row per result. Latency columns only for load runs;
+/// origin fetch and coalesced counts only for HTTP runs.
 fn table(result: &RunResult) -> (Vec<Header>, Vec<Row>) {
     let palette = Palette::new(result);
     let load = result.results.iter().any(|r| r.load.is_some());
+    let http = load && result.mode == "http";
     let mut headers = vec![
         "strategy",
         "kind",
@@ -206,6 +210,9 @@ fn table(result: &RunResult) -> (Vec<Header>, Vec<Row>) {
             "origin (req/s)",
             "timeouts",
         ]);
+    }
+    if http {
+        headers.extend(["origin fetches", "coalesced"]);
     }
     let headers = headers
         .into_iter()
@@ -249,6 +256,12 @@ fn table(result: &RunResult) -> (Vec<Header>, Vec<Row>) {
                         ]);
                     }
                     None => cells.extend((0..7).map(|_| Cell::missing())),
+                }
+            }
+            if http {
+                match &r.load {
+                    Some(l) => cells.extend([count(l.origin_requests), count(l.coalesced_requests)]),
+                    None => cells.extend([Cell::missing(), Cell::missing()]),
                 }
             }
             Row { colour: palette.css(r), cells }

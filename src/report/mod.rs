@@ -4,6 +4,7 @@
 
 mod axis;
 pub mod charts;
+mod coalescing;
 mod format;
 mod html;
 pub mod recommend;

@@ -497,11 +497,13 @@ mod tests {
                 measured_s: 1.0,
                 origin_requests: 1000 - hits,
                 origin_rps: (1000 - hits) as f64,
+                coalesced_requests: 0,
                 timeouts: 0,
                 get_hit: None,
                 get_miss: None,
                 put: None,
                 end_to_end: Some(latency((p * 1000.0) as u64)),
+                start_delay: None,
                 timeseries: Vec::new(),
             }),
         }

@@ -2,7 +2,11 @@
 //! ([`crate::http::Server`] on a free loopback port), driven by the HTTP load client over real
 //! sockets in the load runner's closed or open loop. Latency is end to end (client to server
 //! to cache or origin and back); hits come from `X-Cache`; origin requests are the fetches
-//! the server made (coalesced misses made none).
+//! the server made (coalesced misses made none, and are counted apart).
+//!
+//! With `[http] coalesce = "compare"` every strategy runs twice in a row, behind a server
+//! that coalesces (the row keeps the strategy's name) and one that does not (the name plus
+//! [`NO_COALESCING_SUFFIX`]), so the results show the origin load coalescing saves.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -12,8 +16,8 @@ use anyhow::Context;
 use indicatif::ProgressBar;
 
 use super::load::{self, Harness, Measured, Turn};
-use crate::http::{CacheService, HttpClient, OriginHandler, Server};
-use crate::metrics::RunResult;
+use crate::http::{CacheService, Coalescing, HttpClient, OriginHandler, Server};
+use crate::metrics::{NO_COALESCING_SUFFIX, RunResult};
 use crate::scenario::Scenario;
 
 /// How long requests in flight may take to finish when a strategy's turn ends.
@@ -22,7 +26,31 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Runs `scenario` in HTTP mode (it must have a `[load]` section, which `mode = "http"`
 /// fills with defaults) and returns its results; `partial` is set if Ctrl-C stopped it.
 pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
-    load::run_with(scenario, &ThroughServer, progress, quiet)
+    let coalesce = scenario.http.coalesce;
+    if coalesce != Coalescing::Compare {
+        let harness = ThroughServer { coalesce: coalesce.serves_coalesced(), uncoalesced: Vec::new() };
+        return load::run_with(scenario, &harness, progress, quiet);
+    }
+    let mut doubled = scenario.clone();
+    doubled.strategies = Vec::with_capacity(2 * scenario.strategies.len());
+    let mut uncoalesced = Vec::with_capacity(scenario.strategies.len());
+    for spec in &scenario.strategies {
+        let mut without = spec.clone();
+        without.name = format!("{}{NO_COALESCING_SUFFIX}", spec.name);
+        anyhow::ensure!(
+            scenario.strategies.iter().all(|s| s.name != without.name),
+            "coalesce = \"compare\" names the second run of `{}` `{}`, which another strategy already has",
+            spec.name,
+            without.name
+        );
+        uncoalesced.push(without.name.clone());
+        doubled.strategies.extend([spec.clone(), without]);
+    }
+    let mut result =
+        load::run_with(&doubled, &ThroughServer { coalesce: true, uncoalesced }, progress, quiet)?;
+    // The results echo the scenario as written, not the doubled list.
+    result.scenario = serde_json::to_value(scenario)?;
+    Ok(result)
 }
 
 /// Like [`run`], but every request goes to the caching server already listening at `target`
@@ -41,7 +69,12 @@ pub fn run_against(
 }
 
 /// Drives each strategy through a caching server of its own.
-struct ThroughServer;
+struct ThroughServer {
+    /// Whether the servers coalesce concurrent misses...
+    coalesce: bool,
+    /// ...except for the strategies of these names (the second runs of a comparison).
+    uncoalesced: Vec<String>,
+}
 
 /// Drives a server that is already running.
 struct Remote(SocketAddr);
@@ -67,7 +100,8 @@ impl Harness for ThroughServer {
     async fn drive(&self, t: Turn<'_>) -> anyhow::Result<Measured> {
         let s = t.scenario;
         let origin = OriginHandler::new(t.origin.clone(), &s.workload, s.seed, s.origin.uncacheable.0);
-        let service = CacheService::new(t.strategy.clone(), origin, s.http.coalesce, t.plan.timeout);
+        let coalesce = self.coalesce && !self.uncoalesced.iter().any(|n| n == t.strategy.name());
+        let service = CacheService::new(t.strategy.clone(), origin, coalesce, t.plan.timeout);
         let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let server = Server::start(service, loopback).await.context("cannot start the caching server")?;
         let sized = s.workload.trace_source().is_some();

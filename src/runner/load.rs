@@ -243,11 +243,13 @@ impl Measured {
             measured_s: secs,
             origin_requests: r.origin,
             origin_rps: per_s(r.origin),
+            coalesced_requests: r.coalesced,
             timeouts: r.timeouts,
             get_hit: summarize(&r.get_hit),
             get_miss: summarize(&r.get_miss),
             put: summarize(&r.put),
             end_to_end: summarize(&r.end_to_end),
+            start_delay: r.late.as_ref().and_then(summarize),
             timeseries: r.timeseries(self.measured_from, self.end),
         }
     }

@@ -15,7 +15,7 @@ pub use objectives::Objectives;
 pub use strategy_spec::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategySpec};
 
 use crate::error::InputError;
-use crate::http::HttpSpec;
+use crate::http::{Coalescing, HttpSpec};
 use crate::origin::OriginSpec;
 use crate::runner::load::LoadSpec;
 use crate::workload::WorkloadSpec;
@@ -149,6 +149,17 @@ impl Scenario {
             }
             s.validate().map_err(|m| invalid("strategy", format!("`{}`: {m}", s.name)))?;
         }
+        if scenario.http.coalesce == Coalescing::Compare
+            && let Some(s) = scenario.strategies.iter().find(|s| !s.dirs().is_empty())
+        {
+            return Err(invalid(
+                "coalesce",
+                format!(
+                    "\"compare\" runs every strategy twice, and `{}` keeps its files between runs, so its second run would start warm; compare coalescing with in-memory or Redis strategies",
+                    s.name
+                ),
+            ));
+        }
         let dirs: Vec<(&str, &Path)> = scenario
             .strategies
             .iter()
@@ -228,6 +239,15 @@ mod tests {
         assert_eq!(o.memory_budget.map(|b| b.0), Some(512 << 20));
         assert_eq!(o.survive_restart, Some(true));
         assert_eq!(o.max_origin_rps, None);
+    }
+
+    #[test]
+    fn comparing_coalescing_rejects_file_caches() {
+        let text = "name = \"x\"\nmode = \"http\"\n[http]\ncoalesce = \"compare\"\n[[strategy]]\nname = \"f\"\nkind = \"file\"\ndir = \"d\"\ncapacity = 10\n";
+        let err = Scenario::parse(text, Path::new("s.toml")).unwrap_err().to_string();
+        assert!(err.contains("s.toml:4:1") && err.contains("`f` keeps its files between runs"), "{err}");
+        let in_memory = text.replace("kind = \"file\"\ndir = \"d\"", "kind = \"lru\"");
+        assert!(Scenario::parse(&in_memory, Path::new("s.toml")).is_ok());
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct Outcome {
     pub size: u32,
     /// The request fetched from the origin.
     pub origin: bool,
+    /// A miss that joined another request's origin fetch (HTTP mode, request coalescing).
+    pub coalesced: bool,
     /// Cache operations that failed (not counting timeouts).
     pub errors: u8,
     /// Cache operations that timed out.
@@ -94,6 +96,8 @@ pub struct Recorder {
     pub timeouts: u64,
     /// Measured origin fetches.
     pub origin: u64,
+    /// Measured misses that joined another request's origin fetch.
+    pub coalesced: u64,
     /// Measured hits per tier.
     pub tier_hits: [u64; MAX_TIERS],
     /// Per-interval counters; interval `k` covers `[t0 + k·width, t0 + (k+1)·width)`.
@@ -123,6 +127,7 @@ impl Recorder {
             counts: Counts::default(),
             timeouts: 0,
             origin: 0,
+            coalesced: 0,
             tier_hits: [0; MAX_TIERS],
             intervals: Vec::new(),
             late: None,
@@ -154,6 +159,7 @@ impl Recorder {
         c.errors += u64::from(o.errors);
         self.timeouts += u64::from(o.timeouts);
         self.origin += u64::from(o.origin);
+        self.coalesced += u64::from(o.coalesced);
         if o.read {
             c.bytes_requested += u64::from(o.size);
             if hit {
@@ -202,6 +208,7 @@ impl Recorder {
         self.counts += &other.counts;
         self.timeouts += other.timeouts;
         self.origin += other.origin;
+        self.coalesced += other.coalesced;
         for (a, b) in self.tier_hits.iter_mut().zip(other.tier_hits) {
             *a += b;
         }
@@ -281,6 +288,7 @@ mod tests {
             read: true,
             size: 100,
             origin: !matches!(get, Some((GetOutcome::Hit(_), _))),
+            coalesced: false,
             errors: 0,
             timeouts: 0,
             late: None,

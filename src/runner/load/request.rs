@@ -94,6 +94,7 @@ async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcom
         read: req.op == Op::Get,
         size: req.size,
         origin: false,
+        coalesced: false,
         errors: 0,
         timeouts: 0,
         late: scheduled.map(|s| begin.saturating_duration_since(s)),
