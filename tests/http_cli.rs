@@ -1,11 +1,14 @@
 //! HTTP mode through the real CLI: `[http] coalesce = "compare"` under a burst, the HTTP load
 //! client's open loop, and `cachelab serve` driven by `cachelab run --target`.
 
+#[path = "support/ctrl_c.rs"]
+mod ctrl_c;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cachelab::origin;
 
@@ -179,19 +182,7 @@ fn serve(file: &Path, strategy: &str) -> (Child, SocketAddr) {
 
 /// Sends SIGINT (Ctrl-C) to `child` and waits up to `STEP` for it to exit: status and stderr.
 fn interrupt(mut child: Child) -> (ExitStatus, String) {
-    let sent = Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
-    assert!(sent.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > STEP {
-            let _ = child.kill();
-            panic!("no exit 10 s after Ctrl-C");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = ctrl_c::interrupt_and_wait(&mut child, STEP);
     let mut stderr = String::new();
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     (status, stderr)

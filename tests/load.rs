@@ -1,6 +1,9 @@
 //! The wall-clock load runner: fidelity against the exact simulation, the coordinated-omission
 //! correction of the open loop, fault handling, and Ctrl-C through the real CLI.
 
+#[path = "support/ctrl_c.rs"]
+mod ctrl_c;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -272,16 +275,7 @@ fn ctrl_c_stops_the_cli_and_writes_partial_results() {
     stderr.read_line(&mut line).unwrap();
     assert!(line.starts_with("load: `moka`"), "the run announces its first strategy: {line:?}");
     std::thread::sleep(Duration::from_millis(700));
-    let sent = Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
-    assert!(sent.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "no exit 10 s after Ctrl-C");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = ctrl_c::interrupt_and_wait(&mut child, Duration::from_secs(10));
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     assert_eq!(status.code(), Some(130), "stderr: {rest}");

@@ -2,6 +2,9 @@
 //! results.json marked partial, exits with code 130, and a Redis server it spawned is stopped
 //! by the run itself (its temporary directory removed), not left to die with the process.
 
+#[path = "support/ctrl_c.rs"]
+mod ctrl_c;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -33,19 +36,7 @@ fn start(dir: &Path, scenario: &str) -> (Child, BufReader<std::process::ChildStd
 /// Sends SIGINT to `child`, waits (at most 15 s) for it to exit and returns its exit code and
 /// the rest of its stderr.
 fn interrupt(mut child: Child, mut stderr: BufReader<std::process::ChildStderr>) -> (Option<i32>, String) {
-    let sent = Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
-    assert!(sent.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > Duration::from_secs(15) {
-            let _ = child.kill();
-            panic!("no exit 15 s after Ctrl-C");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = ctrl_c::interrupt_and_wait(&mut child, Duration::from_secs(15));
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     (status.code(), rest)
