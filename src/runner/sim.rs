@@ -94,18 +94,12 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar) -> anyhow::Result<RunRes
                 Stream::Trace(t) => Box::new(t.source.records()?.map(|r| r.map(|r| r.request()))),
             };
             let rate = workload.logical_rate.get();
-            let outcome = runtime.block_on(replay(strategy.as_ref(), requests, warmup, rate, progress));
-            let final_usage = runtime.block_on(async {
-                let u = strategy.usage().await;
+            let outcome = runtime.block_on(async {
+                let measured = measure(strategy.as_ref(), requests, warmup, rate, progress).await;
                 let _ = strategy.shutdown().await;
-                u
+                measured
             });
-            let (counts, at_warmup) = outcome.with_context(|| format!("strategy `{}`", cell.spec.name))?;
-            let usage = final_usage.unwrap_or_default();
-            let mut counts = counts;
-            counts.evictions = usage.evictions.unwrap_or(0).saturating_sub(at_warmup.evictions.unwrap_or(0));
-            // Entries the strategy found damaged were served as misses; they are errors too.
-            counts.errors += usage.corrupt_entries.saturating_sub(at_warmup.corrupt_entries);
+            let (counts, usage) = outcome.with_context(|| format!("strategy `{}`", cell.spec.name))?;
             let result = StrategyResult {
                 strategy: cell.spec.name.clone(),
                 kind: cell.spec.kind.name().to_string(),
@@ -175,6 +169,24 @@ pub fn unit_name(unit: CapacityUnit) -> &'static str {
     }
 }
 
+/// Replays `requests` through `strategy` (see [`replay`]) and completes the counts with what
+/// only the strategy knows: evictions and damaged entries (errors) after warm-up. Returns the
+/// counts and the final usage.
+async fn measure(
+    strategy: &dyn CacheStrategy,
+    requests: impl Iterator<Item = Result<Request, InputError>>,
+    warmup: u64,
+    logical_rate: u64,
+    progress: &ProgressBar,
+) -> anyhow::Result<(Counts, Usage)> {
+    let (mut counts, at_warmup) = replay(strategy, requests, warmup, logical_rate, progress).await?;
+    let usage = strategy.usage().await.unwrap_or_default();
+    counts.evictions = usage.evictions.unwrap_or(0).saturating_sub(at_warmup.evictions.unwrap_or(0));
+    // Entries the strategy found damaged were served as misses; they are errors too.
+    counts.errors += usage.corrupt_entries.saturating_sub(at_warmup.corrupt_entries);
+    Ok((counts, usage))
+}
+
 /// Replays `requests` through `strategy`: reads go through the cache (a miss fetches the
 /// origin's body and stores it), writes store a fresh body. Returns the measured counts and
 /// the strategy's usage when warm-up ended (zero without warm-up).
@@ -242,3 +254,6 @@ async fn replay(
     strategy.sync().await?;
     Ok((counts, at_warmup))
 }
+
+#[cfg(test)]
+mod tests;
