@@ -218,11 +218,6 @@ impl WorkloadSpec {
         self.keys.get()
     }
 
-    /// Total bytes of all keys' values (its footprint in bytes).
-    pub fn footprint_bytes(&self, seed: u64) -> u64 {
-        (1..=self.keys.get()).map(|k| u64::from(self.value_size.size_of(seed, k))).sum()
-    }
-
     /// Builds the key sampler this spec describes.
     pub fn key_sampler(&self, seed: u64) -> Result<KeySampler, String> {
         let n = self.keys.get();
