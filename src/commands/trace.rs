@@ -28,7 +28,7 @@ pub fn source(path: &Path, input: &TraceInputArgs) -> Result<TraceSource, InputE
         id: input.id_col.clone(),
         size: input.size_col.clone(),
         string_ids: input.string_ids,
-        keep_size_changes: input.keep_size_changes,
+        first_size: input.first_size,
     };
     TraceSource::new(path, input.format, csv)
 }
