@@ -137,6 +137,80 @@ fn zero_capacity_is_rejected_at_its_key() {
     assert!(err.contains("bad.toml:5:") && err.contains("greater than zero"), "{err}");
 }
 
+/// `(line, column)` of the first `needle` in `text`, 1-based, plus `offset` columns.
+fn position(text: &str, needle: &str, offset: usize) -> (usize, usize) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` not in the text"));
+    let line = text[..at].matches('\n').count() + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |nl| nl + 1) + 1 + offset;
+    (line, column)
+}
+
+fn assert_at(err: &str, (line, column): (usize, usize), key: &str) {
+    let place = format!("bad.toml:{line}:{column}: key `{key}`");
+    assert!(err.contains(&place), "expected `{place}` in: {err}");
+}
+
+/// Two valid strategies, then a third one's opening lines.
+const TWO_STRATEGIES: &str = "name = \"x\"\n[workload]\nkeys = 100\n\
+    [[strategy]]\nname = \"a\"\nkind = \"lru\"\ncapacity = 10\n\
+    [[strategy]]\nname = \"b\"\nkind = \"s3fifo\"\ncapacity = 10\nparams = { move_threshold = 1 }\n\
+    [[strategy]]\nname = \"c\"\n";
+
+#[test]
+fn an_error_in_the_third_strategy_names_its_own_line_and_key() {
+    // Missing capacity: the third table's header.
+    let text = format!("{TWO_STRATEGIES}kind = \"lru\"\n");
+    let err = rejected(&text);
+    assert_at(&err, (position(&text, "[[strategy]]\nname = \"c\"", 0).0, 1), "strategy.capacity");
+    assert!(err.contains("strategy `c`: kind `lru` needs a capacity"), "{err}");
+
+    // A parameter of another policy: its value in the third table.
+    let text = format!("{TWO_STRATEGIES}kind = \"lru\"\ncapacity = 10\nparams = {{ move_threshold = 2 }}\n");
+    let err = rejected(&text);
+    assert_at(&err, position(&text, "move_threshold = 2", 17), "strategy.params.move_threshold");
+    assert!(err.contains("applies to `s3fifo`, not `lru`"), "{err}");
+
+    // An out-of-range parameter of its own policy.
+    let text =
+        format!("{TWO_STRATEGIES}kind = \"s3fifo\"\ncapacity = 10\nparams = {{ move_threshold = 0 }}\n");
+    let err = rejected(&text);
+    assert_at(&err, position(&text, "move_threshold = 0", 17), "strategy.params.move_threshold");
+    assert!(err.contains("strategy `c`: must be at least 1"), "{err}");
+}
+
+#[test]
+fn workload_errors_name_the_offending_key() {
+    let strategy = "[[strategy]]\nname = \"a\"\nkind = \"lru\"\ncapacity = 10\n";
+    let text = format!("name = \"x\"\n[workload]\nkind = \"hot_set\"\nkeys = 100\nhot_keys = 0\n{strategy}");
+    let err = rejected(&text);
+    assert_at(&err, position(&text, "hot_keys = 0", 11), "workload.hot_keys");
+    assert!(err.contains("greater than 0"), "{err}");
+
+    let text = format!(
+        "name = \"x\"\n[workload]\nkeys = 100\nvalue_size = {{ dist = \"uniform\", min = 900, max = 100 }}\n{strategy}"
+    );
+    let err = rejected(&text);
+    assert_at(&err, position(&text, "min = 900", 6), "workload.value_size.min");
+    assert!(err.contains("min 900 and max 100"), "{err}");
+
+    let text = format!("name = \"x\"\n[workload]\nkind = \"trace\"\n{strategy}");
+    let err = rejected(&text);
+    assert_at(&err, (2, 1), "workload.path");
+    let text = format!("name = \"x\"\n[workload]\nkeys = 100\npath = \"t.csv\"\n{strategy}");
+    let err = rejected(&text);
+    assert_at(&err, (4, 8), "workload.path");
+    assert!(err.contains("only apply to kind = \"trace\""), "{err}");
+}
+
+#[test]
+fn a_missing_name_is_reported_at_the_top_of_the_file() {
+    let err = rejected("seed = 3\n[[strategy]]\nname = \"a\"\nkind = \"lru\"\ncapacity = 10\n");
+    assert_at(&err, (1, 1), "name");
+    assert!(err.contains("missing field `name`"), "{err}");
+    let err = rejected("name = \"\"\n[[strategy]]\nname = \"a\"\nkind = \"none\"\n");
+    assert_at(&err, (1, 8), "name");
+}
+
 #[test]
 fn unknown_keys_and_missing_capacity_are_rejected() {
     let err = rejected("name = \"x\"\n[workload]\nalfa = 1\n[[strategy]]\nname = \"a\"\nkind = \"none\"\n");

@@ -67,7 +67,10 @@ pub fn gen_spec(a: &TraceGenArgs) -> Result<WorkloadSpec, InputError> {
         shift_by: a.shift_by,
         ..WorkloadSpec::default()
     };
-    spec.validate().map_err(|m| flag("trace gen", m))?;
+    spec.validate().map_err(|e| {
+        let key = e.key.split('.').next().unwrap_or_default().replace('_', "-");
+        flag(&format!("--{key}"), e.message)
+    })?;
     Ok(spec)
 }
 
