@@ -39,15 +39,7 @@ fn policies(c: &mut Criterion) {
     let mut group = c.benchmark_group("policy_access");
     group.throughput(Throughput::Elements(REQUESTS as u64));
     group.sample_size(10);
-    for kind in [
-        PolicyKind::Lru,
-        PolicyKind::Fifo,
-        PolicyKind::Clock,
-        PolicyKind::Lfu,
-        PolicyKind::Sieve,
-        PolicyKind::S3Fifo,
-        PolicyKind::Belady,
-    ] {
+    for &(kind, _) in PolicyKind::ALL {
         group.bench_function(kind.name(), |b| {
             b.iter_batched(
                 || build_policy(kind, &PolicyParams::default(), Capacity::objects(CACHE)),

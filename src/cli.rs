@@ -149,11 +149,12 @@ pub struct TraceInputArgs {
     /// CSV: ids are arbitrary strings, hashed to 64 bits (default: unsigned integers).
     #[arg(long)]
     pub string_ids: bool,
-    /// CSV: keep each request's own size (default: an object keeps the size of its first
-    /// request, as libCacheSim's traceConv does, so CSV and oracleGeneral versions of a trace
-    /// simulate identically; that costs about 16 bytes per distinct object).
+    /// CSV: give every request of an object the size of its first request, as libCacheSim's
+    /// traceConv does, so a CSV trace simulates exactly like its oracleGeneral conversion
+    /// (costs about 16 bytes of memory per distinct object; default: each row keeps its own
+    /// size, in constant memory).
     #[arg(long)]
-    pub keep_size_changes: bool,
+    pub first_size: bool,
 }
 
 /// Flags of `cachelab simulate`.

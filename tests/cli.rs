@@ -85,15 +85,82 @@ fn list_names_every_generator_policy_and_strategy() {
     }
 }
 
+/// Every subcommand path of the CLI (`["trace", "gen"]`, ...), from clap's own tree, so a new
+/// subcommand is covered without editing the test.
+fn subcommand_paths() -> Vec<(Vec<String>, clap::Command)> {
+    fn walk(prefix: &[String], cmd: &clap::Command, out: &mut Vec<(Vec<String>, clap::Command)>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let path: Vec<String> = prefix.iter().cloned().chain([sub.get_name().to_string()]).collect();
+            out.push((path.clone(), sub.clone()));
+            walk(&path, sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&[], &<cachelab::cli::Cli as clap::CommandFactory>::command(), &mut out);
+    out
+}
+
+/// `cachelab <path> --help`: exits 0; returns stdout.
+fn help(path: &[String]) -> String {
+    let out = cachelab().args(path).arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{path:?} --help");
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[test]
 fn help_is_available_for_every_subcommand() {
-    cachelab().arg("--help").assert().success().stdout(contains("run").and(contains("list")));
-    cachelab()
-        .args(["run", "--help"])
-        .assert()
-        .success()
-        .stdout(contains("--out").and(contains("[default: reports]")));
-    cachelab().args(["list", "--help"]).assert().success();
+    let top = help(&[]);
+    let paths = subcommand_paths();
+    let names: Vec<String> = paths.iter().map(|(p, _)| p.join(" ")).collect();
+    for expected in
+        ["run", "list", "report", "simulate", "serve", "trace", "trace gen", "trace stats", "trace convert"]
+    {
+        assert!(names.iter().any(|n| n == expected), "no subcommand `{expected}` in {names:?}");
+    }
+    for (path, cmd) in &paths {
+        let out = help(path);
+        let usage = format!("Usage: cachelab {}", path.join(" "));
+        assert!(out.contains(&usage), "{path:?}: no `{usage}` in\n{out}");
+        if path.len() == 1 {
+            assert!(top.contains(&path[0]), "top-level help does not list `{}`", path[0]);
+        }
+        // Every default clap knows is shown where the flag is described.
+        let shows_default = |a: &&clap::Arg| a.get_action().takes_values() && !a.is_hide_default_value_set();
+        for arg in cmd.get_arguments().filter(shows_default) {
+            for default in arg.get_default_values() {
+                let shown = format!("[default: {}]", default.to_string_lossy());
+                assert!(out.contains(&shown), "{path:?} --{:?}: no `{shown}` in\n{out}", arg.get_long());
+            }
+        }
+    }
+}
+
+#[test]
+fn help_states_units_and_computed_defaults() {
+    let cases: [(&[&str], &[&str]); 9] = [
+        (&["run"], &["[default: reports]", "--seed", "--target <IP:PORT>"]),
+        (&["list"], &["policy"]),
+        (&["report"], &["default: the directory holding results.json"]),
+        (
+            &["simulate"],
+            &["--size <N[,N...]>", "byte sizes (e.g.", "64MiB", "5%", "[default: one per core]", "--bytes"],
+        ),
+        (&["serve"], &["64MiB", "5%", "[default: the strategy's first capacity]", "[default: 127.0.0.1:0]"]),
+        (&["trace"], &["gen", "stats", "convert"]),
+        (
+            &["trace", "gen"],
+            &["in bytes or with a unit", "[default: 1KiB]", "[default: a tenth of the keys]"],
+        ),
+        (&["trace", "stats"], &["bytes", "[default: from the file name", "--first-size"]),
+        (&["trace", "convert"], &["*.oracleGeneral.bin", "[default: obj_size]", "--first-size"]),
+    ];
+    for (path, fragments) in cases {
+        let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        let out = help(&path);
+        for fragment in fragments {
+            assert!(out.contains(fragment), "{path:?} --help lacks `{fragment}`:\n{out}");
+        }
+    }
 }
 
 /// Runs a scenario text expected to be rejected; returns stderr.
@@ -135,6 +202,80 @@ fn non_positive_alpha_is_rejected_at_its_key() {
 fn zero_capacity_is_rejected_at_its_key() {
     let err = rejected("name = \"x\"\n[[strategy]]\nname = \"a\"\nkind = \"lru\"\ncapacity = [10, 0]\n");
     assert!(err.contains("bad.toml:5:") && err.contains("greater than zero"), "{err}");
+}
+
+/// `(line, column)` of the first `needle` in `text`, 1-based, plus `offset` columns.
+fn position(text: &str, needle: &str, offset: usize) -> (usize, usize) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` not in the text"));
+    let line = text[..at].matches('\n').count() + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |nl| nl + 1) + 1 + offset;
+    (line, column)
+}
+
+fn assert_at(err: &str, (line, column): (usize, usize), key: &str) {
+    let place = format!("bad.toml:{line}:{column}: key `{key}`");
+    assert!(err.contains(&place), "expected `{place}` in: {err}");
+}
+
+/// Two valid strategies, then a third one's opening lines.
+const TWO_STRATEGIES: &str = "name = \"x\"\n[workload]\nkeys = 100\n\
+    [[strategy]]\nname = \"a\"\nkind = \"lru\"\ncapacity = 10\n\
+    [[strategy]]\nname = \"b\"\nkind = \"s3fifo\"\ncapacity = 10\nparams = { move_threshold = 1 }\n\
+    [[strategy]]\nname = \"c\"\n";
+
+#[test]
+fn an_error_in_the_third_strategy_names_its_own_line_and_key() {
+    // Missing capacity: the third table's header.
+    let text = format!("{TWO_STRATEGIES}kind = \"lru\"\n");
+    let err = rejected(&text);
+    assert_at(&err, (position(&text, "[[strategy]]\nname = \"c\"", 0).0, 1), "strategy.capacity");
+    assert!(err.contains("strategy `c`: kind `lru` needs a capacity"), "{err}");
+
+    // A parameter of another policy: its value in the third table.
+    let text = format!("{TWO_STRATEGIES}kind = \"lru\"\ncapacity = 10\nparams = {{ move_threshold = 2 }}\n");
+    let err = rejected(&text);
+    assert_at(&err, position(&text, "move_threshold = 2", 17), "strategy.params.move_threshold");
+    assert!(err.contains("applies to `s3fifo`, not `lru`"), "{err}");
+
+    // An out-of-range parameter of its own policy.
+    let text =
+        format!("{TWO_STRATEGIES}kind = \"s3fifo\"\ncapacity = 10\nparams = {{ move_threshold = 0 }}\n");
+    let err = rejected(&text);
+    assert_at(&err, position(&text, "move_threshold = 0", 17), "strategy.params.move_threshold");
+    assert!(err.contains("strategy `c`: must be at least 1"), "{err}");
+}
+
+#[test]
+fn workload_errors_name_the_offending_key() {
+    let strategy = "[[strategy]]\nname = \"a\"\nkind = \"lru\"\ncapacity = 10\n";
+    let text = format!("name = \"x\"\n[workload]\nkind = \"hot_set\"\nkeys = 100\nhot_keys = 0\n{strategy}");
+    let err = rejected(&text);
+    assert_at(&err, position(&text, "hot_keys = 0", 11), "workload.hot_keys");
+    assert!(err.contains("greater than 0"), "{err}");
+
+    let text = format!(
+        "name = \"x\"\n[workload]\nkeys = 100\nvalue_size = {{ dist = \"uniform\", min = 900, max = 100 }}\n{strategy}"
+    );
+    let err = rejected(&text);
+    assert_at(&err, position(&text, "min = 900", 6), "workload.value_size.min");
+    assert!(err.contains("min 900 and max 100"), "{err}");
+
+    let text = format!("name = \"x\"\n[workload]\nkind = \"trace\"\n{strategy}");
+    let err = rejected(&text);
+    assert_at(&err, (2, 1), "workload.path");
+    let text = format!("name = \"x\"\n[workload]\nkeys = 100\npath = \"t.csv\"\n{strategy}");
+    let err = rejected(&text);
+    assert_at(&err, (4, 8), "workload.path");
+    assert!(err.contains("only apply to kind = \"trace\""), "{err}");
+}
+
+#[test]
+fn a_missing_name_is_reported_at_the_top_of_the_file() {
+    let err = rejected("seed = 3\n[[strategy]]\nname = \"a\"\nkind = \"lru\"\ncapacity = 10\n");
+    assert_at(&err, (1, 1), "name");
+    assert!(err.contains("missing field `name`"), "{err}");
+    let err = rejected("name = \"\"\n[[strategy]]\nname = \"a\"\nkind = \"none\"\n");
+    assert_at(&err, (1, 8), "name");
 }
 
 #[test]

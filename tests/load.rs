@@ -344,9 +344,15 @@ fn a_trace_replayed_under_load_matches_its_simulation_and_the_schema() {
 fn bad_load_and_origin_settings_exit_2_at_their_line() {
     let dir = tempfile::tempdir().unwrap();
     for (section, wanted) in [
-        ("[load]\nmode = \"open\"\n", ("s.toml:2:", "needs a rate")),
-        ("[origin]\nlatency = { dist = \"lognormal\", p50_ms = 20, p99_ms = 5 }\n", ("s.toml:3:", "p99_ms")),
-        ("[load]\nduration = \"2s\"\nwarmup = \"5s\"\n", ("s.toml:2:", "warmup must be shorter")),
+        ("[load]\nmode = \"open\"\n", ("s.toml:2:1: key `load.rate`", "needs a rate")),
+        (
+            "[origin]\nlatency = { dist = \"lognormal\", p50_ms = 20, p99_ms = 5 }\n",
+            ("s.toml:3:55: key `origin.latency.p99_ms`", "0 < p50_ms <= p99_ms"),
+        ),
+        (
+            "[load]\nduration = \"2s\"\nwarmup = \"5s\"\n",
+            ("s.toml:4:10: key `load.warmup`", "must be shorter"),
+        ),
     ] {
         let file = dir.path().join("s.toml");
         std::fs::write(

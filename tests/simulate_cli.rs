@@ -7,7 +7,9 @@ use serde_json::Value;
 
 const ORACLE: &str = "tests/data/cloudPhysicsIO.oracleGeneral.bin.zst";
 const CSV: &str = "tests/data/cloudPhysicsIO.csv.zst";
-const CSV_COLUMNS: [&str; 6] = ["--time-col", "2", "--id-col", "5", "--size-col", "4"];
+/// The CSV's columns, and first sizes as libCacheSim's conversion to oracleGeneral kept them
+/// (13,671 of its rows change their object's size).
+const CSV_COLUMNS: [&str; 7] = ["--time-col", "2", "--id-col", "5", "--size-col", "4", "--first-size"];
 /// Distinct objects and their bytes (first size of each), from libCacheSim's trace stats.
 const FOOTPRINT_OBJECTS: u64 = 48_974;
 const FOOTPRINT_BYTES: u64 = 2_029_769_728;
@@ -75,6 +77,14 @@ fn csv_and_oracle_general_versions_give_identical_rows() {
         assert_eq!(oracle, csv, "{mode:?}");
         assert!(oracle.iter().all(|r| u(&r["hits"]) > 0));
     }
+    // Without --first-size each row keeps its own size: other byte counts, same requests.
+    let own = simulate(
+        &[&["--trace", CSV, "--policy", "lru", "--bytes", "--size", "128MiB"][..], &CSV_COLUMNS[..6]]
+            .concat(),
+    );
+    let first = simulate(&["--trace", ORACLE, "--policy", "lru", "--bytes", "--size", "128MiB"]);
+    assert_eq!(own[0]["requests"], first[0]["requests"]);
+    assert_ne!(own[0]["byte_miss_ratio"], first[0]["byte_miss_ratio"]);
     let csv = simulate(
         &[&["--trace", CSV, "--policy", "belady", "--size", "1000,10000"][..], &CSV_COLUMNS[..]].concat(),
     );

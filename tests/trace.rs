@@ -307,11 +307,28 @@ fn a_trace_is_a_scenario_workload_with_paths_relative_to_the_scenario() {
 
     std::fs::write(&scenario, "name = \"replay\"\n[workload]\nkind = \"trace\"\n[[strategy]]\nname = \"l\"\nkind = \"lru\"\ncapacity = 10\n")
         .unwrap();
-    bad_input(&["run", s(&scenario), "--out", s(&reports)], &["replay.toml", "workload.path is required"]);
+    bad_input(
+        &["run", s(&scenario), "--out", s(&reports)],
+        &["replay.toml:2:1: key `workload.path`: is required"],
+    );
     std::fs::write(
         &scenario,
         "name = \"replay\"\n[workload]\nkind = \"trace\"\npath = \"gone.csv\"\n[[strategy]]\nname = \"l\"\nkind = \"lru\"\ncapacity = 10\n",
     )
     .unwrap();
-    bad_input(&["run", s(&scenario), "--out", s(&reports)], &["gone.csv", "cannot read"]);
+    bad_input(
+        &["run", s(&scenario), "--out", s(&reports)],
+        &["replay.toml:4:8: key `workload.path`: cannot read", "gone.csv"],
+    );
+}
+
+#[test]
+fn gen_rejects_a_bad_generator_setting_by_its_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.csv");
+    bad_input(
+        &["trace", "gen", "hot_set", "--hot-keys", "0", "--requests", "10", "--out", s(&out)],
+        &["--hot-keys: must be greater than 0"],
+    );
+    assert!(!out.exists());
 }

@@ -28,7 +28,7 @@ pub fn source(path: &Path, input: &TraceInputArgs) -> Result<TraceSource, InputE
         id: input.id_col.clone(),
         size: input.size_col.clone(),
         string_ids: input.string_ids,
-        keep_size_changes: input.keep_size_changes,
+        first_size: input.first_size,
     };
     TraceSource::new(path, input.format, csv)
 }
@@ -67,7 +67,10 @@ pub fn gen_spec(a: &TraceGenArgs) -> Result<WorkloadSpec, InputError> {
         shift_by: a.shift_by,
         ..WorkloadSpec::default()
     };
-    spec.validate().map_err(|m| flag("trace gen", m))?;
+    spec.validate().map_err(|e| {
+        let key = e.key.split('.').next().unwrap_or_default().replace('_', "-");
+        flag(&format!("--{key}"), e.message)
+    })?;
     Ok(spec)
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::scenario::Invalid;
 use crate::workload::hash::unit_open;
 
 /// z-score of the 99th percentile of the standard normal distribution.
@@ -54,22 +55,26 @@ impl Default for LatencySpec {
 }
 
 impl LatencySpec {
-    /// Checks the parameters; the message names the offending field.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the parameters; the error names the offending field.
+    pub fn validate(&self) -> Result<(), Invalid> {
         let ok = |v: f64| v.is_finite() && v >= 0.0;
         let max_ms = MAX_LATENCY.as_secs_f64() * 1e3;
         match *self {
             LatencySpec::Fixed { ms } if !ok(ms) || ms > max_ms => {
-                Err(format!("origin.latency.ms must be between 0 and {max_ms}, got {ms}"))
+                Err(Invalid::new("ms", format!("must be between 0 and {max_ms}, got {ms}")))
             }
-            LatencySpec::Uniform { min_ms, max_ms: hi } if !ok(min_ms) || !ok(hi) || min_ms > hi => Err(
-                format!("origin.latency needs 0 <= min_ms <= max_ms, got min_ms {min_ms} and max_ms {hi}"),
-            ),
+            LatencySpec::Uniform { min_ms, max_ms: hi } if !ok(min_ms) || !ok(hi) || min_ms > hi => {
+                Err(Invalid::new(
+                    if ok(min_ms) && min_ms <= hi { "max_ms" } else { "min_ms" },
+                    format!("needs 0 <= min_ms <= max_ms, got min_ms {min_ms} and max_ms {hi}"),
+                ))
+            }
             LatencySpec::Lognormal { p50_ms, p99_ms }
                 if !(ok(p50_ms) && p50_ms > 0.0 && ok(p99_ms)) || p99_ms < p50_ms =>
             {
-                Err(format!(
-                    "origin.latency needs 0 < p50_ms <= p99_ms, got p50_ms {p50_ms} and p99_ms {p99_ms}"
+                Err(Invalid::new(
+                    if ok(p50_ms) && p50_ms > 0.0 { "p99_ms" } else { "p50_ms" },
+                    format!("needs 0 < p50_ms <= p99_ms, got p50_ms {p50_ms} and p99_ms {p99_ms}"),
                 ))
             }
             _ => Ok(()),
@@ -161,7 +166,7 @@ mod tests {
     #[test]
     fn bad_parameters_are_rejected_by_name() {
         let e = LatencySpec::Lognormal { p50_ms: 20.0, p99_ms: 10.0 }.validate().unwrap_err();
-        assert!(e.contains("p99_ms"), "{e}");
+        assert_eq!(e.key, "p99_ms", "{e}");
         assert!(LatencySpec::Uniform { min_ms: 3.0, max_ms: 1.0 }.validate().is_err());
         assert!(LatencySpec::Fixed { ms: -1.0 }.validate().is_err());
         assert!(LatencySpec::default().validate().is_ok());

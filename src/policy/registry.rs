@@ -7,6 +7,7 @@ use super::{
     Belady, Capacity, Clock, DEFAULT_CLOCK_BITS, DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD,
     DEFAULT_SMALL_RATIO, Fifo, Lfu, Lru, MAX_CLOCK_BITS, Policy, S3Fifo, Sieve,
 };
+use crate::scenario::Invalid;
 use crate::scenario::units::Fraction;
 
 /// Every eviction policy cachelab implements, by its scenario/CLI name.
@@ -122,9 +123,9 @@ pub struct PolicyParams {
 }
 
 impl PolicyParams {
-    /// Checks that every parameter given applies to `kind` and is in range (the message names
+    /// Checks that every parameter given applies to `kind` and is in range (the error names
     /// the key).
-    pub fn validate(&self, kind: PolicyKind) -> Result<(), String> {
+    pub fn validate(&self, kind: PolicyKind) -> Result<(), Invalid> {
         let given = [
             ("clock_bits", self.clock_bits.is_some(), PolicyKind::Clock),
             ("small_ratio", self.small_ratio.is_some(), PolicyKind::S3Fifo),
@@ -135,20 +136,26 @@ impl PolicyParams {
             ("protected_ratio", self.protected_ratio.is_some(), PolicyKind::WTinyLfu),
         ];
         if let Some((key, _, owner)) = given.iter().find(|(_, set, owner)| *set && *owner != kind) {
-            return Err(format!("parameter `{key}` applies to `{}`, not `{}`", owner.name(), kind.name()));
+            return Err(Invalid::new(
+                *key,
+                format!("parameter `{key}` applies to `{}`, not `{}`", owner.name(), kind.name()),
+            ));
         }
         if let Some(bits) = self.clock_bits
             && !(1..=MAX_CLOCK_BITS).contains(&bits)
         {
-            return Err(format!("params.clock_bits must be between 1 and {MAX_CLOCK_BITS}, got {bits}"));
+            return Err(Invalid::new(
+                "clock_bits",
+                format!("must be between 1 and {MAX_CLOCK_BITS}, got {bits}"),
+            ));
         }
         if let Some(Fraction(r)) = self.small_ratio
             && (r <= 0.0 || r >= 1.0)
         {
-            return Err(format!("params.small_ratio must be strictly between 0 and 1, got {r}"));
+            return Err(Invalid::new("small_ratio", format!("must be strictly between 0 and 1, got {r}")));
         }
         if self.move_threshold == Some(0) {
-            return Err("params.move_threshold must be at least 1".into());
+            return Err(Invalid::new("move_threshold", "must be at least 1"));
         }
         Ok(())
     }
@@ -205,9 +212,10 @@ mod tests {
         let p: PolicyParams = toml::from_str("small_ratio = 0.2\nmove_threshold = 1").unwrap();
         assert!(p.validate(PolicyKind::S3Fifo).is_ok());
         let err = p.validate(PolicyKind::Lru).unwrap_err();
-        assert!(err.contains("small_ratio") && err.contains("s3fifo"), "{err}");
+        assert_eq!(err.key, "small_ratio");
+        assert!(err.message.contains("s3fifo"), "{err}");
         let bits: PolicyParams = toml::from_str("clock_bits = 9").unwrap();
-        assert!(bits.validate(PolicyKind::Clock).unwrap_err().contains("clock_bits"));
+        assert_eq!(bits.validate(PolicyKind::Clock).unwrap_err().key, "clock_bits");
         assert!(toml::from_str::<PolicyParams>("ghost_ratio = 1.5").is_err());
         assert!(toml::from_str::<PolicyParams>("window = 1").is_err());
     }

@@ -298,3 +298,6 @@ pub async fn replay(
     strategy.sync().await?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,21 +1,25 @@
 //! Scenario files (TOML): what to replay, through which strategies, at which capacities.
 //! Parsing validates every value and reports errors with file, line, column and key.
 
+mod invalid;
+mod locate;
 mod mode;
 mod objectives;
 mod strategy_spec;
 pub mod units;
+mod validate;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use invalid::Invalid;
 pub use mode::RunMode;
 pub use objectives::Objectives;
 pub use strategy_spec::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategySpec};
 
 use crate::error::InputError;
-use crate::http::{Coalescing, HttpSpec};
+use crate::http::HttpSpec;
 use crate::origin::OriginSpec;
 use crate::runner::load::LoadSpec;
 use crate::workload::WorkloadSpec;
@@ -81,142 +85,15 @@ impl Scenario {
     /// Parses and validates scenario text; `path` is named in error messages, and a relative
     /// trace path (`workload.path`) is resolved against its directory.
     pub fn parse(text: &str, path: &Path) -> Result<Scenario, InputError> {
-        let at = |span: Option<std::ops::Range<usize>>, message: String| {
-            let (line, column) = span.map_or((0, 0), |s| line_col(text, s.start));
-            let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim_end().to_string();
-            let key = line_text.split_once('=').map(|(k, _)| k.trim().to_string()).filter(|k| !k.is_empty());
-            InputError::Scenario { path: PathBuf::from(path), line, column, key, message, text: line_text }
-        };
-        let mut scenario: Scenario =
-            toml::from_str(text).map_err(|e| at(e.span(), e.message().to_string()))?;
-        let invalid = |key: &str, message: String| {
-            let span = find_key(text, key);
-            at(span, format!("{key}: {message}"))
-        };
-        if scenario.name.trim().is_empty()
-            || scenario.name.contains(['/', '\\'])
-            || scenario.name.starts_with('.')
-        {
-            return Err(invalid(
-                "name",
-                "must be a non-empty name usable as a directory (no '/', no leading '.')".into(),
-            ));
-        }
-        scenario.workload.validate().map_err(|m| invalid("workload", m))?;
-        scenario.origin.latency.validate().map_err(|m| invalid("latency", m))?;
-        match scenario.mode {
-            Some(RunMode::Simulation) if scenario.load.is_some() => {
-                return Err(invalid(
-                    "mode",
-                    "mode = \"simulation\" replays in logical time: remove [load], or write mode = \"load\" or \"http\"".into(),
-                ));
-            }
-            Some(RunMode::Load | RunMode::Http) if scenario.load.is_none() => {
-                scenario.load = Some(LoadSpec::default());
-            }
-            _ => {}
-        }
-        if let Some(load) = &mut scenario.load {
-            load.finish().map_err(|m| invalid("load", m))?;
-            let future = scenario
-                .strategies
-                .iter()
-                .find(|s| matches!(s.kind, StrategyKind::Policy(p) if p.needs_future()));
-            if let Some(s) = future {
-                return Err(invalid(
-                    "load",
-                    format!(
-                        "strategy `{}` (kind {}) needs future knowledge and runs only in simulation (without [load])",
-                        s.name, s.kind
-                    ),
-                ));
-            }
-        }
-        if let (Some(trace), Some(dir)) = (&mut scenario.workload.path, path.parent())
-            && trace.is_relative()
-        {
-            *trace = dir.join(&*trace);
-        }
-        if scenario.strategies.is_empty() {
-            return Err(invalid("strategy", "the scenario needs at least one [[strategy]]".into()));
-        }
-        for (i, s) in scenario.strategies.iter().enumerate() {
-            if scenario.strategies[..i].iter().any(|o| o.name == s.name) {
-                return Err(invalid(
-                    "strategy",
-                    format!("two strategies are named `{}`; names must be unique", s.name),
-                ));
-            }
-            s.validate().map_err(|m| invalid("strategy", format!("`{}`: {m}", s.name)))?;
-        }
-        if scenario.http.coalesce == Coalescing::Compare
-            && let Some(s) = scenario.strategies.iter().find(|s| !s.dirs().is_empty())
-        {
-            return Err(invalid(
-                "coalesce",
-                format!(
-                    "\"compare\" runs every strategy twice, and `{}` keeps its files between runs, so its second run would start warm; compare coalescing with in-memory or Redis strategies",
-                    s.name
-                ),
-            ));
-        }
-        let dirs: Vec<(&str, &Path)> = scenario
-            .strategies
-            .iter()
-            .flat_map(|s| s.dirs().into_iter().map(|d| (s.name.as_str(), d)))
-            .collect();
-        for (i, (name, dir)) in dirs.iter().enumerate() {
-            if let Some((other, _)) = dirs[..i].iter().find(|(_, d)| d == dir) {
-                return Err(invalid(
-                    "dir",
-                    format!(
-                        "`{other}` and `{name}` both use {}; each file cache needs its own dir",
-                        dir.display()
-                    ),
-                ));
-            }
-        }
-        if let Some(objectives) = &scenario.objectives {
-            objectives.validate().map_err(|m| invalid("objectives", m))?;
-        }
+        let mut scenario: Scenario = toml::from_str(text).map_err(|e| locate::parse_error(text, path, &e))?;
+        scenario.check(path).map_err(|e| locate::invalid_error(text, path, e))?;
         Ok(scenario)
     }
-}
-
-/// 1-based line and column of byte offset `pos` in `text`.
-pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
-    let before = &text[..pos.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
-    (line, column)
-}
-
-/// Byte span of the first line that assigns or opens `key` (`key =`, `[key]`, `[[key]]`).
-fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        let lead = line.len() - t.len();
-        let bare = t.trim_start_matches('[').trim_start();
-        if let Some(rest) = bare.strip_prefix(key)
-            && rest.trim_start().starts_with(['=', ']'])
-        {
-            return Some(offset + lead..offset + line.trim_end().len());
-        }
-        offset += line.len();
-    }
-    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_col_counts_from_one() {
-        assert_eq!(line_col("ab\ncd", 0), (1, 1));
-        assert_eq!(line_col("ab\ncd", 4), (2, 2));
-    }
 
     #[test]
     fn out_of_range_alpha_is_reported_at_its_line() {
@@ -263,8 +140,8 @@ mod tests {
         let e = err("p99 = 5\n");
         assert!(e.contains("s.toml:7:1") && e.contains("unknown field `p99`"), "{e}");
         let e = err("");
-        assert!(e.contains("s.toml:6:1") && e.contains("[objectives] is empty"), "{e}");
+        assert!(e.contains("s.toml:6:1: key `objectives`") && e.contains("[objectives] is empty"), "{e}");
         let e = err("memory_budget = 0\n");
-        assert!(e.contains("s.toml:6:1") && e.contains("greater than zero"), "{e}");
+        assert!(e.contains("s.toml:7:17: key `objectives.memory_budget`: must be greater than zero"), "{e}");
     }
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Invalid;
 use super::units::{ByteSize, Fraction, Positive};
 
 /// Targets a strategy must meet to be recommended. Every key is optional, but at least one
@@ -28,14 +29,16 @@ pub struct Objectives {
 
 impl Objectives {
     /// Checks what the parser cannot: at least one objective, and a non-zero memory budget.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         if *self == Objectives::default() {
-            return Err("[objectives] is empty; set at least one of p99_ms, min_hit_ratio, memory_budget, \
-                 survive_restart, max_origin_rps"
-                .into());
+            return Err(Invalid::new(
+                "",
+                "[objectives] is empty; set at least one of p99_ms, min_hit_ratio, memory_budget, \
+                 survive_restart, max_origin_rps",
+            ));
         }
         if self.memory_budget == Some(ByteSize(0)) {
-            return Err("memory_budget must be greater than zero".into());
+            return Err(Invalid::new("memory_budget", "must be greater than zero"));
         }
         Ok(())
     }

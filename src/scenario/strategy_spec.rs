@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::Invalid;
 use super::units::{Capacities, CapacitySpec, HumanDuration};
 use crate::policy::{PolicyKind, PolicyParams};
 
@@ -253,15 +254,15 @@ const MAX_CONNECTIONS: u32 = 1024;
 
 impl StrategySpec {
     /// Checks what the parser cannot: a capacity where one is needed, fields that fit the
-    /// kind, and each kind's own rules. Messages name the field at fault.
-    pub fn validate(&self) -> Result<(), String> {
+    /// kind, and each kind's own rules. The error names the field at fault.
+    pub fn validate(&self) -> Result<(), Invalid> {
         if self.name.trim().is_empty() {
-            return Err("every [[strategy]] needs a name = \"...\"".into());
+            return Err(Invalid::new("name", "every [[strategy]] needs a name = \"...\""));
         }
         self.validate_fields()
     }
 
-    fn validate_fields(&self) -> Result<(), String> {
+    fn validate_fields(&self) -> Result<(), Invalid> {
         self.check_applicable()?;
         match self.kind {
             StrategyKind::None => Ok(()),
@@ -272,18 +273,18 @@ impl StrategySpec {
         }
     }
 
-    fn need_capacity(&self) -> Result<(), String> {
+    fn need_capacity(&self) -> Result<(), Invalid> {
         if self.capacity.is_none() {
-            return Err(format!(
-                "kind `{}` needs a capacity (e.g. capacity = 10000 or \"64MiB\")",
-                self.kind
+            return Err(Invalid::new(
+                "capacity",
+                format!("kind `{}` needs a capacity (e.g. capacity = 10000 or \"64MiB\")", self.kind),
             ));
         }
         Ok(())
     }
 
     /// Rejects fields that mean nothing for this kind.
-    fn check_applicable(&self) -> Result<(), String> {
+    fn check_applicable(&self) -> Result<(), Invalid> {
         let present = [
             ("url", self.url.is_some(), StrategyKind::Redis),
             ("spawn", self.spawn, StrategyKind::Redis),
@@ -300,33 +301,39 @@ impl StrategySpec {
         ];
         for (field, set, kind) in present {
             if set && self.kind != kind {
-                return Err(format!(
-                    "`{field}` does not apply to kind `{}` (it is for kind = \"{kind}\")",
-                    self.kind
+                return Err(Invalid::new(
+                    field,
+                    format!("`{field}` does not apply to kind `{}` (it is for kind = \"{kind}\")", self.kind),
                 ));
             }
         }
-        match self.kind {
+        let params = match self.kind {
             StrategyKind::Policy(kind) => self.params.validate(kind),
             StrategyKind::File => self.params.validate(self.policy.unwrap_or(PolicyKind::Lru)),
-            _ if self.params != PolicyParams::default() => {
-                Err(format!("kind `{}` takes no policy params (they tune an eviction policy)", self.kind))
-            }
+            _ if self.params != PolicyParams::default() => Err(Invalid::new(
+                "",
+                format!("kind `{}` takes no policy params (they tune an eviction policy)", self.kind),
+            )),
             _ => Ok(()),
-        }
+        };
+        params.map_err(|e| e.under("params"))
     }
 
-    fn validate_redis(&self) -> Result<(), String> {
+    fn validate_redis(&self) -> Result<(), Invalid> {
         let modes = [self.url.is_some(), self.spawn, self.cluster.is_some()];
         if modes.iter().filter(|m| **m).count() != 1 {
-            return Err("kind = \"redis\" needs exactly one of url = \"redis://...\", spawn = true or \
-                        cluster = [\"redis://...\", ...]"
-                .into());
+            // Point at the second mode written, or at the table when none is.
+            let key = ["url", "spawn", "cluster"].into_iter().zip(modes).filter(|(_, m)| *m).nth(1);
+            return Err(Invalid::new(
+                key.map_or("", |(k, _)| k),
+                "kind = \"redis\" needs exactly one of url = \"redis://...\", spawn = true or \
+                 cluster = [\"redis://...\", ...]",
+            ));
         }
         if let Some(nodes) = &self.cluster
             && nodes.is_empty()
         {
-            return Err("cluster = [...] needs at least one node URL".into());
+            return Err(Invalid::new("cluster", "cluster = [...] needs at least one node URL"));
         }
         if self.spawn {
             let bytes_only = self
@@ -334,92 +341,116 @@ impl StrategySpec {
                 .as_ref()
                 .is_some_and(|c| c.0.iter().all(|c| matches!(c, CapacitySpec::Bytes(_))));
             if !bytes_only {
-                return Err("spawn = true needs a byte capacity, which becomes the server's maxmemory \
-                            (e.g. capacity = \"64MiB\"; object counts and shares do not apply)"
-                    .into());
+                return Err(Invalid::new(
+                    "capacity",
+                    "spawn = true needs a byte capacity, which becomes the server's maxmemory \
+                     (e.g. capacity = \"64MiB\"; object counts and shares do not apply)",
+                ));
             }
         } else {
             if self.capacity.is_some() {
-                return Err(
+                return Err(Invalid::new(
+                    "capacity",
                     "capacity cannot be set with url or cluster: cachelab never reconfigures a server \
-                            it did not start (its capacity is reported as unbounded); use spawn = true to \
-                            compare at a given memory"
-                        .into(),
-                );
+                     it did not start (its capacity is reported as unbounded); use spawn = true to \
+                     compare at a given memory",
+                ));
             }
             if self.maxmemory_policy.is_some() {
-                return Err(
+                return Err(Invalid::new(
+                    "maxmemory_policy",
                     "maxmemory_policy needs spawn = true (cachelab never reconfigures a server it did \
-                            not start)"
-                        .into(),
-                );
+                     not start)",
+                ));
             }
         }
         if let Some(n) = self.connections {
             if self.cluster.is_some() {
-                return Err(
-                    "connections does not apply to cluster (the cluster client keeps one per node)".into()
-                );
+                return Err(Invalid::new(
+                    "connections",
+                    "connections does not apply to cluster (the cluster client keeps one per node)",
+                ));
             }
             if n == 0 || n > MAX_CONNECTIONS {
-                return Err(format!("connections must be between 1 and {MAX_CONNECTIONS}, got {n}"));
+                return Err(Invalid::new(
+                    "connections",
+                    format!("connections must be between 1 and {MAX_CONNECTIONS}, got {n}"),
+                ));
             }
         }
         if self.timeout.is_some_and(|t| t.0.is_zero()) {
-            return Err("timeout must be greater than zero".into());
+            return Err(Invalid::new("timeout", "timeout must be greater than zero"));
         }
         Ok(())
     }
 
-    fn validate_file(&self) -> Result<(), String> {
+    fn validate_file(&self) -> Result<(), Invalid> {
         match &self.dir {
-            None => return Err("kind = \"file\" needs dir = \"path/to/cache-dir\"".into()),
-            Some(d) if d.as_os_str().is_empty() => return Err("dir must not be empty".into()),
+            None => return Err(Invalid::new("dir", "kind = \"file\" needs dir = \"path/to/cache-dir\"")),
+            Some(d) if d.as_os_str().is_empty() => return Err(Invalid::new("dir", "dir must not be empty")),
             Some(_) => {}
         }
         self.need_capacity()?;
         if self.capacity.as_ref().is_some_and(|c| c.0.len() > 1) {
-            return Err("a file cache owns its directory, so it cannot sweep capacities: write one \
-                        [[strategy]] per capacity, each with its own dir"
-                .into());
+            return Err(Invalid::new(
+                "capacity",
+                "a file cache owns its directory, so it cannot sweep capacities: write one \
+                 [[strategy]] per capacity, each with its own dir",
+            ));
         }
         if let Some(p) = self.policy
             && p.needs_future()
         {
-            return Err(format!(
-                "policy `{}` needs future knowledge, which a file cache does not have",
-                p.name()
+            return Err(Invalid::new(
+                "policy",
+                format!("policy `{}` needs future knowledge, which a file cache does not have", p.name()),
             ));
         }
         Ok(())
     }
 
-    fn validate_tiered(&self) -> Result<(), String> {
+    fn validate_tiered(&self) -> Result<(), Invalid> {
         if self.capacity.is_some() {
-            return Err("a tiered strategy has no capacity of its own: set one in l1 and one in l2".into());
+            return Err(Invalid::new(
+                "capacity",
+                "a tiered strategy has no capacity of its own: set one in l1 and one in l2",
+            ));
         }
         let (Some(l1), Some(l2)) = (&self.l1, &self.l2) else {
-            return Err("kind = \"tiered\" needs l1 = { kind = \"moka\", capacity = \"16MiB\" } and \
-                        l2 = { kind = \"file\" or \"redis\", ... }"
-                .into());
+            return Err(Invalid::new(
+                if self.l1.is_none() { "l1" } else { "l2" },
+                "kind = \"tiered\" needs l1 = { kind = \"moka\", capacity = \"16MiB\" } and \
+                 l2 = { kind = \"file\" or \"redis\", ... }",
+            ));
         };
         let in_memory = matches!(l1.kind, StrategyKind::Moka)
             || matches!(l1.kind, StrategyKind::Policy(p) if !p.needs_future());
         if !in_memory {
-            return Err(format!("l1 must be an in-memory cache (moka or a policy kind), not `{}`", l1.kind));
+            return Err(Invalid::new(
+                "l1.kind",
+                format!("l1 must be an in-memory cache (moka or a policy kind), not `{}`", l1.kind),
+            ));
         }
         if !matches!(l2.kind, StrategyKind::Redis | StrategyKind::File) {
-            return Err(format!("l2 must be kind \"redis\" or \"file\", not `{}`", l2.kind));
+            return Err(Invalid::new(
+                "l2.kind",
+                format!("l2 must be kind \"redis\" or \"file\", not `{}`", l2.kind),
+            ));
         }
         for (tier, spec) in [("l1", l1), ("l2", l2)] {
-            spec.validate_fields().map_err(|m| format!("{tier}: {m}"))?;
+            spec.validate_fields()
+                .map_err(|e| Invalid { message: format!("{tier}: {}", e.message), ..e }.under(tier))?;
             if let Some(c) = &spec.capacity {
+                let at = format!("{tier}.capacity");
                 if c.0.len() > 1 {
-                    return Err(format!("{tier}: a tier has one capacity, not a list"));
+                    return Err(Invalid::new(at, format!("{tier}: a tier has one capacity, not a list")));
                 }
                 if matches!(c.0[0], CapacitySpec::Share(_)) {
-                    return Err(format!(
-                        "{tier}: a tier capacity is an object count or a byte size, not a share (\"5%\")"
+                    return Err(Invalid::new(
+                        at,
+                        format!(
+                            "{tier}: a tier capacity is an object count or a byte size, not a share (\"5%\")"
+                        ),
                     ));
                 }
             }

@@ -100,11 +100,22 @@ impl KeySampler {
             }
             KeySampler::Shifting { zipf, keys, every, shift_by } => {
                 let rank = zipf.sample(rng) - 1;
-                let offset = (index / every) % keys * (shift_by % keys) % keys;
-                (rank + offset) % keys + 1
+                shifted(rank, shift_offset(index / every, *shift_by, *keys), *keys) + 1
             }
         }
     }
+}
+
+/// How far the popularity has moved after `shifts` moves of `shift_by` keys, modulo `keys`
+/// (computed in 128 bits: the product overflows 64 bits once `keys` exceeds 2^32).
+fn shift_offset(shifts: u64, shift_by: u64, keys: u64) -> u64 {
+    let product = u128::from(shifts % keys) * u128::from(shift_by % keys);
+    (product % u128::from(keys)) as u64
+}
+
+/// 0-based `rank` moved by `offset` keys, wrapping around `keys` (both below `keys`).
+fn shifted(rank: u64, offset: u64, keys: u64) -> u64 {
+    ((u128::from(rank) + u128::from(offset)) % u128::from(keys)) as u64
 }
 
 /// A keyed bijection of `0..n`: an invertible mix on the smallest enclosing power of two,
@@ -150,6 +161,36 @@ impl Permutation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shifts_stay_exact_with_more_than_2_pow_32_keys() {
+        let keys = u64::MAX / 2;
+        // (2^40 * (2^40 + 3)) mod keys, worked out in 128 bits by hand: 2^80 + 3 * 2^40.
+        let (shifts, by) = (1u64 << 40, (1u64 << 40) + 3);
+        let expected = (((1u128 << 80) + 3 * (1u128 << 40)) % u128::from(keys)) as u64;
+        assert_eq!(shift_offset(shifts, by, keys), expected);
+        assert_eq!(shift_offset(keys + 5, 2, keys), 10, "shift counts wrap modulo keys");
+        assert_eq!(shifted(keys - 1, keys - 1, keys), keys - 2, "the sum wraps without overflow");
+        assert_eq!(shift_offset(7, 3, 10), 1);
+    }
+
+    #[test]
+    fn shifting_sampler_is_exact_with_huge_key_counts() {
+        use rand::SeedableRng;
+        let keys = 1u64 << 50;
+        let shift_by = (1u64 << 40) + 1;
+        let zipf = ZipfRanks::new(keys, 0.9).unwrap();
+        let sampler = KeySampler::Shifting { zipf: zipf.clone(), keys, every: 1, shift_by };
+        // Two generators in lockstep: one draws for the sampler, the other the same ranks.
+        let (mut rng, mut twin) = (StdRng::seed_from_u64(1), StdRng::seed_from_u64(1));
+        for index in [0u64, 1, 1 << 33, u64::MAX - 1] {
+            let rank = zipf.sample(&mut twin) - 1;
+            let key = sampler.sample(&mut rng, index);
+            let offset = u128::from(index) * u128::from(shift_by);
+            let expected = (u128::from(rank) + offset) % u128::from(keys) + 1;
+            assert_eq!(u128::from(key), expected, "index {index}");
+        }
+    }
 
     #[test]
     fn permutation_is_a_bijection() {

@@ -20,6 +20,7 @@ pub use sizes::ValueSize;
 use trace::{CsvOptions, TraceFormat, TraceSource};
 
 use crate::policy::NEVER;
+use crate::scenario::Invalid;
 use crate::scenario::units::{Fraction, HumanDuration, Positive};
 
 /// What a request does.
@@ -186,23 +187,27 @@ impl Default for WorkloadSpec {
 }
 
 impl WorkloadSpec {
-    /// Checks cross-field constraints the parser cannot (the message names the key).
-    pub fn validate(&self) -> Result<(), String> {
-        self.value_size.validate()?;
+    /// Checks cross-field constraints the parser cannot (the error names the key).
+    pub fn validate(&self) -> Result<(), Invalid> {
+        self.value_size.validate().map_err(|e| e.under("value_size"))?;
         if self.kind == GeneratorKind::HotSet && self.hot_keys.0 == 0.0 {
-            return Err("workload.hot_keys must be greater than 0 for kind = \"hot_set\"".into());
+            return Err(Invalid::new("hot_keys", "must be greater than 0 for kind = \"hot_set\""));
         }
         if self.keys.get() > u64::MAX / 2 {
-            return Err(format!("workload.keys is too large: {}", self.keys));
+            return Err(Invalid::new("keys", format!("is too large: {}", self.keys)));
         }
-        let trace_keys = self.path.is_some() || self.format.is_some() || self.csv.is_some();
-        match (self.kind, &self.path) {
-            (GeneratorKind::Trace, None) => {
-                Err("workload.path is required with kind = \"trace\" (the trace file)".into())
+        let trace_key =
+            [("path", self.path.is_some()), ("format", self.format.is_some()), ("csv", self.csv.is_some())]
+                .into_iter()
+                .find_map(|(key, set)| set.then_some(key));
+        match (self.kind, &self.path, trace_key) {
+            (GeneratorKind::Trace, None, _) => {
+                Err(Invalid::new("path", "is required with kind = \"trace\" (the trace file)"))
             }
-            (GeneratorKind::Trace, Some(_)) => Ok(()),
-            _ if trace_keys => Err("workload.path, format and csv only apply to kind = \"trace\"".into()),
-            _ => Ok(()),
+            (GeneratorKind::Trace, Some(_), _) | (_, _, None) => Ok(()),
+            (_, _, Some(key)) => {
+                Err(Invalid::new(key, "path, format and csv only apply to kind = \"trace\""))
+            }
         }
     }
 
@@ -216,11 +221,6 @@ impl WorkloadSpec {
     /// Number of distinct keys the workload can request (its footprint in objects).
     pub fn footprint_objects(&self) -> u64 {
         self.keys.get()
-    }
-
-    /// Total bytes of all keys' values (its footprint in bytes).
-    pub fn footprint_bytes(&self, seed: u64) -> u64 {
-        (1..=self.keys.get()).map(|k| u64::from(self.value_size.size_of(seed, k))).sum()
     }
 
     /// Builds the key sampler this spec describes.

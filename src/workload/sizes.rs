@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::hash::unit_open;
+use crate::scenario::Invalid;
 use crate::scenario::units::ByteSize;
 
 /// How value sizes are distributed over keys.
@@ -52,24 +53,27 @@ impl Default for ValueSize {
 const SIZE_SALT: u64 = 0x5153_495a_4553;
 
 impl ValueSize {
-    /// Checks the parameters; the message names the offending field.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the parameters; the error names the offending field.
+    pub fn validate(&self) -> Result<(), Invalid> {
         let cap = u64::from(u32::MAX);
         match *self {
             ValueSize::Fixed { size } if size.0 == 0 || size.0 > cap => {
-                Err(format!("value_size.size must be between 1 byte and 4GiB, got {}", size.0))
+                Err(Invalid::new("size", format!("must be between 1 byte and 4GiB, got {}", size.0)))
             }
             ValueSize::Uniform { min, max } if min.0 == 0 || min.0 > max.0 || max.0 > cap => {
-                Err(format!("value_size needs 1 <= min <= max <= 4GiB, got min {} and max {}", min.0, max.0))
+                Err(Invalid::new(
+                    if min.0 == 0 || min.0 > max.0 { "min" } else { "max" },
+                    format!("needs 1 <= min <= max <= 4GiB, got min {} and max {}", min.0, max.0),
+                ))
             }
             ValueSize::Lognormal { median, sigma, max } => {
                 if median.0 == 0 || max.0 < median.0 || max.0 > cap {
-                    Err(format!(
-                        "value_size needs 1 <= median <= max <= 4GiB, got median {} max {}",
-                        median.0, max.0
+                    Err(Invalid::new(
+                        if median.0 == 0 { "median" } else { "max" },
+                        format!("needs 1 <= median <= max <= 4GiB, got median {} max {}", median.0, max.0),
                     ))
                 } else if !(sigma.is_finite() && sigma >= 0.0) {
-                    Err(format!("value_size.sigma must be a finite number >= 0, got {sigma}"))
+                    Err(Invalid::new("sigma", format!("must be a finite number >= 0, got {sigma}")))
                 } else {
                     Ok(())
                 }

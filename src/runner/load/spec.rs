@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::scenario::Invalid;
 use crate::scenario::units::{HumanDuration, Positive};
 
 /// How requests are issued.
@@ -86,31 +87,38 @@ impl Default for LoadSpec {
 
 impl LoadSpec {
     /// Checks cross-field constraints and writes the mode's default `concurrency`, so the
-    /// scenario echoed in results shows what ran. Messages name the key.
-    pub fn finish(&mut self) -> Result<(), String> {
+    /// scenario echoed in results shows what ran. The error names the key.
+    pub fn finish(&mut self) -> Result<(), Invalid> {
         match (self.mode, self.rate) {
             (LoopMode::Open, None) => {
-                return Err("mode = \"open\" needs a rate (requests per second), e.g. rate = 1000".into());
+                return Err(Invalid::new(
+                    "rate",
+                    "mode = \"open\" needs a rate (requests per second), e.g. rate = 1000",
+                ));
             }
             (LoopMode::Closed, Some(_)) => {
-                return Err(
-                    "rate only applies to mode = \"open\"; a closed loop runs as fast as it can".into()
-                );
+                return Err(Invalid::new(
+                    "rate",
+                    "rate only applies to mode = \"open\"; a closed loop runs as fast as it can",
+                ));
             }
             _ => {}
         }
         if self.timeout.0.is_zero() {
-            return Err("timeout must be greater than zero".into());
+            return Err(Invalid::new("timeout", "must be greater than zero"));
         }
         if self.timeseries_interval.0 < Duration::from_millis(10) {
-            return Err("timeseries_interval must be at least 10ms".into());
+            return Err(Invalid::new("timeseries_interval", "must be at least 10ms"));
         }
         if let Some(d) = self.duration {
             if d.0.is_zero() {
-                return Err("duration must be greater than zero".into());
+                return Err(Invalid::new("duration", "must be greater than zero"));
             }
             if self.warmup.is_some_and(|w| w.0 >= d.0) {
-                return Err("warmup must be shorter than duration (duration includes the warm-up)".into());
+                return Err(Invalid::new(
+                    "warmup",
+                    "must be shorter than duration (duration includes the warm-up)",
+                ));
             }
         }
         let default = match self.mode {
@@ -128,7 +136,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<LoadSpec, String> {
         let mut spec: LoadSpec = toml::from_str(text).map_err(|e| e.to_string())?;
-        spec.finish()?;
+        spec.finish().map_err(|e| e.to_string())?;
         Ok(spec)
     }
 

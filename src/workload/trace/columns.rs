@@ -89,12 +89,13 @@ pub struct CsvOptions {
     /// Ids are strings, hashed to 64 bits (default false: ids must be unsigned integers).
     #[serde(default)]
     pub string_ids: bool,
-    /// Keep each request's own size (default false: every request of an object gets the size
-    /// of its first request, as libCacheSim's traceConv does when it writes oracleGeneral, so
-    /// a CSV trace and its oracleGeneral conversion simulate identically; this costs a map of
-    /// about 16 bytes per distinct object).
+    /// Give every request of an object the size of its first request, as libCacheSim's
+    /// traceConv does when it writes oracleGeneral, so a CSV trace simulates exactly like its
+    /// libCacheSim conversion. Costs a map of about 16 bytes per distinct object, so memory
+    /// grows with the trace's objects; default false: each request keeps its own size and the
+    /// reader runs in constant memory (a resident object keeps the size it was admitted with).
     #[serde(default)]
-    pub keep_size_changes: bool,
+    pub first_size: bool,
 }
 
 fn default_time() -> Column {
@@ -116,7 +117,7 @@ impl Default for CsvOptions {
             id: default_id(),
             size: default_size(),
             string_ids: false,
-            keep_size_changes: false,
+            first_size: false,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! CSV traces: a header row, then one request per line. Which columns hold the time, the id
 //! and the size is set by [`CsvOptions`] (names or 1-based indexes). Ids are unsigned integers,
-//! or strings hashed to 64 bits with [`hash_bytes`] when `string_ids` is set. Unless
-//! `keep_size_changes` is set, an object keeps the size of its first request (see
-//! [`CsvOptions::keep_size_changes`]).
+//! or strings hashed to 64 bits with [`hash_bytes`] when `string_ids` is set. Each request
+//! keeps the size written on its row (constant memory) unless `first_size` is set (see
+//! [`CsvOptions::first_size`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -28,7 +28,8 @@ pub struct CsvReader {
     id: usize,
     size: Option<usize>,
     string_ids: bool,
-    /// Size of each object at its first request, unless sizes may change.
+    /// Size of each object at its first request, only with `first_size` (grows with the
+    /// trace's distinct objects).
     first_sizes: Option<FxHashMap<u64, u32>>,
     /// Requests read so far (the 0-based index of the next one).
     index: u64,
@@ -83,7 +84,7 @@ impl CsvReader {
             id,
             size,
             string_ids: options.string_ids,
-            first_sizes: (!options.keep_size_changes).then(FxHashMap::default),
+            first_sizes: options.first_size.then(FxHashMap::default),
             index: 0,
         })
     }
@@ -214,12 +215,20 @@ mod tests {
     }
 
     #[test]
-    fn objects_keep_their_first_size_unless_told_otherwise() {
+    fn rows_keep_their_own_size_unless_first_size_is_set() {
         let text = "obj_id,obj_size,time\n1,10,0\n1,20,1\n2,5,2\n";
         let sizes = |o: &CsvOptions| read(text, o).unwrap().iter().map(|r| r.size).collect::<Vec<_>>();
-        assert_eq!(sizes(&CsvOptions::default()), vec![10, 10, 5]);
-        let keep = CsvOptions { keep_size_changes: true, ..CsvOptions::default() };
-        assert_eq!(sizes(&keep), vec![10, 20, 5]);
+        assert_eq!(sizes(&CsvOptions::default()), vec![10, 20, 5]);
+        let first = CsvOptions { first_size: true, ..CsvOptions::default() };
+        assert_eq!(sizes(&first), vec![10, 10, 5]);
+    }
+
+    #[test]
+    fn by_default_the_reader_keeps_no_per_object_state() {
+        let input: Input = Box::new(std::io::Cursor::new(b"obj_id\n1\n".to_vec()));
+        let options = CsvOptions { time: Column::Absent, size: Column::Absent, ..CsvOptions::default() };
+        let r = CsvReader::new(input, Path::new("t.csv"), &options).unwrap();
+        assert!(r.first_sizes.is_none(), "the default must stream in constant memory");
     }
 
     #[test]
