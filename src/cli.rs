@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::error::InputError;
 use crate::scenario::units::ByteSize;
 use crate::workload::trace::{Column, TraceFormat};
 
@@ -111,9 +112,36 @@ impl ExportArgs {
 
     /// Whether any export goes to standard output (`-`).
     pub fn to_stdout(&self) -> bool {
-        [&self.export_json, &self.export_csv, &self.export_markdown]
-            .into_iter()
-            .any(|p| p.as_deref() == Some(std::path::Path::new("-")))
+        self.flags_to_stdout().next().is_some()
+    }
+
+    /// Refuses what would mix two documents on standard output: two exports to `-`, or one
+    /// beside `--json` (`json`), which prints the results there too.
+    pub fn check_stdout(&self, json: bool) -> Result<(), InputError> {
+        let flags: Vec<&str> = self.flags_to_stdout().collect();
+        let clash = match (flags.as_slice(), json) {
+            ([], _) | ([_], false) => return Ok(()),
+            ([one], true) => format!("--json and {one} - both write to stdout"),
+            (many, _) => format!(
+                "{} all write to stdout",
+                many.iter().map(|f| format!("{f} -")).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        Err(InputError::Flag {
+            flag: flags[0].into(),
+            message: format!("{clash}; give all but one of them a file name"),
+        })
+    }
+
+    fn flags_to_stdout(&self) -> impl Iterator<Item = &'static str> + '_ {
+        [
+            ("--export-json", &self.export_json),
+            ("--export-csv", &self.export_csv),
+            ("--export-markdown", &self.export_markdown),
+        ]
+        .into_iter()
+        .filter(|(_, p)| p.as_deref() == Some(std::path::Path::new("-")))
+        .map(|(flag, _)| flag)
     }
 }
 

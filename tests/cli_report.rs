@@ -229,3 +229,53 @@ fn simulate_writes_a_trace_report_with_belady_as_the_bound() {
         std::fs::read(again.join("index.html")).unwrap()
     );
 }
+
+#[test]
+fn simulate_exports_json_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("z.csv");
+    cachelab()
+        .args(["trace", "gen", "zipf", "--keys", "500", "--requests", "5000", "--seed", "9", "--out"])
+        .arg(&trace)
+        .assert()
+        .success();
+    let md = dir.path().join("sim.md");
+    let assert = cachelab()
+        .args(["simulate", "--trace"])
+        .arg(&trace)
+        .args(["--policy", "lru,sieve", "--size", "50,100", "--export-json", "-", "--export-markdown"])
+        .arg(&md)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is the JSON export alone");
+    let rows = json["results"].as_array().expect("results");
+    assert_eq!(rows.len(), 4, "two policies at two sizes: {json}");
+    assert!(rows.iter().all(|r| r["requests"] == 5000), "{json}");
+    let markdown = std::fs::read_to_string(&md).unwrap();
+    assert!(markdown.lines().next().unwrap().starts_with("| strategy |"), "{markdown}");
+    assert_eq!(markdown.lines().filter(|l| l.starts_with("| lru ") || l.starts_with("| sieve ")).count(), 4);
+}
+
+#[test]
+fn two_documents_on_stdout_are_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("tiny.toml");
+    std::fs::write(&scenario, SCENARIO).unwrap();
+    cachelab()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .args(["--json", "--export-csv", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--json and --export-csv - both write to stdout"));
+    assert!(!dir.path().join("out").exists(), "nothing ran");
+    cachelab()
+        .args(["simulate", "--trace", "missing.csv", "--policy", "lru", "--size", "5"])
+        .args(["--export-csv", "-", "--export-markdown", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--export-csv -, --export-markdown - all write to stdout"));
+}

@@ -11,6 +11,7 @@ use crate::scenario::{RunMode, Scenario};
 
 /// Runs `cachelab run`.
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
+    args.export.check_stdout(args.json)?;
     let mut scenario = Scenario::load(&args.scenario)?;
     if let Some(seed) = args.seed {
         scenario.seed = seed;

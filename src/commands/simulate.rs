@@ -52,6 +52,7 @@ pub fn parse_policies(names: &[String]) -> Result<Vec<PolicyKind>, InputError> {
 
 /// Runs `cachelab simulate`.
 pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
+    args.export.check_stdout(args.json)?;
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let source = super::trace::source(&args.trace, &args.input)?;
     let mut policies = parse_policies(&args.policy)?;
@@ -77,7 +78,7 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
         .map(|stats| run_result(args, &source, &rows, stats, started_at, elapsed));
     let report = write_outputs(args, result.as_ref())?;
     if args.export.to_stdout() {
-        // Standard output carries the export alone.
+        // Standard output carries the export alone (check_stdout refused --json beside it).
     } else if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
