@@ -211,6 +211,25 @@ fn open_loop_latency_shows_a_stall_for_every_request_scheduled_during_it() {
 }
 
 #[test]
+fn open_loop_sends_what_a_stall_at_the_end_held_back() {
+    // 1000 requests/s for 1 s; gets starting between 0.85 s and 1.0 s stall 250 ms, so with
+    // 16 in flight the dispatcher is held back when the duration ends. The requests scheduled
+    // before the end are still sent (within the drain grace) and carry their lateness.
+    let stall = Duration::from_millis(850)..Duration::from_millis(1000);
+    let faulty = Arc::new(Faulty { stall, stall_for: Duration::from_millis(250), ..Faulty::new() });
+    let m = run(
+        faulty,
+        "mode = \"open\"\nrate = 1000\nconcurrency = 16\nduration = \"1s\"\ntimeout = \"1s\"\n",
+        0,
+    );
+    let sent = m.recorder.counts.requests;
+    assert!(sent >= 995, "every request scheduled before the end was sent and recorded: {sent}");
+    assert!(sent <= 1001, "none scheduled after the end: {sent}");
+    let slow = at_least(&m, 100);
+    assert!(slow >= 80, "the stall at the end shows in the latencies: {slow} requests >= 100 ms");
+}
+
+#[test]
 fn failing_and_slow_operations_are_counted_per_interval_and_the_run_completes() {
     // Operations fail between 0.4 s and 0.9 s and take 300 ms (timeout 50 ms) between 1.2 s
     // and 1.7 s of a 2 s closed-loop run; the time series has 200 ms points. (The windows

@@ -7,7 +7,10 @@
 //! spun, as thread sleeps overshoot by ~50 µs) and spawns the request as a task. At most
 //! `concurrency` requests are in flight; at the bound the dispatcher waits, falls behind the
 //! schedule, and the lateness is part of the latencies it then measures. With a `duration`,
-//! requests still unsent when it ends are dropped: throughput below the target shows it.
+//! every request scheduled before it ends is still sent if the dispatcher gets to it within
+//! [`DRAIN_GRACE`] after the end, so a stall at the end of a run shows in the latencies of
+//! the requests scheduled during it instead of silently dropping them; the rest are dropped
+//! (throughput below the target shows it).
 //! Finished requests send their [`Outcome`] to one collector task that owns the recorder.
 
 use std::sync::Arc;
@@ -28,6 +31,9 @@ use crate::error::InputError;
 const SPIN: Duration = Duration::from_micros(100);
 /// Longest single sleep, so a stop is noticed quickly even at low rates.
 const NAP: Duration = Duration::from_millis(20);
+/// How long after a run's `duration` ends the dispatcher still sends requests that were
+/// scheduled before the end but held back (the in-flight bound was reached).
+pub const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
 /// Runs the open loop at `rate` requests/s; `dispatched` counts requests sent. Also returns
 /// the error that ended the stream early (a bad trace record), if any.
@@ -97,7 +103,7 @@ fn dispatch<D: Driver>(
                 }
             }
         };
-        if deadline.is_some_and(|d| Instant::now() >= d) {
+        if deadline.is_some_and(|d| Instant::now() >= d + DRAIN_GRACE) {
             break;
         }
         let job = Job { index, req, measured: plan.measured(index, intended, t0) };
