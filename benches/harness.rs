@@ -1,15 +1,15 @@
 //! Harness overhead per request of the load runner: drawing the next request from the
-//! workload generator, timing it with `Instant::now()` and recording the outcome into the
-//! worker's HdrHistograms and counters. Target: <= 100 ns per request, so the harness is
-//! negligible next to even an in-process cache.
+//! workload generator, timing it with the runner's request clock (`runner::load::clock`, TSC
+//! reads through quanta) and recording the outcome into the worker's HdrHistograms and
+//! counters. Target: <= 100 ns per request, so the harness is negligible next to even an
+//! in-process cache.
 //!
-//! Measured on the 2-core build VM (CPU time, 2026-11-25): 75 ns per request with the uniform
-//! generator over 1M keys, 84 ns with Zipf over 100k keys, 137 ns with Zipf over 1M keys
-//! (its 12 MB alias table no longer fits the 4 MB L2 cache). The harness's own share is the
-//! clock pair (47 ns; `Instant::now` is ~23 ns on this KVM guest) plus `record` (16 ns).
-//!
-//! On 2026-12-02 (another 2-core VM, quiet): 111, 121 and 172 ns; its clock pair costs 70 ns,
-//! so the target holds only where `Instant::now` costs under ~25 ns.
+//! Measured on the 2-core build VM (CPU time, 2026-11-25, timing with `Instant::now`): 75 ns
+//! per request with the uniform generator over 1M keys, 84 ns with Zipf over 100k keys, 137 ns
+//! with Zipf over 1M keys (its 12 MB alias table no longer fits the 4 MB L2 cache). On
+//! 2026-12-02, another 2-core VM where an `Instant::now` pair costs 70 ns, the same three cost
+//! 111, 121 and 172 ns; timing with the TSC clock instead brought them down (figures in the
+//! README's Benchmarks table).
 //!
 //! Two groups: `harness-cpu` measures this thread's CPU time (the cost itself, unaffected by
 //! other processes competing for the cores; this is the figure held against the target) and
@@ -22,7 +22,7 @@ use std::num::NonZeroU64;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cachelab::runner::load::{GetOutcome, Outcome, Recorder};
+use cachelab::runner::load::{GetOutcome, Outcome, Recorder, clock};
 use cachelab::workload::{Generator, Op, WorkloadSpec};
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -74,7 +74,8 @@ fn endless(kind: &str, keys: u64) -> Generator {
 
 /// What a closed-loop worker does around one cache hit, minus the cache: the next request
 /// (drawn, as the workers do, in batches of 16 from the shared generator behind a mutex), two
-/// clock reads, one `record` (get and end-to-end histograms, counters, time-series bucket).
+/// reads of the runner's request clock, one `record` (get and end-to-end histograms,
+/// counters, time-series bucket).
 fn per_request<M: Measurement>(c: &mut Criterion<M>, group: &str) {
     let mut group = c.benchmark_group(group);
     for (kind, keys) in [("uniform", 1_000_000), ("zipf", 100_000), ("zipf", 1_000_000)] {
@@ -90,8 +91,8 @@ fn per_request<M: Measurement>(c: &mut Criterion<M>, group: &str) {
                     batch.reverse();
                 }
                 let req = batch.pop().expect("endless");
-                let begin = Instant::now();
-                let end = Instant::now();
+                let begin = clock::now();
+                let end = clock::now();
                 let took = end - begin;
                 recorder.record(&Outcome {
                     measured: true,
@@ -112,7 +113,10 @@ fn per_request<M: Measurement>(c: &mut Criterion<M>, group: &str) {
         let mut generator = endless(kind, keys);
         group.bench_function(format!("generator/{label}"), |b| b.iter(|| black_box(generator.next())));
     }
-    group.bench_function("clock pair", |b| b.iter(|| black_box(Instant::now()) - black_box(Instant::now())));
+    group.bench_function("clock pair", |b| b.iter(|| black_box(clock::now()) - black_box(clock::now())));
+    group.bench_function("clock pair (Instant::now)", |b| {
+        b.iter(|| black_box(Instant::now()) - black_box(Instant::now()))
+    });
     let t0 = Instant::now();
     let mut recorder = Recorder::new(t0, Duration::from_secs(1));
     let outcome = Outcome {

@@ -26,7 +26,7 @@ use tokio::net::TcpStream;
 use super::cache::{X_CACHE, X_CACHE_ERROR, X_CACHE_TIER, X_COALESCED};
 use super::origin::OBJECT_PREFIX;
 use crate::origin::{self, MAX_LATENCY};
-use crate::runner::load::{Driver, GetOutcome, Job, Outcome, Stop};
+use crate::runner::load::{Driver, GetOutcome, Job, Outcome, Stop, clock};
 use crate::workload::Op;
 
 /// Slack on top of the longest possible request (origin delay plus two cache operations)
@@ -112,7 +112,7 @@ impl HttpClient {
     }
 
     async fn measure(&self, job: Job, scheduled: Option<Instant>) -> Outcome {
-        let begin = Instant::now();
+        let begin = clock::now();
         let start = scheduled.unwrap_or(begin);
         let req = job.req;
         let uri = if self.sized {
@@ -144,7 +144,7 @@ impl HttpClient {
             Ok(request) => tokio::time::timeout(self.limit, self.exchange(request)).await,
             Err(_) => Ok(Err(())),
         };
-        let end = Instant::now();
+        let end = clock::now();
         out.finished = end;
         out.end_to_end = end - start;
         let took = end - begin;

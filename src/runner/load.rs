@@ -9,6 +9,7 @@
 //! Ctrl-C stops the run: the strategy at hand is shut down and the results so far are
 //! returned marked `partial`.
 
+pub mod clock;
 mod closed;
 mod driver;
 mod open;

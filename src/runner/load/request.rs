@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::time::timeout;
 
+use super::clock;
 use super::driver::Driver;
 use super::recorder::{GetOutcome, Outcome};
 use super::stop::Stop;
@@ -76,7 +77,7 @@ impl Driver for Ctx {
 /// measured from it); a closed loop passes None and latency starts now. Returns None if the
 /// run was stopped while the request waited for the origin (the request is then not counted).
 async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcome> {
-    let begin = Instant::now();
+    let begin = clock::now();
     let start = scheduled.unwrap_or(begin);
     let req = job.req;
     let hint = Hint {
@@ -104,7 +105,7 @@ async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcom
         Op::Set => origin::body(req.key, req.size),
         Op::Get => {
             let got = guarded(ctx.timeout, ctx.strategy.get(req.key, hint)).await;
-            let after = Instant::now();
+            let after = clock::now();
             let took = after - begin;
             let kind = match got {
                 Ended::Done(Lookup::Hit { value, tier }) if origin::verify(req.key, req.size, &value) => {
@@ -131,12 +132,12 @@ async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcom
                 () = ctx.stop.stopped() => return None,
                 body = ctx.origin.fetch(req.key, req.size, job.index) => body,
             };
-            fill_from = Instant::now();
+            fill_from = clock::now();
             body
         }
     };
     let stored = guarded(ctx.timeout, ctx.strategy.put(req.key, value, hint)).await;
-    let end = Instant::now();
+    let end = clock::now();
     match stored {
         Ended::Done(()) => out.put = Some(end - fill_from),
         Ended::Failed => out.errors += 1,
