@@ -1,12 +1,13 @@
 //! The wall-clock load runner: fidelity against the exact simulation, the coordinated-omission
 //! correction of the open loop, fault handling, and Ctrl-C through the real CLI.
 
+#[path = "support/background_run.rs"]
+mod background_run;
 #[path = "support/ctrl_c.rs"]
 mod ctrl_c;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -280,18 +281,8 @@ fn ctrl_c_stops_the_cli_and_writes_partial_results() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("cachelab"))
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
+    let background_run::Running { mut child, mut stderr, first_line: line } =
+        background_run::spawn_run(&file, &out, None);
     assert!(line.starts_with("load: `moka`"), "the run announces its first strategy: {line:?}");
     std::thread::sleep(Duration::from_millis(700));
     let status = ctrl_c::interrupt_and_wait(&mut child, Duration::from_secs(10));

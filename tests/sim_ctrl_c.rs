@@ -2,12 +2,14 @@
 //! results.json marked partial, exits with code 130, and a Redis server it spawned is stopped
 //! by the run itself (its temporary directory removed), not left to die with the process.
 
+#[path = "support/background_run.rs"]
+mod background_run;
 #[path = "support/ctrl_c.rs"]
 mod ctrl_c;
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 /// Starts `cachelab run` on `scenario` (written to `dir`) with `TMPDIR` in `dir/tmp`, and waits
@@ -16,20 +18,9 @@ fn start(dir: &Path, scenario: &str) -> (Child, BufReader<std::process::ChildStd
     let file = dir.join("s.toml");
     std::fs::write(&file, scenario).unwrap();
     std::fs::create_dir_all(dir.join("tmp")).unwrap();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("cachelab"))
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(dir.join("out"))
-        .env("TMPDIR", dir.join("tmp"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    assert!(line.starts_with("simulation: "), "the run announces itself: {line:?}");
+    let background_run::Running { child, stderr, first_line } =
+        background_run::spawn_run(&file, &dir.join("out"), Some(&dir.join("tmp")));
+    assert!(first_line.starts_with("simulation: "), "the run announces itself: {first_line:?}");
     (child, stderr)
 }
 
