@@ -77,6 +77,18 @@ pub struct Interval {
     pub timeouts: u64,
 }
 
+/// Field-by-field sum, to merge the same interval of two workers.
+impl std::ops::AddAssign<&Interval> for Interval {
+    fn add_assign(&mut self, o: &Interval) {
+        self.requests += o.requests;
+        self.reads += o.reads;
+        self.hits += o.hits;
+        self.origin += o.origin;
+        self.errors += o.errors;
+        self.timeouts += o.timeouts;
+    }
+}
+
 /// One worker's (or, after [`Recorder::merge`], the whole run's) measurements.
 #[derive(Debug, Clone)]
 pub struct Recorder {
@@ -228,12 +240,7 @@ impl Recorder {
             self.intervals.resize(other.intervals.len(), Interval::default());
         }
         for (a, b) in self.intervals.iter_mut().zip(&other.intervals) {
-            a.requests += b.requests;
-            a.reads += b.reads;
-            a.hits += b.hits;
-            a.origin += b.origin;
-            a.errors += b.errors;
-            a.timeouts += b.timeouts;
+            *a += b;
         }
     }
 
