@@ -158,14 +158,15 @@ pub struct TierCounts {
 }
 
 impl TierCounts {
-    /// One entry per tier from measured hits per tier (`tier_hits[0]` is L1) and all measured
-    /// reads; empty for fewer than two tiers, as a single tier's hits are the strategy's hits.
-    pub fn list(tier_hits: &[u64], reads: u64) -> Vec<TierCounts> {
-        if tier_hits.len() < 2 {
+    /// One entry per tier of a strategy with `tiers` tiers, from measured hits per tier
+    /// (`tier_hits[0]` is L1; slots past `tiers` are ignored) and all measured reads; empty for
+    /// fewer than two tiers, as a single tier's hits are the strategy's hits.
+    pub fn list(tier_hits: &[u64], tiers: usize, reads: u64) -> Vec<TierCounts> {
+        if tiers < 2 {
             return Vec::new();
         }
         (1..)
-            .zip(tier_hits)
+            .zip(&tier_hits[..tiers.min(tier_hits.len())])
             .map(|(n, &hits)| TierCounts { tier: format!("l{n}"), hits, hit_ratio: ratio(hits, reads) })
             .collect()
     }

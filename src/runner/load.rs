@@ -39,7 +39,7 @@ use crate::runner::interrupt::watch_ctrl_c;
 use crate::runner::sim::{cells, resolve_capacity, unit_name};
 use crate::runner::usage::settle;
 use crate::scenario::Scenario;
-use crate::strategy::{CacheStrategy, MAX_TIERS, Usage, build_strategy};
+use crate::strategy::{CacheStrategy, Usage, build_strategy};
 use crate::workload::trace::{TraceSource, scan_stats};
 use crate::workload::{Request, WorkloadSpec};
 
@@ -228,7 +228,7 @@ impl Measured {
     /// Measured hits per tier of a strategy with `tiers` tiers (empty for one tier).
     pub fn tiers(&self, tiers: usize) -> Vec<TierCounts> {
         let r = &self.recorder;
-        TierCounts::list(&r.tier_hits[..tiers.clamp(1, MAX_TIERS)], r.counts.hits + r.counts.misses)
+        TierCounts::list(&r.tier_hits, tiers, r.counts.hits + r.counts.misses)
     }
 
     /// The `load` part of a strategy's results.

@@ -22,7 +22,7 @@ use crate::runner::load::Stop;
 use crate::runner::usage::settle;
 use crate::scenario::units::CapacitySpec;
 use crate::scenario::{Scenario, StrategyKind, StrategySpec};
-use crate::strategy::{CacheStrategy, Hint, Lookup, MAX_TIERS, Usage, build_strategy};
+use crate::strategy::{CacheStrategy, Hint, Lookup, MAX_TIERS, Usage, build_strategy, tier_slot};
 use crate::workload::trace::{FutureTrace, TraceSource, scan_stats, with_next_access};
 use crate::workload::{Op, Request, fill_next_access};
 
@@ -138,7 +138,7 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::
                 final_entries: usage.entries,
                 final_bytes: usage.bytes,
                 elapsed_s: cell_start.elapsed().as_secs_f64(),
-                tiers: TierCounts::list(&replayed.tier_hits[..strategy.tiers().clamp(1, MAX_TIERS)], reads),
+                tiers: TierCounts::list(&replayed.tier_hits, strategy.tiers(), reads),
                 load: None,
             };
             Ok(Some((result, redis_version)))
@@ -263,7 +263,7 @@ pub async fn replay(
                     Ok(Lookup::Hit { value, tier }) if origin::verify(req.key, req.size, &value) => {
                         c.hits = 1;
                         c.bytes_hit = u64::from(req.size);
-                        served_by = Some(usize::from(tier).min(MAX_TIERS - 1));
+                        served_by = Some(tier_slot(tier));
                         false
                     }
                     Ok(Lookup::Hit { .. }) => {

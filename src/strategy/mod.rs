@@ -30,6 +30,12 @@ pub use tiered::Tiered;
 /// Most tiers a runner reports hits for (a deeper tier's hits count as the last one's).
 pub const MAX_TIERS: usize = 4;
 
+/// Where a runner counts a hit served by `tier` (0 is L1) in its `[u64; MAX_TIERS]` of hits
+/// per tier: deeper tiers than the last slot count there.
+pub fn tier_slot(tier: u8) -> usize {
+    usize::from(tier).min(MAX_TIERS - 1)
+}
+
 /// What a runner tells a strategy about one request besides its key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hint {

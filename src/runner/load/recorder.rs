@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use hdrhistogram::Histogram;
 
 use crate::metrics::{Counts, LatencySummary, TimePoint};
-use crate::strategy::MAX_TIERS;
+use crate::strategy::{MAX_TIERS, tier_slot};
 
 /// Highest latency the histograms hold, µs (60 s); longer values are clamped to it.
 const MAX_US: u64 = 60_000_000;
@@ -197,7 +197,7 @@ impl Recorder {
         }
         match o.get {
             Some((GetOutcome::Hit(tier), d)) => {
-                self.tier_hits[usize::from(tier).min(MAX_TIERS - 1)] += 1;
+                self.tier_hits[tier_slot(tier)] += 1;
                 self.get_hit.saturating_record(micros(d));
             }
             Some((GetOutcome::Corrupt, d)) => {
