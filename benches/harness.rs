@@ -22,8 +22,9 @@ use std::num::NonZeroU64;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use cachelab::model::Op;
 use cachelab::runner::load::{GetOutcome, Outcome, Recorder, clock};
-use cachelab::workload::{Generator, Op, WorkloadSpec};
+use cachelab::workload::{Generator, WorkloadSpec};
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, criterion_group, criterion_main};
 

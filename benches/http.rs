@@ -18,13 +18,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use cachelab::http::{CacheService, HttpClient, OriginHandler, Server};
+use cachelab::model::NEVER;
+use cachelab::model::Stop;
+use cachelab::model::{Op, Request};
 use cachelab::origin::Origin;
-use cachelab::policy::NEVER;
-use cachelab::runner::load::{Driver, GetOutcome, Job, Outcome, Stop};
+use cachelab::runner::load::{Driver, GetOutcome, Job, Outcome};
 use cachelab::runner::sim::resolve_capacity;
 use cachelab::scenario::Scenario;
 use cachelab::strategy::build_strategy;
-use cachelab::workload::{Op, Request};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
 

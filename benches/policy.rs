@@ -4,7 +4,8 @@
 
 use std::hint::black_box;
 
-use cachelab::policy::{Access, Capacity, NEVER, Policy, PolicyKind, PolicyParams, build_policy};
+use cachelab::model::{Capacity, NEVER};
+use cachelab::policy::{Access, Policy, PolicyKind, PolicyParams, build_policy};
 use cachelab::workload::reference_zipf::ReferenceZipf;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 

@@ -105,7 +105,7 @@ fn parse_rps(text: &str) -> Option<f64> {
 
 /// What a runner tells the strategy about a request for a `size`-byte object.
 fn hint(size: u32) -> Hint {
-    Hint { size, now: Duration::ZERO, ttl: None, next_access: cachelab::policy::NEVER }
+    Hint { size, now: Duration::ZERO, ttl: None, next_access: cachelab::model::NEVER }
 }
 
 /// GETs per second of our strategy with [`CLIENTS`] workers sharing `requests` gets.

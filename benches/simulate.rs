@@ -9,9 +9,10 @@ use std::num::NonZeroU64;
 use std::path::Path;
 use std::time::Duration;
 
-use cachelab::policy::{Capacity, PolicyKind, PolicyParams, build_policy};
+use cachelab::model::Capacity;
+use cachelab::model::units::Positive;
+use cachelab::policy::{PolicyKind, PolicyParams, build_policy};
 use cachelab::runner::simulate::replay;
-use cachelab::scenario::units::Positive;
 use cachelab::workload::trace::{CsvOptions, TraceRecord, TraceSource, count_requests, write_trace};
 use cachelab::workload::{GeneratorKind, ValueSize, WorkloadSpec};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -31,7 +32,7 @@ fn write_zipf(path: &Path) {
     };
     let stream = spec.stream(42).expect("valid spec");
     let records = (0u64..).zip(stream).map(|(time, r)| {
-        Ok(TraceRecord { time, key: r.key, size: r.size, next_access: cachelab::policy::NEVER })
+        Ok(TraceRecord { time, key: r.key, size: r.size, next_access: cachelab::model::NEVER })
     });
     write_trace(path, records).expect("trace written");
 }

@@ -18,8 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
+use cachelab::model::{Capacity, NEVER};
 use cachelab::origin;
-use cachelab::policy::{Capacity, NEVER, PolicyKind, PolicyParams, build_policy};
+use cachelab::policy::{PolicyKind, PolicyParams, build_policy};
 use cachelab::strategy::redis_server::{RedisServer, ServerOptions};
 use cachelab::strategy::{
     CacheStrategy, DEFAULT_REDIS_TIMEOUT, FileCache, FileConfig, Hint, Lookup, MokaCache, RedisCache,

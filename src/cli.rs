@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::InputError;
-use crate::scenario::units::ByteSize;
+use crate::model::error::InputError;
+use crate::model::units::ByteSize;
 use crate::workload::trace::{Column, TraceFormat};
 
 /// cachelab: measure caching strategies (in-memory policies, moka, Redis, files, tiers) on

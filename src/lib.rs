@@ -3,15 +3,28 @@
 //! Workloads ([`workload`]) are replayed by runners ([`runner`]) through storage strategies
 //! ([`strategy`]) that share one trait; eviction decisions come from [`policy`]; measurements
 //! land in [`metrics::RunResult`], the source of every report.
+//!
+//! Modules import in one direction, each only from its own layer (without a cycle) or below
+//! (`tests/it/layering.rs` fails otherwise). From the bottom:
+//!
+//! ```text
+//! model                              shared vocabulary; imports nothing of the crate
+//! policy, workload, origin, metrics  eviction decisions, request streams, the origin, results
+//! strategy                           the caches behind one trait, each with its own spec
+//! http                               the caching server (HTTP mode and `cachelab serve`)
+//! runner                             one cell per strategy; sim, load and HTTP drivers
+//! report, export                     from results alone
+//! scenario                           scenario files: parse, locate errors, validate
+//! cli, commands, main                arguments and dispatch
+//! ```
 
 pub mod cli;
 pub mod commands;
-pub mod error;
 pub mod export;
 pub mod http;
 pub mod metrics;
+pub mod model;
 pub mod origin;
-pub mod output;
 pub mod policy;
 pub mod report;
 pub mod runner;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use cachelab::cli::{Cli, Command};
 use cachelab::commands;
-use cachelab::error::{InputError, Interrupted};
+use cachelab::model::error::{InputError, Interrupted};
 use clap::Parser;
 
 fn main() -> ExitCode {

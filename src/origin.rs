@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 pub use latency::{LatencySampler, LatencySpec, MAX_LATENCY};
 
-use crate::scenario::units::Fraction;
-use crate::workload::hash::mix64;
+use crate::model::hash::mix64;
+use crate::model::units::Fraction;
 
 /// The `[origin]` section of a scenario: how the simulated backend behind the cache behaves.
 /// Only wall-clock runs (`[load]`) use it; simulation counts origin fetches but takes no time.

@@ -5,8 +5,9 @@
 //! is sum_i p_i (1 - e^{-p_i T}). The approximation is for steady state, so the simulation
 //! excludes a warm-up.
 
-use cachelab::policy::{Access, Capacity, Lru, NEVER, Policy};
-use cachelab::scenario::units::{Fraction, Positive};
+use cachelab::model::units::{Fraction, Positive};
+use cachelab::model::{Capacity, NEVER};
+use cachelab::policy::{Access, Lru, Policy};
 use cachelab::workload::WorkloadSpec;
 
 fn zipf_probs(n: usize, alpha: f64) -> Vec<f64> {

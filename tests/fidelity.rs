@@ -11,7 +11,8 @@
 
 use std::io::Read;
 
-use cachelab::policy::{Access, Capacity, NEVER, PolicyKind, PolicyParams, build_policy};
+use cachelab::model::{Capacity, NEVER};
+use cachelab::policy::{Access, PolicyKind, PolicyParams, build_policy};
 use cachelab::workload::reference_zipf::ReferenceZipf;
 
 /// Largest allowed |our miss ratio - libCacheSim's| per policy; `0.0` means identical counts

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use cachelab::model::{Capacity, NEVER};
 use cachelab::origin;
-use cachelab::policy::{Capacity, NEVER, PolicyKind, PolicyParams};
+use cachelab::policy::{PolicyKind, PolicyParams};
 use cachelab::strategy::{CacheStrategy, FileCache, FileConfig, Hint, Lookup};
 
 fn hint(size: u32) -> Hint {

@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use cachelab::model::Capacity;
+use cachelab::model::Stop;
 use cachelab::origin::{Origin, OriginSpec};
-use cachelab::policy::Capacity;
-use cachelab::runner::load::{self, Measured, Plan, Stop};
+use cachelab::runner::load::{self, Measured, Plan};
 use cachelab::runner::sim;
 use cachelab::scenario::Scenario;
 use cachelab::strategy::{CacheStrategy, Hint, Lookup, MokaCache, StrategyError, Usage};

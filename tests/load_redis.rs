@@ -6,8 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use cachelab::model::Stop;
 use cachelab::origin::{Origin, OriginSpec};
-use cachelab::runner::load::{self, Plan, Stop};
+use cachelab::runner::load::{self, Plan};
 use cachelab::scenario::Scenario;
 use cachelab::strategy::redis_server::{RedisServer, ServerOptions};
 use cachelab::strategy::{CacheStrategy, RedisCache, RedisConfig, RedisTarget};

@@ -10,7 +10,8 @@
 
 use std::collections::BTreeSet;
 
-use cachelab::policy::{Access, Capacity, CapacityUnit, NEVER, PolicyKind, PolicyParams, build_policy};
+use cachelab::model::{Capacity, CapacityUnit, NEVER};
+use cachelab::policy::{Access, PolicyKind, PolicyParams, build_policy};
 use proptest::prelude::*;
 
 /// Keys the generated traces draw from.

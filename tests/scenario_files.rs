@@ -6,10 +6,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use cachelab::http::{Coalescing, HttpSpec};
+use cachelab::model::units::{ByteSize, Capacities, CapacitySpec, Fraction, HumanDuration, Positive};
 use cachelab::origin::{LatencySpec, OriginSpec};
 use cachelab::policy::{PolicyKind, PolicyParams};
 use cachelab::runner::load::{LoadSpec, LoopMode};
-use cachelab::scenario::units::{ByteSize, Capacities, CapacitySpec, Fraction, HumanDuration, Positive};
 use cachelab::scenario::{
     MaxmemoryPolicy, Objectives, RedisUrl, RunMode, Scenario, StrategyKind, StrategySpec,
 };

@@ -4,8 +4,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use cachelab::model::{Capacity, NEVER};
 use cachelab::origin;
-use cachelab::policy::{Capacity, Lru, NEVER, PolicyKind, PolicyParams};
+use cachelab::policy::{Lru, PolicyKind, PolicyParams};
 use cachelab::strategy::{CacheStrategy, FileCache, FileConfig, Hint, Lookup, Simulated, Tiered};
 
 fn hint() -> Hint {

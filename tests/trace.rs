@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use cachelab::policy::NEVER;
-use cachelab::workload::hash::hash_bytes;
+use cachelab::model::NEVER;
+use cachelab::model::hash::hash_bytes;
 use cachelab::workload::trace::{CsvOptions, TraceRecord, TraceSource, write_trace};
 use serde_json::Value;
 

@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use cachelab::model::Op;
 use cachelab::scenario::Scenario;
-use cachelab::workload::{GeneratorKind, Op, WorkloadSpec};
+use cachelab::workload::{GeneratorKind, WorkloadSpec};
 
 fn spec(toml_workload: &str) -> WorkloadSpec {
     let text =

@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use crate::cli::{ExportArgs, ReportArgs};
-use crate::error::InputError;
 use crate::export;
 use crate::metrics::{RunResult, SCHEMA_VERSION, upgrade};
-use crate::output::write_atomic;
+use crate::model::error::InputError;
+use crate::model::output::write_atomic;
 use crate::report::{self, Report};
 
 /// Runs `cachelab report`: reads results.json and re-renders the report folder.

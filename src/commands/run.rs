@@ -3,9 +3,9 @@
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::cli::RunArgs;
-use crate::error::{InputError, Interrupted};
 use crate::metrics::RunResult;
-use crate::output::write_atomic;
+use crate::model::error::{InputError, Interrupted};
+use crate::model::output::write_atomic;
 use crate::runner::{http, load, sim};
 use crate::scenario::{RunMode, Scenario};
 

@@ -7,13 +7,13 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::cli::ServeArgs;
-use crate::error::InputError;
 use crate::http::{CacheService, OriginHandler, Server, ServerStats};
+use crate::model::error::InputError;
+use crate::model::units::CapacitySpec;
 use crate::origin::Origin;
 use crate::runner::load::LoadSpec;
 use crate::runner::sim::{resolve_capacity, unit_name};
 use crate::scenario::Scenario;
-use crate::scenario::units::CapacitySpec;
 use crate::strategy::{CacheStrategy, build_strategy};
 
 /// How long requests in flight may take to finish after Ctrl-C.

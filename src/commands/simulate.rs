@@ -6,13 +6,14 @@ use std::time::{Instant, SystemTime};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::cli::SimulateArgs;
-use crate::error::InputError;
 use crate::metrics::{Counts, Environment, RunResult, SCHEMA_VERSION, StrategyResult, TraceSummary};
-use crate::output::write_atomic;
-use crate::policy::{Capacity, PolicyKind, PolicyParams, policy_names};
+use crate::model::Capacity;
+use crate::model::error::InputError;
+use crate::model::output::write_atomic;
+use crate::model::units::CapacitySpec;
+use crate::policy::{PolicyKind, PolicyParams, policy_names};
 use crate::report::Report;
 use crate::runner::simulate::{self, Job, Row};
-use crate::scenario::units::CapacitySpec;
 use crate::workload::trace::{TraceSource, TraceStats, scan_stats};
 
 /// A cache size as given on the command line.

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use crate::cli::{TraceArgs, TraceCommand, TraceConvertArgs, TraceGenArgs, TraceInputArgs, TraceStatsArgs};
-use crate::error::InputError;
-use crate::policy::NEVER;
-use crate::scenario::units::{Fraction, Positive};
+use crate::model::NEVER;
+use crate::model::error::InputError;
+use crate::model::units::{Fraction, Positive};
 use crate::workload::trace::{
     CsvOptions, TraceRecord, TraceSource, TraceStats, count_requests, scan_stats, write_trace,
 };

@@ -10,7 +10,7 @@ use std::path::Path;
 pub use row::SummaryRow;
 
 use crate::metrics::RunResult;
-use crate::output::write_atomic;
+use crate::model::output::write_atomic;
 
 /// The full results, pretty-printed JSON (the same document as results.json).
 pub fn json(result: &RunResult) -> anyhow::Result<String> {

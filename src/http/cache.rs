@@ -26,9 +26,9 @@ use serde::{Deserialize, Serialize};
 use super::cache_control::{Storage, storage, storage_of};
 use super::coalesce::Coalescer;
 use super::origin::{Object, OriginHandler};
-use crate::policy::NEVER;
+use crate::model::NEVER;
+use crate::model::hash::hash_bytes;
 use crate::strategy::{CacheStrategy, Hint, Lookup, StrategyError};
-use crate::workload::hash::hash_bytes;
 
 /// Where the server's counters are served.
 pub const STATS_PATH: &str = "/_cachelab/stats";

@@ -25,9 +25,10 @@ use tokio::net::TcpStream;
 
 use super::cache::{X_CACHE, X_CACHE_ERROR, X_CACHE_TIER, X_COALESCED};
 use super::origin::OBJECT_PREFIX;
+use crate::model::Op;
+use crate::model::Stop;
 use crate::origin::{self, MAX_LATENCY};
-use crate::runner::load::{Driver, GetOutcome, Job, Outcome, Stop, clock};
-use crate::workload::Op;
+use crate::runner::load::{Driver, GetOutcome, Job, Outcome, clock};
 
 /// Slack on top of the longest possible request (origin delay plus two cache operations)
 /// before the client gives up on a response.

@@ -14,8 +14,8 @@ use headers::{CacheControl, HeaderMapExt};
 use hyper::{Response, Uri};
 
 use super::cache_control::origin_directives;
+use crate::model::hash::unit_open;
 use crate::origin::Origin;
-use crate::workload::hash::unit_open;
 use crate::workload::{ValueSize, WorkloadSpec};
 
 /// Salt of the per-key "uncacheable" draw.

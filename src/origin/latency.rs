@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::Invalid;
-use crate::workload::hash::unit_open;
+use crate::model::Invalid;
+use crate::model::hash::unit_open;
 
 /// z-score of the 99th percentile of the standard normal distribution.
 const Z_P99: f64 = 2.326_347_874_040_841;

@@ -6,7 +6,7 @@
 //! Like libCacheSim's `Belady`, it always admits the missed object (when it fits the cache at
 //! all) and, in byte mode, evicts farthest-first until the new object fits; it is optimal for
 //! object counts, and a heuristic for bytes, where the optimum is NP-hard. Objects never
-//! requested again ([`NEVER`](super::NEVER)) go first; among them the one that entered the heap first.
+//! requested again ([`NEVER`](crate::model::NEVER)) go first; among them the one that entered the heap first.
 //! An indexed binary max-heap keyed by next access keeps each access O(log n).
 
 use rustc_hash::FxHashMap;
@@ -24,7 +24,7 @@ struct Entry {
     pos: u32,
 }
 
-/// Heap order: farther next access first; among equal ones (only [`NEVER`](super::NEVER) repeats) the
+/// Heap order: farther next access first; among equal ones (only [`NEVER`](crate::model::NEVER) repeats) the
 /// smaller sequence number, i.e. the earlier push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Priority {
@@ -204,8 +204,9 @@ impl Policy for Belady {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::NEVER;
-    use crate::workload::{Op, Request, fill_next_access};
+    use crate::model::NEVER;
+    use crate::model::{Op, Request};
+    use crate::workload::fill_next_access;
 
     /// Accesses for `keys` with next-access times from a pre-pass.
     fn stream(keys: &[u64], size: u32) -> Vec<Access> {

@@ -136,7 +136,7 @@ impl Policy for Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::NEVER;
+    use crate::model::NEVER;
 
     fn run(c: &mut Clock, keys: &[u64]) -> Vec<u64> {
         let mut ev = Vec::new();

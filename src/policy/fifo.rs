@@ -10,8 +10,9 @@ pub type Fifo = QueuePolicy<false>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::NEVER;
-    use crate::policy::{Access, Capacity, Policy};
+    use crate::model::Capacity;
+    use crate::model::NEVER;
+    use crate::policy::{Access, Policy};
 
     fn acc(key: u64, size: u32) -> Access {
         Access { key, size, tick: 0, next_access: NEVER }

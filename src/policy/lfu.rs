@@ -154,7 +154,7 @@ impl Policy for Lfu {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::NEVER;
+    use crate::model::NEVER;
 
     fn run(c: &mut Lfu, keys: &[u64]) -> Vec<u64> {
         let mut ev = Vec::new();

@@ -368,7 +368,7 @@ impl Policy for Lirs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::NEVER;
+    use crate::model::NEVER;
 
     fn run(lirs: &mut Lirs, keys: &[u64]) -> Vec<bool> {
         let mut ev = Vec::new();

@@ -6,7 +6,6 @@
 
 mod arc;
 mod belady;
-mod capacity;
 mod clock;
 mod fifo;
 mod index;
@@ -20,9 +19,9 @@ mod s3fifo;
 mod sieve;
 mod wtinylfu;
 
+use crate::model::{Capacity, CapacityUnit};
 pub use arc::ArcPolicy;
 pub use belady::Belady;
-pub use capacity::{Capacity, CapacityUnit};
 pub use clock::{Clock, DEFAULT_CLOCK_BITS, MAX_CLOCK_BITS};
 pub use fifo::Fifo;
 pub use lfu::Lfu;
@@ -33,9 +32,6 @@ pub use registry::{PolicyKind, PolicyParams, build_policy, policy_names};
 pub use s3fifo::{DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD, DEFAULT_SMALL_RATIO, S3Fifo};
 pub use sieve::Sieve;
 pub use wtinylfu::{DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, WTinyLfu};
-
-/// `next_access` value meaning "this object is never requested again".
-pub const NEVER: u64 = u64::MAX;
 
 /// How many objects a policy should reserve room for up front: the capacity in object mode
 /// (bounded, so a huge capacity does not allocate eagerly), nothing in byte mode.

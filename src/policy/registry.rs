@@ -7,8 +7,8 @@ use super::{
     Belady, Capacity, Clock, DEFAULT_CLOCK_BITS, DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD,
     DEFAULT_SMALL_RATIO, Fifo, Lfu, Lru, MAX_CLOCK_BITS, Policy, S3Fifo, Sieve,
 };
-use crate::scenario::Invalid;
-use crate::scenario::units::Fraction;
+use crate::model::Invalid;
+use crate::model::units::Fraction;
 
 /// Every eviction policy cachelab implements, by its scenario/CLI name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

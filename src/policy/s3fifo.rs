@@ -255,7 +255,7 @@ impl Policy for S3Fifo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::NEVER;
+    use crate::model::NEVER;
 
     fn run(c: &mut S3Fifo, keys: &[u64]) -> (Vec<bool>, Vec<u64>) {
         let mut ev = Vec::new();

@@ -132,7 +132,7 @@ impl Policy for Sieve {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::NEVER;
+    use crate::model::NEVER;
 
     fn acc(key: u64) -> Access {
         Access { key, size: 1, tick: 0, next_access: NEVER }

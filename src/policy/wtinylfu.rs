@@ -34,7 +34,7 @@
 use super::index::{Keyed, NodeIndex};
 use super::list::{List, NodeId, Slab};
 use super::{Access, Capacity, CapacityUnit, Policy};
-use crate::workload::hash::mix64;
+use crate::model::hash::mix64;
 
 /// Default share of the capacity for the LRU window (libCacheSim's `window-size`).
 pub const DEFAULT_WINDOW_RATIO: f64 = 0.01;
@@ -364,7 +364,7 @@ impl Sketch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::NEVER;
+    use crate::model::NEVER;
 
     fn acc(key: u64) -> Access {
         Access { key, size: 1, tick: 0, next_access: NEVER }

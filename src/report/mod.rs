@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::metrics::RunResult;
-use crate::output::write_atomic;
+use crate::model::output::write_atomic;
 use charts::Planned;
 use recommend::Recommendation;
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use tokio::task::JoinHandle;
 
-use super::load::Stop;
+use crate::model::Stop;
 
 /// Installs the Ctrl-C handler inside a tokio runtime (before returning, so no signal is
 /// missed) and returns the task watching for it; abort the task when the run is over.

@@ -16,7 +16,6 @@ mod open;
 mod recorder;
 mod request;
 mod spec;
-mod stop;
 
 use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,18 +29,18 @@ pub use driver::Driver;
 pub use recorder::{GetOutcome, Interval, Outcome, Recorder, summarize};
 pub use request::Job;
 pub use spec::{DEFAULT_CLOSED_CONCURRENCY, DEFAULT_OPEN_CONCURRENCY, LoadSpec, LoopMode};
-pub use stop::Stop;
 
-use crate::error::InputError;
 use crate::metrics::{Environment, LoadMeasurements, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts};
+use crate::model::error::InputError;
+use crate::model::{Request, Stop};
 use crate::origin::Origin;
 use crate::runner::interrupt::watch_ctrl_c;
 use crate::runner::sim::{cells, resolve_capacity, unit_name};
 use crate::runner::usage::settle;
 use crate::scenario::Scenario;
 use crate::strategy::{CacheStrategy, Usage, build_strategy};
+use crate::workload::WorkloadSpec;
 use crate::workload::trace::{TraceSource, scan_stats};
-use crate::workload::{Request, WorkloadSpec};
 
 /// An open loop whose p99 start delay exceeds this (µs) gets a warning: the latencies then say
 /// as much about the load generator as about the cache.

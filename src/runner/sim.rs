@@ -13,18 +13,19 @@ use anyhow::Context;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use crate::error::InputError;
 use crate::metrics::{Counts, Environment, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts};
+use crate::model::Stop;
+use crate::model::error::InputError;
+use crate::model::units::CapacitySpec;
+use crate::model::{Capacity, CapacityUnit};
+use crate::model::{Op, Request};
 use crate::origin;
-use crate::policy::{Capacity, CapacityUnit};
 use crate::runner::interrupt;
-use crate::runner::load::Stop;
 use crate::runner::usage::settle;
-use crate::scenario::units::CapacitySpec;
 use crate::scenario::{Scenario, StrategyKind, StrategySpec};
 use crate::strategy::{CacheStrategy, Hint, Lookup, MAX_TIERS, Usage, build_strategy, tier_slot};
+use crate::workload::fill_next_access;
 use crate::workload::trace::{FutureTrace, TraceSource, scan_stats, with_next_access};
-use crate::workload::{Op, Request, fill_next_access};
 
 /// Requests between two progress-bar updates.
 const PROGRESS_STEP: u64 = 1 << 16;

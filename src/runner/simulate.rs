@@ -7,8 +7,9 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::error::InputError;
-use crate::policy::{Access, Capacity, Policy, PolicyKind, PolicyParams, build_policy};
+use crate::model::Capacity;
+use crate::model::error::InputError;
+use crate::policy::{Access, Policy, PolicyKind, PolicyParams, build_policy};
 use crate::workload::trace::{BATCH, TraceReader, TraceSource, with_next_access};
 
 /// Number of cache sizes in a miss-ratio curve (`--mrc`).

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
-use super::Invalid;
-use crate::error::InputError;
+use crate::model::Invalid;
+use crate::model::error::InputError;
 
 /// The error for a TOML or serde failure while reading `text` (the content of `file`).
 pub fn parse_error(text: &str, file: &Path, e: &toml::de::Error) -> InputError {

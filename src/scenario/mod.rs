@@ -1,25 +1,22 @@
 //! Scenario files (TOML): what to replay, through which strategies, at which capacities.
 //! Parsing validates every value and reports errors with file, line, column and key.
 
-mod invalid;
 mod locate;
 mod mode;
 mod objectives;
 mod strategy_spec;
-pub mod units;
 mod validate;
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use invalid::Invalid;
 pub use mode::RunMode;
 pub use objectives::Objectives;
 pub use strategy_spec::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategySpec};
 
-use crate::error::InputError;
 use crate::http::HttpSpec;
+use crate::model::error::InputError;
 use crate::origin::OriginSpec;
 use crate::runner::load::LoadSpec;
 use crate::workload::WorkloadSpec;

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Invalid;
-use super::units::{ByteSize, Fraction, Positive};
+use crate::model::Invalid;
+use crate::model::units::{ByteSize, Fraction, Positive};
 
 /// Targets a strategy must meet to be recommended. Every key is optional, but at least one
 /// must be given.

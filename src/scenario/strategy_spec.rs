@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::Invalid;
-use super::units::{Capacities, CapacitySpec, HumanDuration};
+use crate::model::Invalid;
+use crate::model::units::{Capacities, CapacitySpec, HumanDuration};
 use crate::policy::{PolicyKind, PolicyParams};
 
 /// The kind of storage strategy.

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use super::{Invalid, RunMode, Scenario, StrategyKind};
+use super::{RunMode, Scenario, StrategyKind};
 use crate::http::Coalescing;
+use crate::model::Invalid;
 use crate::runner::load::LoadSpec;
 
 impl Scenario {

@@ -29,7 +29,8 @@ use super::file_entry::{
     shard_dir, temp_path, verify,
 };
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
-use crate::policy::{Access, Capacity, NEVER, Policy, PolicyKind, PolicyParams, build_policy};
+use crate::model::{Capacity, NEVER};
+use crate::policy::{Access, Policy, PolicyKind, PolicyParams, build_policy};
 
 /// How to build a file cache.
 #[derive(Debug, Clone, PartialEq)]

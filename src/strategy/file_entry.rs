@@ -19,7 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::workload::hash::mix64;
+use crate::model::hash::mix64;
 
 /// First bytes of every file the file strategy writes (entries and temporary files).
 pub const MAGIC: [u8; 8] = *b"CLABFC\x00\x01";

@@ -46,7 +46,7 @@ pub struct Hint {
     pub now: Duration,
     /// Time to live for a `put` (None: no expiry).
     pub ttl: Option<Duration>,
-    /// Logical index of the next request for this key ([`crate::policy::NEVER`] if unknown or
+    /// Logical index of the next request for this key ([`crate::model::NEVER`] if unknown or
     /// never); only Belady-backed strategies read it.
     pub next_access: u64,
 }

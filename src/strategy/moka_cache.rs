@@ -11,7 +11,7 @@ use moka::sync::Cache;
 use rustc_hash::FxBuildHasher;
 
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
-use crate::policy::{Capacity, CapacityUnit};
+use crate::model::{Capacity, CapacityUnit};
 
 /// A value with the logical expiry time the runner's clock is compared against, so TTLs mean
 /// the same in simulation (logical time) as under load (wall clock).

@@ -6,8 +6,9 @@ use super::{
     CacheStrategy, DEFAULT_REDIS_TIMEOUT, FileCache, FileConfig, MokaCache, NoCache, RedisCache, RedisConfig,
     RedisTarget, Simulated, Tiered,
 };
-use crate::policy::{Capacity, PolicyKind, build_policy};
-use crate::scenario::units::CapacitySpec;
+use crate::model::Capacity;
+use crate::model::units::CapacitySpec;
+use crate::policy::{PolicyKind, build_policy};
 use crate::scenario::{MaxmemoryPolicy, StrategyKind, StrategySpec};
 
 /// Builds the strategy `spec` describes at `capacity` (None for kinds without one: `none`,
@@ -69,7 +70,7 @@ fn redis_config(spec: &StrategySpec, capacity: Option<Capacity>) -> anyhow::Resu
         RedisTarget::Cluster(nodes.iter().map(|n| n.0.clone()).collect())
     } else {
         let capacity =
-            capacity.filter(|c| c.unit == crate::policy::CapacityUnit::Bytes).with_context(|| {
+            capacity.filter(|c| c.unit == crate::model::CapacityUnit::Bytes).with_context(|| {
                 format!(
                     "strategy `{}`: spawn = true needs a byte capacity (the server's maxmemory)",
                     spec.name

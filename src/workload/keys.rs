@@ -5,7 +5,7 @@ use rand::rngs::StdRng;
 use rand_distr::weighted::WeightedAliasIndex;
 use rand_distr::{Distribution, Zipf};
 
-use super::hash::mix64;
+use crate::model::hash::mix64;
 
 /// Key spaces up to this size sample Zipf ranks from an alias table (O(1), about 10 ns);
 /// larger ones use `rand_distr::Zipf` (rejection-inversion, about 70 ns, no table).

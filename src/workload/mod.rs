@@ -2,7 +2,6 @@
 //! popularity) with per-key value sizes, writes and TTLs. Streams are iterators, so memory does
 //! not grow with the request count.
 
-pub mod hash;
 mod keys;
 pub mod reference_zipf;
 mod sizes;
@@ -19,35 +18,9 @@ pub use keys::{ALIAS_TABLE_MAX_KEYS, KeySampler, Permutation, ZipfRanks};
 pub use sizes::ValueSize;
 use trace::{CsvOptions, TraceFormat, TraceSource};
 
-use crate::policy::NEVER;
-use crate::scenario::Invalid;
-use crate::scenario::units::{Fraction, HumanDuration, Positive};
-
-/// What a request does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Op {
-    /// Read through the cache; a miss fetches from the origin and fills the cache.
-    Get,
-    /// Write a fresh value (the origin changed): the cache is updated.
-    Set,
-}
-
-/// One request of a workload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Request {
-    /// Object id.
-    pub key: u64,
-    /// Value size in bytes (stable per key).
-    pub size: u32,
-    /// Read or write.
-    pub op: Op,
-    /// Time to live given to the value when stored.
-    pub ttl: Option<Duration>,
-    /// Index of the next request for the same key, or [`NEVER`] (filled by a pre-pass only
-    /// when a policy needs it, or read from an oracleGeneral trace).
-    pub next_access: u64,
-}
+use crate::model::Invalid;
+use crate::model::units::{Fraction, HumanDuration, Positive};
+use crate::model::{NEVER, Op, Request};
 
 /// The key popularity model of a generated workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,7 +186,7 @@ impl WorkloadSpec {
 
     /// The trace this workload replays: `None` for generated workloads, else the trace (its
     /// format from `format` or the file name).
-    pub fn trace_source(&self) -> Option<Result<TraceSource, crate::error::InputError>> {
+    pub fn trace_source(&self) -> Option<Result<TraceSource, crate::model::error::InputError>> {
         let path = self.path.as_ref().filter(|_| self.kind == GeneratorKind::Trace)?;
         Some(TraceSource::new(path, self.format, self.csv.clone().unwrap_or_default()))
     }

@@ -3,7 +3,7 @@
 //! traces instead of shipping them: SplitMix64 uniforms, a float64 CDF summed in increasing
 //! rank order with `pow`, and inverse-CDF sampling by `bisect_right`.
 
-use super::hash::{SplitMix64, mix64};
+use crate::model::hash::{SplitMix64, mix64};
 
 /// Object ids 1..=n drawn with P(k) proportional to k^-alpha (id 1 most popular), an infinite
 /// iterator identical to `gen_zipf.py`'s `obj_id` column for the same `n`, `alpha` and seed.

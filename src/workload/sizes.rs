@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::hash::unit_open;
-use crate::scenario::Invalid;
-use crate::scenario::units::ByteSize;
+use crate::model::Invalid;
+use crate::model::hash::unit_open;
+use crate::model::units::ByteSize;
 
 /// How value sizes are distributed over keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use cachelab::model::NEVER;
 use cachelab::origin;
-use cachelab::policy::NEVER;
 use cachelab::strategy::{CacheStrategy, Hint, Lookup, StrategyError};
 
 /// A hint for a value of `size` bytes, without TTL.

@@ -10,8 +10,8 @@ use super::driver::Driver;
 use super::recorder::Recorder;
 use super::request::Job;
 use super::{Plan, Requests};
-use crate::error::InputError;
-use crate::workload::Request;
+use crate::model::Request;
+use crate::model::error::InputError;
 
 /// Requests a worker takes from the shared stream at once.
 const BATCH: usize = 16;

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::recorder::Outcome;
 use super::request::Job;
-use super::stop::Stop;
+use crate::model::Stop;
 
 /// Serves and measures the requests of one strategy's run.
 pub trait Driver: Send + Sync + 'static {

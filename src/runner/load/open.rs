@@ -23,9 +23,9 @@ use tokio::sync::{Semaphore, mpsc};
 use super::driver::Driver;
 use super::recorder::{Outcome, Recorder};
 use super::request::Job;
-use super::stop::Stop;
 use super::{Plan, Requests};
-use crate::error::InputError;
+use crate::model::Stop;
+use crate::model::error::InputError;
 
 /// The end of each wait that is spun rather than slept.
 const SPIN: Duration = Duration::from_micros(100);

@@ -10,11 +10,11 @@ use tokio::time::timeout;
 use super::clock;
 use super::driver::Driver;
 use super::recorder::{GetOutcome, Outcome};
-use super::stop::Stop;
+use crate::model::NEVER;
+use crate::model::Stop;
+use crate::model::{Op, Request};
 use crate::origin::{self, Origin};
-use crate::policy::NEVER;
 use crate::strategy::{CacheStrategy, Hint, Lookup, StrategyError};
-use crate::workload::{Op, Request};
 
 /// What every request of one strategy's run shares.
 pub struct Ctx {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::Invalid;
-use crate::scenario::units::{HumanDuration, Positive};
+use crate::model::Invalid;
+use crate::model::units::{HumanDuration, Positive};
 
 /// How requests are issued.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

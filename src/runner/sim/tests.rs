@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 use super::*;
-use crate::policy::{Lru, NEVER};
+use crate::model::NEVER;
+use crate::policy::Lru;
 use crate::strategy::{MokaCache, Simulated, StrategyError};
 
 /// A read (`get`) or a write (`set`) of `key`, whose value is `100 * key` bytes.

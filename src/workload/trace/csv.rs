@@ -12,9 +12,9 @@ use rustc_hash::FxHashMap;
 
 use super::input::Input;
 use super::{BATCH, Column, CsvOptions, TraceRecord, trace_error};
-use crate::error::InputError;
-use crate::policy::NEVER;
-use crate::workload::hash::hash_bytes;
+use crate::model::NEVER;
+use crate::model::error::InputError;
+use crate::model::hash::hash_bytes;
 
 /// Buffer of the CSV parser.
 const CSV_BUFFER: usize = 1 << 16;

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::InputError;
+use crate::model::error::InputError;
 
 /// A trace file format. Compression (zstd) is orthogonal: readers detect it from the file's
 /// first bytes, writers from a `.zst` suffix.

@@ -22,8 +22,8 @@ pub use writer::{FutureTrace, with_next_access, write_trace};
 
 use self::csv::CsvReader;
 use self::oracle_general::OracleReader;
-use super::{Op, Request};
-use crate::error::InputError;
+use crate::model::error::InputError;
+use crate::model::{Op, Request};
 
 /// Records a reader decodes per batch.
 pub const BATCH: usize = 8192;
@@ -37,7 +37,7 @@ pub struct TraceRecord {
     pub key: u64,
     /// Object size in bytes.
     pub size: u32,
-    /// 0-based index of the next request for the same object, or [`crate::policy::NEVER`] (also when the
+    /// 0-based index of the next request for the same object, or [`crate::model::NEVER`] (also when the
     /// format carries no such information: see [`TraceFormat::has_next_access`]).
     pub next_access: u64,
 }
@@ -149,7 +149,7 @@ pub(crate) fn trace_error(path: &Path, location: String, message: impl Into<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::NEVER;
+    use crate::model::NEVER;
 
     #[test]
     fn a_record_becomes_a_read_request() {

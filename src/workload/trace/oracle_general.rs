@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use super::input::{Input, read_full};
 use super::{BATCH, TraceRecord, trace_error};
-use crate::error::InputError;
-use crate::policy::NEVER;
+use crate::model::NEVER;
+use crate::model::error::InputError;
 
 /// Size of one record in bytes.
 pub const RECORD: usize = 24;

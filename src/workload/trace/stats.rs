@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::{BATCH, TraceSource};
-use crate::error::InputError;
+use crate::model::error::InputError;
 
 /// What `cachelab trace stats` reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -19,8 +19,8 @@ use tempfile::{NamedTempFile, TempDir};
 use super::format::wants_zstd;
 use super::oracle_general::{RECORD, encode, next_field};
 use super::{CsvOptions, TraceFormat, TraceRecord, TraceSource};
-use crate::error::InputError;
-use crate::policy::NEVER;
+use crate::model::NEVER;
+use crate::model::error::InputError;
 
 /// zstd level of written traces (zstd's default: fast, about 3x smaller than level 19 takes).
 const ZSTD_LEVEL: i32 = 3;
