@@ -33,7 +33,7 @@ fn u(v: &Value) -> u64 {
 
 /// Reference rows (policy, cache size) -> (requests, misses, bytes requested, bytes missed).
 fn reference(unit: &str, policy: &str, size: u64) -> (u64, u64, u64, u64) {
-    include_str!("data/reference_miss_ratios.csv")
+    include_str!("../data/reference_miss_ratios.csv")
         .lines()
         .map(|l| l.split(',').collect::<Vec<_>>())
         .find(|f| {

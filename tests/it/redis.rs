@@ -5,10 +5,8 @@
 //! prefix, and uniquely named keys a test wrote itself, are ever deleted. The Redis Cluster
 //! tests are in `redis_cluster.rs`.
 
-#[path = "support/redis_keys.rs"]
-mod redis_keys;
-#[path = "support/replay.rs"]
-mod replay;
+use crate::support::redis_keys;
+use crate::support::replay;
 
 use std::time::{Duration, Instant};
 

@@ -2,10 +2,8 @@
 //! results.json marked partial, exits with code 130, and a Redis server it spawned is stopped
 //! by the run itself (its temporary directory removed), not left to die with the process.
 
-#[path = "support/background_run.rs"]
-mod background_run;
-#[path = "support/ctrl_c.rs"]
-mod ctrl_c;
+use crate::support::background_run;
+use crate::support::ctrl_c;
 
 use std::io::BufReader;
 use std::path::Path;

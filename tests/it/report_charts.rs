@@ -2,7 +2,7 @@
 //! not blank; each SVG carries its title, axis labels and legend text; a strategy keeps its
 //! colour across charts; charts without data are skipped with a reason.
 
-mod png_check;
+use crate::support::png_check;
 
 use std::path::Path;
 

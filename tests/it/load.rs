@@ -1,10 +1,8 @@
 //! The wall-clock load runner: fidelity against the exact simulation, the coordinated-omission
 //! correction of the open loop, fault handling, and Ctrl-C through the real CLI.
 
-#[path = "support/background_run.rs"]
-mod background_run;
-#[path = "support/ctrl_c.rs"]
-mod ctrl_c;
+use crate::support::background_run;
+use crate::support::ctrl_c;
 
 use std::path::Path;
 use std::process::Command;

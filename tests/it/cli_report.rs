@@ -1,6 +1,6 @@
 //! `cachelab report` and the report folder `cachelab run` writes, through the real binary.
 
-mod png_check;
+use crate::support::png_check;
 
 use std::path::Path;
 

@@ -1,8 +1,7 @@
 //! HTTP mode through the real CLI: `[http] coalesce = "compare"` under a burst, the HTTP load
 //! client's open loop, and `cachelab serve` driven by `cachelab run --target`.
 
-#[path = "support/ctrl_c.rs"]
-mod ctrl_c;
+use crate::support::ctrl_c;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;

@@ -6,10 +6,8 @@
 //! allkeys-lru) and the tests take turns on it; it is stopped, its directories removed, when
 //! the binary exits.
 
-#[path = "support/redis_keys.rs"]
-mod redis_keys;
-#[path = "support/replay.rs"]
-mod replay;
+use crate::support::redis_keys;
+use crate::support::replay;
 
 use std::path::Path;
 use std::sync::OnceLock;

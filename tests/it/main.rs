@@ -1,0 +1,28 @@
+//! Every integration test in one binary, so a cold `cargo test` links once: one module per
+//! area, helpers in [`support`].
+
+mod che;
+mod cli;
+mod cli_report;
+mod damage;
+mod determinism;
+mod fidelity;
+mod file_strategy;
+mod http;
+mod http_cli;
+mod layering;
+mod load;
+mod load_redis;
+mod policy_props;
+mod redis;
+mod redis_cluster;
+mod report_charts;
+mod report_exports;
+mod scenario_files;
+mod schema;
+mod sim_ctrl_c;
+mod simulate_cli;
+mod tiered;
+mod trace;
+mod workload;
+mod support;

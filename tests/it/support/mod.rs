@@ -1,0 +1,7 @@
+//! Helpers shared by the integration tests.
+
+pub mod background_run;
+pub mod ctrl_c;
+pub mod png_check;
+pub mod redis_keys;
+pub mod replay;
