@@ -1,7 +1,7 @@
 //! `cachelab list`: every generator, policy and strategy kind with a line on each.
 
 use crate::policy::PolicyKind;
-use crate::scenario::StrategyKind;
+use crate::strategy::StrategyKind;
 use crate::workload::GeneratorKind;
 
 /// The text `cachelab list` prints.

@@ -54,7 +54,7 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
         let described = capacity.map_or("unbounded".to_string(), |c| format!("{} {}", c.value, unit_name(c.unit)));
         eprintln!(
             "serving strategy `{}` (kind {}, capacity {described}) of scenario `{}`; objects at /obj/<key>, counters at /_cachelab/stats; Ctrl-C stops",
-            spec.name, spec.kind, scenario.name
+            spec.name, spec.kind(), scenario.name
         );
         let stop = shutdown_signal()?;
         println!("listening on http://{}", server.addr());

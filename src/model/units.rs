@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::Capacity;
+
 /// A byte count written as an integer (`4096`) or with a unit (`"4KiB"`, `"64MiB"`, `"1.5GB"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ByteSize(pub u64);
@@ -118,6 +120,16 @@ pub enum CapacitySpec {
 }
 
 impl CapacitySpec {
+    /// The capacity when it does not depend on the workload: an object count or a byte size
+    /// (None for a share of the footprint).
+    pub fn fixed(&self) -> Option<Capacity> {
+        match *self {
+            CapacitySpec::Objects(n) => Some(Capacity::objects(n)),
+            CapacitySpec::Bytes(n) => Some(Capacity::bytes(n)),
+            CapacitySpec::Share(_) => None,
+        }
+    }
+
     /// Parses `"10000"`, `"64MiB"` or `"5%"`.
     pub fn parse(text: &str) -> Result<CapacitySpec, String> {
         let t = text.trim();

@@ -530,7 +530,7 @@ async fn run_all<H: Harness>(
         warmup_requests = warmup_requests.max(measured.warmup_requests());
         results.push(StrategyResult {
             strategy: cell.spec.name.clone(),
-            kind: cell.spec.kind.name().to_string(),
+            kind: cell.spec.kind().name().to_string(),
             capacity: cell.capacity.map(|c| serde_json::to_value(c).expect("capacity serialises")),
             capacity_value: capacity.map(|c| c.value),
             capacity_unit: capacity.map(|c| unit_name(c.unit).to_string()),

@@ -22,7 +22,8 @@ use crate::model::{Op, Request};
 use crate::origin;
 use crate::runner::interrupt;
 use crate::runner::usage::settle;
-use crate::scenario::{Scenario, StrategyKind, StrategySpec};
+use crate::scenario::Scenario;
+use crate::strategy::StrategySpec;
 use crate::strategy::{CacheStrategy, Hint, Lookup, MAX_TIERS, Usage, build_strategy, tier_slot};
 use crate::workload::fill_next_access;
 use crate::workload::trace::{FutureTrace, TraceSource, scan_stats, with_next_access};
@@ -79,8 +80,7 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::
     let cells = cells(scenario);
     let workload = &scenario.workload;
     let trace = workload.trace_source().transpose()?;
-    let needs_future =
-        cells.iter().any(|c| matches!(c.spec.kind, StrategyKind::Policy(p) if p.needs_future()));
+    let needs_future = cells.iter().any(|c| c.spec.needs_future());
     let (requests, footprint_objects, stream) = match &trace {
         Some(source) => trace_stream(source, needs_future)?,
         None => generated_stream(scenario, needs_future)?,
@@ -129,7 +129,7 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::
             let reads = counts.hits + counts.misses;
             let result = StrategyResult {
                 strategy: cell.spec.name.clone(),
-                kind: cell.spec.kind.name().to_string(),
+                kind: cell.spec.kind().name().to_string(),
                 capacity: cell.capacity.map(|c| serde_json::to_value(c).expect("capacity serialises")),
                 capacity_value: capacity.map(|c| c.value),
                 capacity_unit: capacity.map(|c| unit_name(c.unit).to_string()),

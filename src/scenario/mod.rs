@@ -4,7 +4,8 @@
 mod locate;
 mod mode;
 mod objectives;
-mod strategy_spec;
+#[cfg(test)]
+mod strategy_tests;
 mod validate;
 
 use std::path::Path;
@@ -13,18 +14,20 @@ use serde::{Deserialize, Serialize};
 
 pub use mode::RunMode;
 pub use objectives::Objectives;
-pub use strategy_spec::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategySpec};
 
 use crate::http::HttpSpec;
 use crate::model::error::InputError;
 use crate::origin::OriginSpec;
 use crate::runner::load::LoadSpec;
+use crate::strategy::{StrategySpec, StrategyTable};
 use crate::workload::WorkloadSpec;
 
-/// A parsed, validated scenario.
+/// A parsed, validated scenario. Its strategies are typed specs; a file is first read with
+/// its `[[strategy]]` tables as written (`Scenario<StrategyTable>`), so that each check can
+/// point at the key at fault.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Scenario {
+pub struct Scenario<S = StrategySpec> {
     /// Name of the scenario; results go to `<out>/<name>/`.
     pub name: String,
     /// What the scenario compares, in a sentence (echoed in reports).
@@ -51,7 +54,7 @@ pub struct Scenario {
     pub http: HttpSpec,
     /// The strategies to compare, in report order.
     #[serde(rename = "strategy")]
-    pub strategies: Vec<StrategySpec>,
+    pub strategies: Vec<S>,
     /// What the user needs; the report ranks strategies against it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objectives: Option<Objectives>,
@@ -61,7 +64,7 @@ fn default_seed() -> u64 {
     42
 }
 
-impl Scenario {
+impl<S> Scenario<S> {
     /// How this scenario runs: its `mode`, else `load` with a `[load]` section, else
     /// `simulation`.
     pub fn run_mode(&self) -> RunMode {
@@ -72,6 +75,25 @@ impl Scenario {
         }
     }
 
+    /// The same scenario with other strategies.
+    fn with_strategies<T>(self, strategies: Vec<T>) -> Scenario<T> {
+        let Scenario {
+            name,
+            description,
+            seed,
+            mode,
+            workload,
+            origin,
+            load,
+            http,
+            strategies: _,
+            objectives,
+        } = self;
+        Scenario { name, description, seed, mode, workload, origin, load, http, strategies, objectives }
+    }
+}
+
+impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {
         let text = std::fs::read_to_string(path)
@@ -82,9 +104,9 @@ impl Scenario {
     /// Parses and validates scenario text; `path` is named in error messages, and a relative
     /// trace path (`workload.path`) is resolved against its directory.
     pub fn parse(text: &str, path: &Path) -> Result<Scenario, InputError> {
-        let mut scenario: Scenario = toml::from_str(text).map_err(|e| locate::parse_error(text, path, &e))?;
-        scenario.check(path).map_err(|e| locate::invalid_error(text, path, e))?;
-        Ok(scenario)
+        let written: Scenario<StrategyTable> =
+            toml::from_str(text).map_err(|e| locate::parse_error(text, path, &e))?;
+        written.check(path).map_err(|e| locate::invalid_error(text, path, e))
     }
 }
 

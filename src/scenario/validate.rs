@@ -3,15 +3,17 @@
 
 use std::path::Path;
 
-use super::{RunMode, Scenario, StrategyKind};
+use super::{RunMode, Scenario};
 use crate::http::Coalescing;
 use crate::model::Invalid;
 use crate::runner::load::LoadSpec;
+use crate::strategy::{StrategySpec, StrategyTable};
 
-impl Scenario {
-    /// Checks the parsed scenario, fills what the run mode implies (a default `[load]`,
-    /// `[load]` defaults) and resolves a relative trace path against `file`'s directory.
-    pub(super) fn check(&mut self, file: &Path) -> Result<(), Invalid> {
+impl Scenario<StrategyTable> {
+    /// Checks the scenario as read, fills what the run mode implies (a default `[load]`,
+    /// `[load]` defaults), resolves a relative trace path against `file`'s directory and types
+    /// every strategy.
+    pub(super) fn check(mut self, file: &Path) -> Result<Scenario, Invalid> {
         if self.name.trim().is_empty() || self.name.contains(['/', '\\']) || self.name.starts_with('.') {
             return Err(Invalid::new(
                 "name",
@@ -31,11 +33,38 @@ impl Scenario {
         {
             return Err(Invalid::new("workload.path", format!("cannot read {}: {e}", trace.display())));
         }
-        self.check_strategies()?;
-        if let Some(objectives) = &self.objectives {
+        let strategies = self.typed_strategies()?;
+        let scenario = self.with_strategies(strategies);
+        scenario.check_strategies()?;
+        if let Some(objectives) = &scenario.objectives {
             objectives.validate().map_err(|e| e.under("objectives"))?;
         }
-        Ok(())
+        Ok(scenario)
+    }
+
+    /// At least one strategy, with unique names, each valid for its kind.
+    fn typed_strategies(&mut self) -> Result<Vec<StrategySpec>, Invalid> {
+        if self.strategies.is_empty() {
+            return Err(Invalid::new("strategy", "the scenario needs at least one [[strategy]]"));
+        }
+        let tables = std::mem::take(&mut self.strategies);
+        let mut typed: Vec<StrategySpec> = Vec::with_capacity(tables.len());
+        for (i, table) in tables.into_iter().enumerate() {
+            let at = format!("strategy.{i}");
+            if typed.iter().any(|o| o.name == table.name) {
+                return Err(Invalid::new(
+                    "name",
+                    format!("two strategies are named `{}`; names must be unique", table.name),
+                )
+                .under(&at));
+            }
+            let name = table.name.clone();
+            let spec = StrategySpec::from_table(table).map_err(|e| {
+                Invalid { message: format!("strategy `{name}`: {}", e.message), ..e }.under(&at)
+            })?;
+            typed.push(spec);
+        }
+        Ok(typed)
     }
 
     /// `mode` against `[load]`, then the `[load]` section and what may run under it.
@@ -55,41 +84,26 @@ impl Scenario {
         let Some(load) = &mut self.load else {
             return Ok(());
         };
-        load.finish().map_err(|e| e.under("load"))?;
-        let future = self
-            .strategies
-            .iter()
-            .position(|s| matches!(s.kind, StrategyKind::Policy(p) if p.needs_future()));
-        if let Some(i) = future {
+        load.finish().map_err(|e| e.under("load"))
+    }
+}
+
+impl Scenario {
+    /// What needs every strategy at once: future knowledge only in simulation, and each cache
+    /// directory used once.
+    fn check_strategies(&self) -> Result<(), Invalid> {
+        if self.load.is_some()
+            && let Some(i) = self.strategies.iter().position(StrategySpec::needs_future)
+        {
             let s = &self.strategies[i];
             return Err(Invalid::new(
                 format!("strategy.{i}.kind"),
                 format!(
                     "strategy `{}` (kind {}) needs future knowledge and runs only in simulation (without [load])",
-                    s.name, s.kind
+                    s.name,
+                    s.kind()
                 ),
             ));
-        }
-        Ok(())
-    }
-
-    /// At least one strategy, each valid, with unique names and cache directories.
-    fn check_strategies(&self) -> Result<(), Invalid> {
-        if self.strategies.is_empty() {
-            return Err(Invalid::new("strategy", "the scenario needs at least one [[strategy]]"));
-        }
-        for (i, s) in self.strategies.iter().enumerate() {
-            let at = format!("strategy.{i}");
-            if self.strategies[..i].iter().any(|o| o.name == s.name) {
-                return Err(Invalid::new(
-                    "name",
-                    format!("two strategies are named `{}`; names must be unique", s.name),
-                )
-                .under(&at));
-            }
-            s.validate().map_err(|e| {
-                Invalid { message: format!("strategy `{}`: {}", s.name, e.message), ..e }.under(&at)
-            })?;
         }
         if self.http.coalesce == Coalescing::Compare
             && let Some(i) = self.strategies.iter().position(|s| !s.dirs().is_empty())

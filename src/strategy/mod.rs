@@ -9,6 +9,7 @@ mod redis_cache;
 pub mod redis_server;
 mod registry;
 mod simulated;
+pub mod spec;
 mod tiered;
 
 use std::time::Duration;
@@ -25,6 +26,10 @@ pub use redis_cache::{
 };
 pub use registry::build_strategy;
 pub use simulated::Simulated;
+pub use spec::{
+    BackendSpec, FileSpec, MaxmemoryPolicy, RedisMode, RedisSpec, RedisUrl, StrategyKind, StrategySpec,
+    StrategyTable, TieredSpec,
+};
 pub use tiered::Tiered;
 
 /// Most tiers a runner reports hits for (a deeper tier's hits count as the last one's).

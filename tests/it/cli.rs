@@ -80,7 +80,7 @@ fn list_names_every_generator_policy_and_strategy() {
     for (_, name, _) in cachelab::workload::GeneratorKind::ALL {
         assert!(out.contains(name), "missing generator {name}");
     }
-    for name in cachelab::scenario::StrategyKind::all_names() {
+    for name in cachelab::strategy::StrategyKind::all_names() {
         assert!(out.contains(name), "missing strategy {name}");
     }
 }

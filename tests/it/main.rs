@@ -22,7 +22,7 @@ mod scenario_files;
 mod schema;
 mod sim_ctrl_c;
 mod simulate_cli;
+mod support;
 mod tiered;
 mod trace;
 mod workload;
-mod support;

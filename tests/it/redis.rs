@@ -282,12 +282,12 @@ async fn rediss_urls_and_passwords_work_and_never_show_the_password() {
 #[tokio::test]
 async fn a_tiered_scenario_puts_an_exact_lru_in_front_of_redis() {
     let server = private_server(ServerOptions::default());
-    let spec: cachelab::scenario::StrategySpec = toml::from_str(&format!(
+    // Read and checked as a scenario's [[strategy]] table is.
+    let spec: cachelab::strategy::StrategySpec = toml::from_str(&format!(
         "name = \"t\"\nkind = \"tiered\"\nl1 = {{ kind = \"lru\", capacity = 2 }}\nl2 = {{ kind = \"redis\", url = \"{}\" }}\n",
         server.url()
     ))
     .unwrap();
-    spec.validate().unwrap();
     let cache = cachelab::strategy::build_strategy(&spec, None).await.unwrap();
     assert!(
         cache.redis_version().is_some(),

@@ -10,9 +10,8 @@ use cachelab::model::units::{ByteSize, Capacities, CapacitySpec, Fraction, Human
 use cachelab::origin::{LatencySpec, OriginSpec};
 use cachelab::policy::{PolicyKind, PolicyParams};
 use cachelab::runner::load::{LoadSpec, LoopMode};
-use cachelab::scenario::{
-    MaxmemoryPolicy, Objectives, RedisUrl, RunMode, Scenario, StrategyKind, StrategySpec,
-};
+use cachelab::scenario::{Objectives, RunMode, Scenario};
+use cachelab::strategy::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategyTable};
 use cachelab::workload::trace::{Column, CsvOptions, TraceFormat};
 use cachelab::workload::{GeneratorKind, ValueSize, WorkloadSpec};
 use serde_json::Value;
@@ -54,9 +53,9 @@ fn every_latency() -> Vec<LatencySpec> {
 
 /// A strategy with every field set. Struct literals without `..`: a new field does not
 /// compile until it is added here, so it cannot escape the check below.
-fn full_strategy(tier: Option<Box<StrategySpec>>) -> StrategySpec {
+fn full_strategy(tier: Option<Box<StrategyTable>>) -> StrategyTable {
     let url = || RedisUrl("redis://127.0.0.1:6379".into());
-    StrategySpec {
+    StrategyTable {
         name: "s".into(),
         kind: StrategyKind::Policy(PolicyKind::S3Fifo),
         capacity: Some(Capacities(vec![CapacitySpec::Objects(1)])),
@@ -84,8 +83,8 @@ fn full_strategy(tier: Option<Box<StrategySpec>>) -> StrategySpec {
     }
 }
 
-/// A scenario with every field set (same rule as [`full_strategy`]).
-fn full_scenario() -> Scenario {
+/// A scenario with every field set (same rule as [`full_strategy`]), as written.
+fn full_scenario() -> Scenario<StrategyTable> {
     let workload = WorkloadSpec {
         kind: GeneratorKind::Trace,
         keys: 1.try_into().unwrap(),
@@ -216,7 +215,7 @@ fn quickstart_compares_moka_no_cache_and_every_policy_over_a_zipf_sweep() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml");
     let scenario = Scenario::load(&path).unwrap();
     assert_eq!(scenario.workload.kind, GeneratorKind::Zipf);
-    let kinds: Vec<StrategyKind> = scenario.strategies.iter().map(|s| s.kind).collect();
+    let kinds: Vec<StrategyKind> = scenario.strategies.iter().map(|s| s.kind()).collect();
     let expected = PolicyKind::ALL
         .iter()
         .map(|(p, _)| StrategyKind::Policy(*p))
@@ -224,7 +223,7 @@ fn quickstart_compares_moka_no_cache_and_every_policy_over_a_zipf_sweep() {
     for kind in expected {
         assert!(kinds.contains(&kind), "quickstart.toml lacks kind `{kind}`");
     }
-    for s in scenario.strategies.iter().filter(|s| s.kind != StrategyKind::None) {
+    for s in scenario.strategies.iter().filter(|s| s.kind() != StrategyKind::None) {
         assert!(s.capacities().len() >= 3, "`{}` sweeps fewer than 3 capacities", s.name);
     }
 }

@@ -1,0 +1,256 @@
+//! A `[[strategy]]` table as written: every field any kind takes, read with the location of
+//! each value, before [`super::StrategySpec::from_table`] turns it into the typed spec of its
+//! kind.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::{MaxmemoryPolicy, RedisUrl};
+use crate::model::Invalid;
+use crate::model::units::{Capacities, HumanDuration};
+use crate::policy::{PolicyKind, PolicyParams};
+
+/// The kind of storage strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StrategyKind {
+    /// moka's concurrent W-TinyLFU cache.
+    Moka,
+    /// No cache: every request goes to the origin.
+    None,
+    /// An in-memory cache driven exactly by one of our eviction policies.
+    Policy(PolicyKind),
+    /// A Redis server (external, spawned by cachelab, or a cluster).
+    Redis,
+    /// Files in a cache directory, one per key, evicted by one of our policies.
+    File,
+    /// An in-memory L1 in front of a Redis or file L2.
+    Tiered,
+}
+
+impl StrategyKind {
+    /// Every non-policy strategy kind with a one-line description, for `cachelab list`.
+    pub const BACKENDS: &'static [(&'static str, &'static str)] = &[
+        ("moka", "moka 0.12 sync::Cache (W-TinyLFU), in process"),
+        ("none", "no cache: the baseline, every request reaches the origin"),
+        (
+            "redis",
+            "Redis over the network: url = \"redis://...\", spawn = true (maxmemory = capacity) or cluster = [...]",
+        ),
+        (
+            "file",
+            "one file per key in dir = \"...\", evicted by policy = \"lru\" (any policy); survives restarts",
+        ),
+        (
+            "tiered",
+            "l1 = { in-memory strategy } in front of l2 = { redis or file }: promote on L2 hit, write-through",
+        ),
+    ];
+
+    /// Parses a kind name: a backend or any policy name.
+    pub fn parse(name: &str) -> Option<StrategyKind> {
+        match name {
+            "moka" => Some(StrategyKind::Moka),
+            "none" => Some(StrategyKind::None),
+            "redis" => Some(StrategyKind::Redis),
+            "file" => Some(StrategyKind::File),
+            "tiered" => Some(StrategyKind::Tiered),
+            other => PolicyKind::parse(other).map(StrategyKind::Policy),
+        }
+    }
+
+    /// The name as written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            StrategyKind::Moka => "moka",
+            StrategyKind::None => "none",
+            StrategyKind::Policy(p) => p.name(),
+            StrategyKind::Redis => "redis",
+            StrategyKind::File => "file",
+            StrategyKind::Tiered => "tiered",
+        }
+    }
+
+    /// Every accepted kind name.
+    pub fn all_names() -> Vec<&'static str> {
+        Self::BACKENDS.iter().map(|(n, _)| *n).chain(crate::policy::policy_names()).collect()
+    }
+}
+
+impl fmt::Display for StrategyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for StrategyKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for StrategyKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        StrategyKind::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown strategy kind `{name}`; known kinds: {}",
+                StrategyKind::all_names().join(", ")
+            ))
+        })
+    }
+}
+
+fn policy_by_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PolicyKind>, D::Error> {
+    let name = String::deserialize(d)?;
+    PolicyKind::parse(&name).map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "unknown policy `{name}`; known policies: {}",
+            crate::policy::policy_names().join(", ")
+        ))
+    })
+}
+
+fn serialize_policy<S: Serializer>(p: &Option<PolicyKind>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_str(p.name()),
+        None => s.serialize_none(),
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One `[[strategy]]` table (or the `l1` / `l2` table of a tiered strategy) as written. Fields
+/// after `params` apply to some kinds only; [`StrategyTable::check_applicable`] rejects them
+/// elsewhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyTable {
+    /// Display name, unique in the scenario (optional in `l1` / `l2`).
+    #[serde(default)]
+    pub name: String,
+    /// Which strategy.
+    pub kind: StrategyKind,
+    /// Capacity, or a list of capacities to sweep (not used by `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Capacities>,
+    /// Policy tuning parameters (e.g. `params = { small_ratio = 0.1 }` for s3fifo).
+    #[serde(default)]
+    pub params: PolicyParams,
+    /// redis: an external server, never reconfigured (capacity reported as unbounded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<RedisUrl>,
+    /// redis: start a private `redis-server` with `maxmemory` = the capacity.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub spawn: bool,
+    /// redis: nodes of a Redis Cluster (any subset; the rest is discovered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<Vec<RedisUrl>>,
+    /// redis (url or spawn): multiplexed connections to spread requests over (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<u32>,
+    /// redis with spawn = true: eviction policy of the spawned server (default allkeys-lru).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maxmemory_policy: Option<MaxmemoryPolicy>,
+    /// redis: per-operation timeout (default 250ms); a slower operation counts as a timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<HumanDuration>,
+    /// file: the cache directory (created if missing; relative paths from the working dir).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<PathBuf>,
+    /// file: eviction policy keeping the directory within capacity (default lru).
+    #[serde(
+        default,
+        deserialize_with = "policy_by_name",
+        serialize_with = "serialize_policy",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy: Option<PolicyKind>,
+    /// file: fsync each entry and its directory before the write counts (default false).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub fsync: bool,
+    /// file: delete what earlier runs stored (only this cache's own entry files) when the
+    /// strategy starts, so the run starts cold (default false: it serves what it kept).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cold_start: bool,
+    /// tiered: the in-memory front tier (moka or a policy kind), with its own capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub l1: Option<Box<StrategyTable>>,
+    /// tiered: the back tier (redis or file), with its own settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub l2: Option<Box<StrategyTable>>,
+}
+
+impl StrategyTable {
+    /// The capacity list, or an error naming `capacity` when the kind needs one.
+    pub(super) fn need_capacity(&self) -> Result<Capacities, Invalid> {
+        self.capacity.clone().ok_or_else(|| {
+            Invalid::new(
+                "capacity",
+                format!("kind `{}` needs a capacity (e.g. capacity = 10000 or \"64MiB\")", self.kind),
+            )
+        })
+    }
+
+    /// Rejects fields that mean nothing for this kind, and policy params where no policy is
+    /// tuned (or that do not fit the policy).
+    pub(super) fn check_applicable(&self) -> Result<(), Invalid> {
+        let present = [
+            ("url", self.url.is_some(), StrategyKind::Redis),
+            ("spawn", self.spawn, StrategyKind::Redis),
+            ("cluster", self.cluster.is_some(), StrategyKind::Redis),
+            ("connections", self.connections.is_some(), StrategyKind::Redis),
+            ("maxmemory_policy", self.maxmemory_policy.is_some(), StrategyKind::Redis),
+            ("timeout", self.timeout.is_some(), StrategyKind::Redis),
+            ("dir", self.dir.is_some(), StrategyKind::File),
+            ("policy", self.policy.is_some(), StrategyKind::File),
+            ("fsync", self.fsync, StrategyKind::File),
+            ("cold_start", self.cold_start, StrategyKind::File),
+            ("l1", self.l1.is_some(), StrategyKind::Tiered),
+            ("l2", self.l2.is_some(), StrategyKind::Tiered),
+        ];
+        for (field, set, kind) in present {
+            if set && self.kind != kind {
+                return Err(Invalid::new(
+                    field,
+                    format!("`{field}` does not apply to kind `{}` (it is for kind = \"{kind}\")", self.kind),
+                ));
+            }
+        }
+        let params = match self.kind {
+            StrategyKind::Policy(kind) => self.params.validate(kind),
+            StrategyKind::File => self.params.validate(self.policy.unwrap_or(PolicyKind::Lru)),
+            _ if self.params != PolicyParams::default() => Err(Invalid::new(
+                "",
+                format!("kind `{}` takes no policy params (they tune an eviction policy)", self.kind),
+            )),
+            _ => Ok(()),
+        };
+        params.map_err(|e| e.under("params"))
+    }
+
+    /// A table of `kind` with every optional field unset, for a spec to fill in.
+    pub(super) fn empty(name: &str, kind: StrategyKind) -> StrategyTable {
+        StrategyTable {
+            name: name.to_string(),
+            kind,
+            capacity: None,
+            params: PolicyParams::default(),
+            url: None,
+            spawn: false,
+            cluster: None,
+            connections: None,
+            maxmemory_policy: None,
+            timeout: None,
+            dir: None,
+            policy: None,
+            fsync: false,
+            cold_start: false,
+            l1: None,
+            l2: None,
+        }
+    }
+}
