@@ -109,11 +109,7 @@ fn local_subjects(rt: &Runtime) -> Vec<Subject> {
 /// A private Redis server and a strategy on it, or None (with the one-line notice) when
 /// `redis-server` is not installed. Any other failure to start is a real error.
 fn redis_subject(rt: &Runtime) -> Option<(RedisServer, Subject)> {
-    let options = ServerOptions {
-        maxmemory: Some(CAPACITY),
-        maxmemory_policy: Some("allkeys-lru".into()),
-        ..ServerOptions::default()
-    };
+    let options = ServerOptions::evicting(CAPACITY, "allkeys-lru");
     let server = match RedisServer::start(options) {
         Ok(s) => s,
         Err(e) if e.to_string().contains("redis-server not found") => {

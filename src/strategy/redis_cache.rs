@@ -85,11 +85,7 @@ impl RedisCache {
         let (conn, server) = match &config.target {
             RedisTarget::Url(url) => (single(url, &config).await?, None),
             RedisTarget::Spawn { maxmemory, policy } => {
-                let options = ServerOptions {
-                    maxmemory: Some(*maxmemory),
-                    maxmemory_policy: Some(policy.clone()),
-                    ..ServerOptions::default()
-                };
+                let options = ServerOptions::evicting(*maxmemory, policy);
                 let server = tokio::task::spawn_blocking(move || RedisServer::start(options)).await??;
                 (single(&server.url(), &config).await?, Some(server))
             }

@@ -1,5 +1,6 @@
-//! Private `redis-server` processes on loopback: one server (for `spawn = true`, tests and
-//! benches) or a small Redis Cluster of masters. Each process runs in its own temporary
+//! Private `redis-server` processes on loopback, for `spawn = true`, tests and benches (the
+//! test suite's extras, clusters, TLS, passwords and restarts, are in [`harness`], built only
+//! with the dev-only `harness` feature). Each process runs in its own temporary
 //! directory with persistence off, is bound to 127.0.0.1 on a free port, and is killed when
 //! its handle is dropped. A guard thread starts each process with `PR_SET_PDEATHSIG`, so the
 //! kernel kills the server even if cachelab itself dies without running destructors.
@@ -7,7 +8,6 @@
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, TcpListener};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,12 +20,8 @@ use tempfile::TempDir;
 
 /// What to tell a user whose machine lacks `redis-server`.
 const INSTALL_SERVER: &str = "install redis-server (apt-get install redis-server)";
-/// What to tell a user whose machine lacks `redis-cli`.
-const INSTALL_CLI: &str = "install redis-tools (apt-get install redis-tools)";
 /// How long a starting server may take to answer PING.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a new cluster may take to reach `cluster_state:ok`.
-const CLUSTER_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How to configure a private server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,25 +31,20 @@ pub struct ServerOptions {
     /// `maxmemory-policy`, e.g. `allkeys-lru` (None: Redis's default, `noeviction`).
     pub maxmemory_policy: Option<String>,
     /// Start as a cluster node (`--cluster-enabled yes`).
+    #[cfg(feature = "harness")]
     pub cluster: bool,
     /// Require this password (`--requirepass`); URLs then carry it.
+    #[cfg(feature = "harness")]
     pub password: Option<String>,
     /// Also listen for TLS on a second port, with this certificate and key (PEM files).
-    pub tls: Option<TlsFiles>,
-}
-
-/// A certificate and its private key, PEM encoded; the certificate also serves as the CA.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TlsFiles {
-    /// Certificate file.
-    pub cert: PathBuf,
-    /// Private key file.
-    pub key: PathBuf,
+    #[cfg(feature = "harness")]
+    pub tls: Option<harness::TlsFiles>,
 }
 
 /// A `redis-server` child process we started; killed on drop.
 pub struct RedisServer {
     port: u16,
+    #[cfg(feature = "harness")]
     tls_port: Option<u16>,
     options: ServerOptions,
     dir: TempDir,
@@ -68,10 +59,10 @@ impl RedisServer {
         // try a few ports before giving up.
         for _ in 0..5 {
             let dir = tempfile::Builder::new().prefix("cachelab-redis-").tempdir()?;
-            let tls_port = options.tls.is_some().then(|| free_port(false)).transpose()?;
             let mut server = RedisServer {
-                port: free_port(options.cluster)?,
-                tls_port,
+                port: free_port(options.needs_bus_port())?,
+                #[cfg(feature = "harness")]
+                tls_port: options.tls.is_some().then(|| free_port(false)).transpose()?,
                 options: options.clone(),
                 dir,
                 process: None,
@@ -95,14 +86,13 @@ impl RedisServer {
         format!("redis://{}127.0.0.1:{}", self.auth(), self.port)
     }
 
-    /// The TLS URL, `rediss://127.0.0.1:<tls port>/#insecure` (the certificate is
-    /// self-signed, so clients skip verification), when TLS is on.
-    pub fn tls_url(&self) -> Option<String> {
-        self.tls_port.map(|p| format!("rediss://{}127.0.0.1:{p}/#insecure", self.auth()))
-    }
-
+    /// The `user:password@` part of this server's URLs (empty: no password).
     fn auth(&self) -> String {
-        self.options.password.as_ref().map(|p| format!(":{p}@")).unwrap_or_default()
+        #[cfg(feature = "harness")]
+        if let Some(p) = &self.options.password {
+            return format!(":{p}@");
+        }
+        String::new()
     }
 
     /// Whether the process is alive.
@@ -114,21 +104,6 @@ impl RedisServer {
     pub fn kill(&mut self) {
         if let Some(p) = self.process.take() {
             p.stop();
-        }
-    }
-
-    /// Starts the server again on the same port (after [`RedisServer::kill`]); the data is
-    /// gone, as after a crash of a server without persistence.
-    pub fn restart(&mut self) -> anyhow::Result<()> {
-        self.kill();
-        let deadline = Instant::now() + START_TIMEOUT;
-        // The old socket can linger for a moment; retry the bind until the deadline.
-        loop {
-            match self.launch() {
-                Ok(()) => return Ok(()),
-                Err(e) if Instant::now() >= deadline => return Err(e),
-                Err(_) => thread::sleep(Duration::from_millis(100)),
-            }
         }
     }
 
@@ -171,28 +146,8 @@ impl RedisServer {
         if let Some(policy) = &self.options.maxmemory_policy {
             cmd.args(["--maxmemory-policy", policy]);
         }
-        if let Some(password) = &self.options.password {
-            cmd.args(["--requirepass", password]);
-        }
-        if let (Some(tls), Some(port)) = (&self.options.tls, self.tls_port) {
-            cmd.args(["--tls-port", &port.to_string(), "--tls-auth-clients", "no"])
-                .arg("--tls-cert-file")
-                .arg(&tls.cert)
-                .arg("--tls-key-file")
-                .arg(&tls.key)
-                .arg("--tls-ca-cert-file")
-                .arg(&tls.cert);
-        }
-        if self.options.cluster {
-            cmd.args([
-                "--cluster-enabled",
-                "yes",
-                "--cluster-config-file",
-                "nodes.conf",
-                "--cluster-node-timeout",
-                "1000",
-            ]);
-        }
+        #[cfg(feature = "harness")]
+        self.harness_args(&mut cmd);
         let process = Guarded::spawn(cmd).map_err(|e| {
             if e.kind() == io::ErrorKind::NotFound {
                 anyhow::anyhow!("redis-server not found on PATH; {INSTALL_SERVER}")
@@ -238,96 +193,32 @@ impl Drop for RedisServer {
     }
 }
 
-/// A private Redis Cluster of masters (no replicas) on loopback; every node is killed on drop.
-pub struct RedisCluster {
-    nodes: Vec<RedisServer>,
-}
-
-impl RedisCluster {
-    /// Starts `masters` cluster-enabled servers, each configured by `options` (e.g. its own
-    /// `maxmemory` and policy), joins them with `redis-cli --cluster create` and waits until
-    /// every node reports `cluster_state:ok`.
-    pub fn start(masters: usize, options: ServerOptions) -> anyhow::Result<RedisCluster> {
-        if masters < 3 {
-            bail!("a Redis Cluster needs at least 3 masters, got {masters}");
-        }
-        let options = ServerOptions { cluster: true, ..options };
-        let nodes =
-            (0..masters).map(|_| RedisServer::start(options.clone())).collect::<anyhow::Result<Vec<_>>>()?;
-        let cluster = RedisCluster { nodes };
-        let addresses: Vec<String> =
-            cluster.nodes.iter().map(|n| format!("127.0.0.1:{}", n.port())).collect();
-        let output = Command::new("redis-cli")
-            .arg("--cluster")
-            .arg("create")
-            .args(&addresses)
-            .args(["--cluster-replicas", "0", "--cluster-yes"])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| {
-                if e.kind() == io::ErrorKind::NotFound {
-                    anyhow::anyhow!("redis-cli not found on PATH; {INSTALL_CLI}")
-                } else {
-                    anyhow::anyhow!("cannot run redis-cli --cluster create: {e}")
-                }
-            })?;
-        if !output.status.success() {
-            bail!(
-                "redis-cli --cluster create failed: {}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        cluster.wait_until_ok()?;
-        Ok(cluster)
-    }
-
-    /// `redis://127.0.0.1:<port>` of every node, in start order.
-    pub fn urls(&self) -> Vec<String> {
-        self.nodes.iter().map(RedisServer::url).collect()
-    }
-
-    /// Node `i` (to kill or inspect it).
-    pub fn node_mut(&mut self, i: usize) -> &mut RedisServer {
-        &mut self.nodes[i]
-    }
-
-    /// Starts node `i` again after it was killed (its cluster configuration survives in its
-    /// directory, its data does not) and waits until the cluster is `ok` again.
-    pub fn restart_node(&mut self, i: usize) -> anyhow::Result<()> {
-        self.nodes[i].restart()?;
-        self.wait_until_ok()
-    }
-
-    /// Kills every node.
-    pub fn stop(&mut self) {
-        for n in &mut self.nodes {
-            n.kill();
-        }
-    }
-
-    fn wait_until_ok(&self) -> anyhow::Result<()> {
-        let deadline = Instant::now() + CLUSTER_TIMEOUT;
-        loop {
-            let ok = self.nodes.iter().all(|n| {
-                n.connect()
-                    .and_then(|mut c| Ok(redis::cmd("CLUSTER").arg("INFO").query::<String>(&mut c)?))
-                    .is_ok_and(|info| info_field(&info, "cluster_state") == Some("ok"))
-            });
-            if ok {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                bail!("the Redis Cluster did not reach cluster_state:ok within {CLUSTER_TIMEOUT:?}");
-            }
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
 /// The value of `field` in the `field:value` lines of an INFO reply.
 pub fn info_field<'a>(info: &'a str, field: &str) -> Option<&'a str> {
     info.lines().find_map(|l| l.strip_prefix(field)?.strip_prefix(':')).map(str::trim)
+}
+
+impl ServerOptions {
+    /// A server bounded at `maxmemory` bytes that evicts by `policy` (e.g. `allkeys-lru`).
+    pub fn evicting(maxmemory: u64, policy: &str) -> ServerOptions {
+        // The harness feature adds fields, which the struct update then fills.
+        #[allow(clippy::needless_update)]
+        let options = ServerOptions {
+            maxmemory: Some(maxmemory),
+            maxmemory_policy: Some(policy.to_string()),
+            ..ServerOptions::default()
+        };
+        options
+    }
+
+    /// Whether the server's cluster bus port (its port + 10000) must be free too.
+    fn needs_bus_port(&self) -> bool {
+        #[cfg(feature = "harness")]
+        if self.cluster {
+            return true;
+        }
+        false
+    }
 }
 
 /// A loopback port nobody listens on (and, for cluster nodes, whose bus port +10000 is free).
@@ -411,6 +302,9 @@ impl Guarded {
         self.thread.join().unwrap_or_default()
     }
 }
+
+#[cfg(feature = "harness")]
+pub mod harness;
 
 #[cfg(test)]
 mod tests {

@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use cachelab::origin;
 use cachelab::runner::load;
 use cachelab::scenario::Scenario;
-use cachelab::strategy::redis_server::{RedisCluster, ServerOptions, info_field};
+use cachelab::strategy::redis_server::harness::RedisCluster;
+use cachelab::strategy::redis_server::{ServerOptions, info_field};
 use cachelab::strategy::{CacheStrategy, Hint, Lookup, RedisCache, RedisConfig, RedisTarget};
 use indicatif::ProgressBar;
 use redis_keys::{ForeignKeys, count_keys, raw};
@@ -31,11 +32,7 @@ static CLUSTER: OnceLock<Mutex<Option<RedisCluster>>> = OnceLock::new();
 /// The binary's cluster, started on first use; lock it for the whole test.
 fn cluster() -> &'static Mutex<Option<RedisCluster>> {
     CLUSTER.get_or_init(|| {
-        let options = ServerOptions {
-            maxmemory: Some(NODE_MAXMEMORY),
-            maxmemory_policy: Some("allkeys-lru".into()),
-            ..ServerOptions::default()
-        };
+        let options = ServerOptions::evicting(NODE_MAXMEMORY, "allkeys-lru");
         let cluster = RedisCluster::start(3, options).unwrap_or_else(|e| panic!("{e:#}"));
         // SAFETY: registering a plain function with atexit has no preconditions.
         unsafe { libc::atexit(stop_cluster) };
