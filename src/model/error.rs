@@ -48,6 +48,14 @@ pub enum InputError {
         /// What is wrong.
         message: String,
     },
+    /// An output path that cachelab will not write (a directory, a socket, a dangling link).
+    #[error("{}: cannot write the output there: {message}", path.display())]
+    Output {
+        /// The path as given.
+        path: PathBuf,
+        /// Why not.
+        message: String,
+    },
     /// A command-line value is invalid.
     #[error("{flag}: {message}")]
     Flag {

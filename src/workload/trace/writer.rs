@@ -21,6 +21,7 @@ use super::oracle_general::{RECORD, encode, next_field};
 use super::{CsvOptions, TraceFormat, TraceRecord, TraceSource};
 use crate::model::NEVER;
 use crate::model::error::InputError;
+use crate::model::output::{self, Target};
 
 /// zstd level of written traces (zstd's default: fast, about 3x smaller than level 19 takes).
 const ZSTD_LEVEL: i32 = 3;
@@ -39,7 +40,15 @@ pub fn write_trace(
     records: impl Iterator<Item = Result<TraceRecord, InputError>>,
 ) -> anyhow::Result<u64> {
     let format = TraceFormat::from_path(path)?;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    // A FIFO, device or link is written through once the trace is complete; the work files
+    // then go to the system's temporary directory.
+    let through = output::target(path)? == Target::WriteThrough;
+    let temp_dir = std::env::temp_dir();
+    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        _ if through => temp_dir.as_path(),
+        Some(parent) => parent,
+        None => Path::new("."),
+    };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create directory {}", dir.display()))?;
     let temp = || {
         NamedTempFile::new_in(dir)
@@ -70,6 +79,11 @@ pub fn write_trace(
             }
         }
     };
+    if through {
+        let mut finished = file.reopen().with_context(cannot_write)?;
+        std::io::copy(&mut finished, &mut output::open_through(path)?).with_context(cannot_write)?;
+        return Ok(count);
+    }
     readable_by_all(file.as_file()).with_context(cannot_write)?;
     file.as_file().sync_all().with_context(cannot_write)?;
     file.persist(path).with_context(|| format!("cannot rename into {}", path.display()))?;
