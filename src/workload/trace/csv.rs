@@ -5,6 +5,7 @@
 //! [`CsvOptions::first_size`]).
 
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use ::csv::{ByteRecord, ReaderBuilder, Trim};
@@ -19,9 +20,37 @@ use crate::model::hash::hash_bytes;
 /// Buffer of the CSV parser.
 const CSV_BUFFER: usize = 1 << 16;
 
+/// Longest line a CSV trace may have. The parser holds a whole row in memory, so without a
+/// bound a file without line breaks would be read whole.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The input of the CSV parser, failing as soon as a line grows past [`MAX_LINE_BYTES`].
+struct LineLimit {
+    inner: Input,
+    /// Bytes since the last line break.
+    run: usize,
+}
+
+impl Read for LineLimit {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.run = match buf[..n].iter().rposition(|&b| b == b'\n') {
+            Some(last) => n - last - 1,
+            None => self.run + n,
+        };
+        if self.run > MAX_LINE_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a line longer than {} MiB (is this a CSV trace?)", MAX_LINE_BYTES >> 20),
+            ));
+        }
+        Ok(n)
+    }
+}
+
 /// Streaming CSV reader with its columns resolved against the header.
 pub struct CsvReader {
-    reader: ::csv::Reader<Input>,
+    reader: ::csv::Reader<LineLimit>,
     path: PathBuf,
     record: ByteRecord,
     time: Option<usize>,
@@ -48,7 +77,7 @@ impl CsvReader {
             .buffer_capacity(CSV_BUFFER)
             .flexible(true)
             .trim(Trim::All)
-            .from_reader(input);
+            .from_reader(LineLimit { inner: input, run: 0 });
         let header = reader.byte_headers().map_err(|e| csv_error(path, 1, &e))?.clone();
         let find = |role: &str, column: &Column| -> Result<Option<usize>, InputError> {
             let missing = |detail: String| {
@@ -93,7 +122,8 @@ impl CsvReader {
     pub fn read_batch(&mut self, out: &mut Vec<TraceRecord>) -> Result<(), InputError> {
         while out.len() < BATCH {
             let more = self.reader.read_byte_record(&mut self.record).map_err(|e| {
-                let line = self.record.position().map_or(1, |p| p.line() + 1);
+                // The parser sets the position of the row it is reading before it fails.
+                let line = self.record.position().map_or(1, |p| p.line());
                 csv_error(&self.path, line, &e)
             })?;
             if !more {
@@ -229,6 +259,27 @@ mod tests {
         let options = CsvOptions { time: Column::Absent, size: Column::Absent, ..CsvOptions::default() };
         let r = CsvReader::new(input, Path::new("t.csv"), &options).unwrap();
         assert!(r.first_sizes.is_none(), "the default must stream in constant memory");
+    }
+
+    #[test]
+    fn a_line_past_the_limit_fails_at_its_line_without_reading_it_whole() {
+        let mut text = b"time,obj_id,obj_size\n1,2,3\n".to_vec();
+        text.extend(std::iter::repeat_n(b'7', 3 * MAX_LINE_BYTES));
+        let input: Input = Box::new(std::io::Cursor::new(text));
+        let mut r = CsvReader::new(input, Path::new("t.csv"), &CsvOptions::default()).unwrap();
+        let mut out = Vec::new();
+        let err = loop {
+            match r.read_batch(&mut out) {
+                Err(e) => break e.to_string(),
+                Ok(()) => assert!(!out.is_empty(), "the long line was accepted"),
+            }
+        };
+        assert!(err.contains("t.csv: line 3") && err.contains("longer than 1 MiB"), "{err}");
+        assert!(
+            r.record.as_slice().len() <= MAX_LINE_BYTES + CSV_BUFFER,
+            "{} bytes held",
+            r.record.as_slice().len()
+        );
     }
 
     #[test]
