@@ -86,6 +86,7 @@ impl NodeIndex {
     }
 
     /// Number of indexed keys.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.table.len()
     }

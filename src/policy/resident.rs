@@ -55,6 +55,15 @@ impl<M> Nodes<M> {
         self.index.get(key, &self.slab)
     }
 
+    /// Stores `entry` and indexes it under its key, which must not be indexed yet.
+    #[inline]
+    pub fn add(&mut self, entry: Entry<M>) -> NodeId {
+        let key = entry.key;
+        let id = self.slab.alloc(entry);
+        self.index.insert(key, id, &self.slab);
+        id
+    }
+
     /// Drops entry `id`, which must be in no list, from the index and the slab.
     #[inline]
     pub fn forget(&mut self, id: NodeId) {
