@@ -11,8 +11,8 @@
 //! paper tests `|T1| + |B1| + incoming > c`, B2 is trimmed when all four lists reach `2c`, and
 //! in byte mode eviction repeats until the incoming object fits.
 
-use super::index::{Keyed, NodeIndex};
 use super::list::{List, NodeId, Slab};
+use super::resident::{Entry, Nodes};
 use super::{Access, Capacity, Policy};
 
 /// Which of ARC's four lists an entry is on.
@@ -24,25 +24,12 @@ enum Where {
     B2,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: u64,
-    size: u32,
-    list: Where,
-}
-
-impl Keyed for Entry {
-    fn key(&self) -> u64 {
-        self.key
-    }
-}
-
 /// Adaptive Replacement Cache. (Named `ArcPolicy` so it never shadows `std::sync::Arc`.)
 #[derive(Debug)]
 pub struct ArcPolicy {
     capacity: Capacity,
-    index: NodeIndex,
-    slab: Slab<Entry>,
+    /// Every entry, resident or ghost; an entry's meta is the list it is on.
+    nodes: Nodes<Where>,
     t1: List,
     t2: List,
     b1: List,
@@ -63,8 +50,7 @@ impl ArcPolicy {
         let reserve = 2 * super::expected_objects(capacity);
         ArcPolicy {
             capacity,
-            index: NodeIndex::with_capacity(reserve),
-            slab: Slab::with_capacity(reserve),
+            nodes: Nodes::with_capacity(reserve),
             t1: List::default(),
             t2: List::default(),
             b1: List::default(),
@@ -83,21 +69,21 @@ impl ArcPolicy {
     }
 
     #[inline]
-    fn list_mut(&mut self, w: Where) -> (&mut Slab<Entry>, &mut List, &mut u64) {
+    fn list_mut(&mut self, w: Where) -> (&mut Slab<Entry<Where>>, &mut List, &mut u64) {
         match w {
-            Where::T1 => (&mut self.slab, &mut self.t1, &mut self.t1_size),
-            Where::T2 => (&mut self.slab, &mut self.t2, &mut self.t2_size),
-            Where::B1 => (&mut self.slab, &mut self.b1, &mut self.b1_size),
-            Where::B2 => (&mut self.slab, &mut self.b2, &mut self.b2_size),
+            Where::T1 => (&mut self.nodes.slab, &mut self.t1, &mut self.t1_size),
+            Where::T2 => (&mut self.nodes.slab, &mut self.t2, &mut self.t2_size),
+            Where::B1 => (&mut self.nodes.slab, &mut self.b1, &mut self.b1_size),
+            Where::B2 => (&mut self.nodes.slab, &mut self.b2, &mut self.b2_size),
         }
     }
 
     /// Unlinks `id` from its list and subtracts its charge.
     #[inline]
     fn detach(&mut self, id: NodeId) {
-        let e = *self.slab.get(id);
+        let e = *self.nodes.slab.get(id);
         let cost = self.capacity.charge(e.size);
-        let (slab, list, size) = self.list_mut(e.list);
+        let (slab, list, size) = self.list_mut(e.meta);
         slab.unlink(list, id);
         *size -= cost;
     }
@@ -105,19 +91,11 @@ impl ArcPolicy {
     /// Links a detached `id` at the head of list `w` and adds its charge.
     #[inline]
     fn attach(&mut self, id: NodeId, w: Where) {
-        let cost = self.capacity.charge(self.slab.get(id).size);
-        self.slab.get_mut(id).list = w;
+        let cost = self.capacity.charge(self.nodes.slab.get(id).size);
+        self.nodes.slab.get_mut(id).meta = w;
         let (slab, list, size) = self.list_mut(w);
         slab.push_front(list, id);
         *size += cost;
-    }
-
-    /// Forgets a detached entry entirely.
-    #[inline]
-    fn drop_entry(&mut self, id: NodeId) {
-        let key = self.slab.get(id).key;
-        self.index.remove(key, &self.slab);
-        self.slab.release(id);
     }
 
     /// Drops the LRU entry of ghost list `w` (B1 or B2).
@@ -128,7 +106,7 @@ impl ArcPolicy {
         };
         if let Some(id) = tail {
             self.detach(id);
-            self.drop_entry(id);
+            self.nodes.forget(id);
         }
     }
 
@@ -141,7 +119,7 @@ impl ArcPolicy {
         let victim = victim.expect("ARC replace runs only while something is resident");
         self.detach(victim);
         self.attach(victim, ghost);
-        evicted.push(self.slab.get(victim).key);
+        evicted.push(self.nodes.slab.get(victim).key);
     }
 
     /// Frees room for one more object of charge `cost` (one resident eviction).
@@ -160,8 +138,8 @@ impl ArcPolicy {
                 // T1 fills the cache on its own: evict its LRU without keeping a ghost.
                 let victim = self.t1.back().expect("T1 holds the whole cache");
                 self.detach(victim);
-                evicted.push(self.slab.get(victim).key);
-                self.drop_entry(victim);
+                evicted.push(self.nodes.slab.get(victim).key);
+                self.nodes.forget(victim);
             }
         } else {
             if self.t1_size + self.b1_size + self.t2_size + self.b2_size >= 2 * c && self.b2_size > 0 {
@@ -179,9 +157,9 @@ impl Policy for ArcPolicy {
 
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
         let mut ghost_hit = None;
-        let node = self.index.get(a.key, &self.slab);
+        let node = self.nodes.find(a.key);
         if let Some(id) = node {
-            let w = self.slab.get(id).list;
+            let w = self.nodes.slab.get(id).meta;
             match w {
                 Where::T1 => {
                     self.detach(id);
@@ -189,7 +167,7 @@ impl Policy for ArcPolicy {
                     return true;
                 }
                 Where::T2 => {
-                    self.slab.move_to_front(&mut self.t2, id);
+                    self.nodes.slab.move_to_front(&mut self.t2, id);
                     return true;
                 }
                 Where::B1 => {
@@ -207,7 +185,7 @@ impl Policy for ArcPolicy {
         let cost = self.capacity.charge(a.size);
         if cost > self.capacity.value {
             if let Some(id) = node {
-                self.drop_entry(id);
+                self.nodes.forget(id);
             }
             return false;
         }
@@ -218,12 +196,11 @@ impl Policy for ArcPolicy {
             Some(id) => {
                 // A ghost hit: the object was seen twice, so it goes to T2. The size may have
                 // changed since it was evicted.
-                self.slab.get_mut(id).size = a.size;
+                self.nodes.slab.get_mut(id).size = a.size;
                 self.attach(id, Where::T2);
             }
             None => {
-                let id = self.slab.alloc(Entry { key: a.key, size: a.size, list: Where::T1 });
-                self.index.insert(a.key, id, &self.slab);
+                let id = self.nodes.add(Entry { key: a.key, size: a.size, meta: Where::T1 });
                 self.attach(id, Where::T1);
             }
         }
@@ -231,20 +208,18 @@ impl Policy for ArcPolicy {
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.index
-            .get(key, &self.slab)
-            .is_some_and(|id| matches!(self.slab.get(id).list, Where::T1 | Where::T2))
+        self.nodes.find(key).is_some_and(|id| matches!(self.nodes.slab.get(id).meta, Where::T1 | Where::T2))
     }
 
     /// Drops `key`; a ghost entry for it is forgotten too (and `false` returned, as it held no
     /// data).
     fn remove(&mut self, key: u64) -> bool {
-        let Some(id) = self.index.get(key, &self.slab) else {
+        let Some(id) = self.nodes.find(key) else {
             return false;
         };
-        let resident = matches!(self.slab.get(id).list, Where::T1 | Where::T2);
+        let resident = matches!(self.nodes.slab.get(id).meta, Where::T1 | Where::T2);
         self.detach(id);
-        self.drop_entry(id);
+        self.nodes.forget(id);
         resident
     }
 
@@ -299,11 +274,11 @@ mod tests {
         assert_eq!(run(&mut arc, &[3]), vec![false]);
         assert_eq!(arc.target_t1(), 1.0);
         assert!(arc.contains(3));
-        assert_eq!(arc.slab.get(arc.index.get(3, &arc.slab).unwrap()).list, Where::T2);
+        assert_eq!(arc.nodes.slab.get(arc.nodes.find(3).unwrap()).meta, Where::T2);
         // Keep evicting T2 entries into B2, then hit one there: p shrinks again.
         run(&mut arc, &[3, 7, 7, 8, 8, 9, 9]);
         assert!(!arc.b2.is_empty(), "T2 victims become B2 ghosts");
-        let ghost = arc.slab.get(arc.b2.back().unwrap()).key;
+        let ghost = arc.nodes.slab.get(arc.b2.back().unwrap()).key;
         let p = arc.target_t1();
         let delta = (arc.b1_size as f64 / arc.b2_size as f64).max(1.0);
         assert_eq!(run(&mut arc, &[ghost]), vec![false]);

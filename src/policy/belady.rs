@@ -9,20 +9,9 @@
 //! requested again ([`NEVER`](crate::model::NEVER)) go first; among them the one that entered the heap first.
 //! An indexed binary max-heap keyed by next access keeps each access O(log n).
 
-use rustc_hash::FxHashMap;
-
-use super::{Access, Capacity, Policy};
-
-/// Slot index of a resident object.
-type Slot = u32;
-
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: u64,
-    size: u32,
-    /// Position of this slot in `heap`.
-    pos: u32,
-}
+use super::list::NodeId;
+use super::resident::{Eviction, Nodes};
+use super::{Access, Capacity, Resident};
 
 /// Heap order: farther next access first; among equal ones (only [`NEVER`](crate::model::NEVER) repeats) the
 /// smaller sequence number, i.e. the earlier push.
@@ -33,15 +22,14 @@ struct Priority {
 }
 
 /// Belady's MIN eviction.
+pub type Belady = Resident<BeladyOrder>;
+
+/// Belady's ordering: a max-heap of resident entries by next access; each entry's meta is its
+/// position in the heap.
 #[derive(Debug)]
-pub struct Belady {
-    capacity: Capacity,
-    used: u64,
-    index: FxHashMap<u64, Slot>,
-    entries: Vec<Entry>,
-    free: Vec<Slot>,
-    /// Max-heap of (priority, slot).
-    heap: Vec<(Priority, Slot)>,
+pub struct BeladyOrder {
+    /// Max-heap of (priority, entry).
+    heap: Vec<(Priority, NodeId)>,
     seq: u64,
 }
 
@@ -49,42 +37,36 @@ impl Belady {
     /// An empty Belady cache of the given capacity.
     pub fn new(capacity: Capacity) -> Self {
         let n = super::expected_objects(capacity);
-        Belady {
-            capacity,
-            used: 0,
-            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
-            entries: Vec::with_capacity(n),
-            free: Vec::new(),
-            heap: Vec::with_capacity(n),
-            seq: 0,
-        }
+        Resident::with_eviction(capacity, BeladyOrder { heap: Vec::with_capacity(n), seq: 0 }, n)
     }
+}
 
+impl BeladyOrder {
     fn priority(&mut self, next_access: u64) -> Priority {
         self.seq += 1;
         Priority { next_access, seq: std::cmp::Reverse(self.seq) }
     }
 
     #[inline]
-    fn place(&mut self, pos: usize, item: (Priority, Slot)) {
+    fn place(&mut self, nodes: &mut Nodes<u32>, pos: usize, item: (Priority, NodeId)) {
         self.heap[pos] = item;
-        self.entries[item.1 as usize].pos = pos as u32;
+        nodes.slab.get_mut(item.1).meta = pos as u32;
     }
 
-    fn sift_up(&mut self, mut pos: usize) {
+    fn sift_up(&mut self, nodes: &mut Nodes<u32>, mut pos: usize) {
         let item = self.heap[pos];
         while pos > 0 {
             let parent = (pos - 1) / 2;
             if self.heap[parent].0 >= item.0 {
                 break;
             }
-            self.place(pos, self.heap[parent]);
+            self.place(nodes, pos, self.heap[parent]);
             pos = parent;
         }
-        self.place(pos, item);
+        self.place(nodes, pos, item);
     }
 
-    fn sift_down(&mut self, mut pos: usize) {
+    fn sift_down(&mut self, nodes: &mut Nodes<u32>, mut pos: usize) {
         let item = self.heap[pos];
         let n = self.heap.len();
         loop {
@@ -97,107 +79,63 @@ impl Belady {
             if self.heap[child].0 <= item.0 {
                 break;
             }
-            self.place(pos, self.heap[child]);
+            self.place(nodes, pos, self.heap[child]);
             pos = child;
         }
-        self.place(pos, item);
+        self.place(nodes, pos, item);
     }
 
-    /// Removes the heap item at `pos` and returns its slot.
-    fn heap_remove(&mut self, pos: usize) -> Slot {
-        let slot = self.heap[pos].1;
+    /// Moves the heap item at `pos` up or down after its priority changed from `old`.
+    fn resift(&mut self, nodes: &mut Nodes<u32>, pos: usize, old: Priority) {
+        if self.heap[pos].0 > old {
+            self.sift_up(nodes, pos);
+        } else {
+            self.sift_down(nodes, pos);
+        }
+    }
+
+    /// Removes the heap item at `pos` and returns its entry.
+    fn heap_remove(&mut self, nodes: &mut Nodes<u32>, pos: usize) -> NodeId {
+        let id = self.heap[pos].1;
         let last = self.heap.pop().expect("heap is not empty");
         if pos < self.heap.len() {
             let old = self.heap[pos].0;
-            self.place(pos, last);
-            if last.0 > old {
-                self.sift_up(pos);
-            } else {
-                self.sift_down(pos);
-            }
+            self.place(nodes, pos, last);
+            self.resift(nodes, pos, old);
         }
-        slot
-    }
-
-    /// Drops slot `slot` (already out of the heap) from the index; returns its key.
-    fn release(&mut self, slot: Slot) -> u64 {
-        let Entry { key, size, .. } = self.entries[slot as usize];
-        self.index.remove(&key);
-        self.free.push(slot);
-        self.used -= self.capacity.charge(size);
-        key
+        id
     }
 }
 
-impl Policy for Belady {
-    fn name(&self) -> &str {
+impl Eviction for BeladyOrder {
+    type Meta = u32;
+
+    fn name(&self) -> &'static str {
         "belady"
     }
 
-    fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        if let Some(&slot) = self.index.get(&a.key) {
-            let pos = self.entries[slot as usize].pos as usize;
-            let old = self.heap[pos].0;
-            let new = self.priority(a.next_access);
-            self.heap[pos].0 = new;
-            if new > old {
-                self.sift_up(pos);
-            } else {
-                self.sift_down(pos);
-            }
-            return true;
-        }
-        let cost = self.capacity.charge(a.size);
-        if cost > self.capacity.value {
-            return false;
-        }
-        while self.used + cost > self.capacity.value && !self.heap.is_empty() {
-            let slot = self.heap_remove(0);
-            let key = self.release(slot);
-            evicted.push(key);
-        }
-        let entry = Entry { key: a.key, size: a.size, pos: self.heap.len() as u32 };
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.entries[s as usize] = entry;
-                s
-            }
-            None => {
-                self.entries.push(entry);
-                (self.entries.len() - 1) as Slot
-            }
-        };
+    fn on_hit(&mut self, nodes: &mut Nodes<u32>, id: NodeId, a: &Access) {
+        let pos = nodes.slab.get(id).meta as usize;
+        let old = self.heap[pos].0;
+        self.heap[pos].0 = self.priority(a.next_access);
+        self.resift(nodes, pos, old);
+    }
+
+    fn on_insert(&mut self, nodes: &mut Nodes<u32>, id: NodeId, a: &Access) {
+        nodes.slab.get_mut(id).meta = self.heap.len() as u32;
         let priority = self.priority(a.next_access);
-        self.heap.push((priority, slot));
-        self.sift_up(self.heap.len() - 1);
-        self.index.insert(a.key, slot);
-        self.used += cost;
-        false
+        self.heap.push((priority, id));
+        self.sift_up(nodes, self.heap.len() - 1);
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.index.contains_key(&key)
+    /// The resident object needed farthest ahead.
+    fn victim(&mut self, nodes: &mut Nodes<u32>) -> Option<NodeId> {
+        (!self.heap.is_empty()).then(|| self.heap_remove(nodes, 0))
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        let Some(&slot) = self.index.get(&key) else {
-            return false;
-        };
-        self.heap_remove(self.entries[slot as usize].pos as usize);
-        self.release(slot);
-        true
-    }
-
-    fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    fn used(&self) -> u64 {
-        self.used
-    }
-
-    fn capacity(&self) -> Capacity {
-        self.capacity
+    fn on_remove(&mut self, nodes: &mut Nodes<u32>, id: NodeId) {
+        let pos = nodes.slab.get(id).meta as usize;
+        self.heap_remove(nodes, pos);
     }
 }
 
@@ -206,6 +144,7 @@ mod tests {
     use super::*;
     use crate::model::NEVER;
     use crate::model::{Op, Request};
+    use crate::policy::Policy;
     use crate::workload::fill_next_access;
 
     /// Accesses for `keys` with next-access times from a pre-pass.

@@ -5,12 +5,9 @@
 //! exactly: new objects start at 0, a hit adds 1 up to 2^bits - 1, a spared object moves to
 //! the head of the queue (the same order a circular hand produces).
 
-use std::collections::hash_map::Entry as Slot;
-
-use rustc_hash::FxHashMap;
-
-use super::list::{List, NodeId, Slab};
-use super::{Access, Capacity, Policy};
+use super::list::{List, NodeId};
+use super::resident::{Eviction, Nodes};
+use super::{Access, Capacity, Resident};
 
 /// Default counter width: 1 bit, i.e. Second Chance.
 pub const DEFAULT_CLOCK_BITS: u8 = 1;
@@ -18,21 +15,13 @@ pub const DEFAULT_CLOCK_BITS: u8 = 1;
 /// Widest counter [`Clock`] supports.
 pub const MAX_CLOCK_BITS: u8 = 8;
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: u64,
-    size: u32,
-    freq: u8,
-}
-
 /// CLOCK eviction with an n-bit counter.
+pub type Clock = Resident<ClockOrder>;
+
+/// CLOCK's ordering: one queue, and each entry's meta is its access counter.
 #[derive(Debug)]
-pub struct Clock {
-    capacity: Capacity,
-    used: u64,
+pub struct ClockOrder {
     max_freq: u8,
-    index: FxHashMap<u64, NodeId>,
-    slab: Slab<Entry>,
     queue: List,
 }
 
@@ -40,96 +29,49 @@ impl Clock {
     /// An empty CLOCK cache with a `bits`-bit counter (1..=[`MAX_CLOCK_BITS`]; clamped).
     pub fn new(capacity: Capacity, bits: u8) -> Self {
         let bits = bits.clamp(1, MAX_CLOCK_BITS);
-        let n = super::expected_objects(capacity);
-        Clock {
-            capacity,
-            used: 0,
-            max_freq: ((1u16 << bits) - 1) as u8,
-            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
-            slab: Slab::with_capacity(n),
-            queue: List::default(),
-        }
-    }
-
-    /// Evicts one object (the queue must not be empty) and returns its key.
-    fn evict_one(&mut self) -> u64 {
-        loop {
-            let id = self.queue.back().expect("evict from a non-empty queue");
-            let e = self.slab.get_mut(id);
-            if e.freq == 0 {
-                let Entry { key, size, .. } = *e;
-                self.slab.unlink(&mut self.queue, id);
-                self.slab.release(id);
-                self.index.remove(&key);
-                self.used -= self.capacity.charge(size);
-                return key;
-            }
-            e.freq -= 1;
-            self.slab.move_to_front(&mut self.queue, id);
-        }
+        let order = ClockOrder { max_freq: ((1u16 << bits) - 1) as u8, queue: List::default() };
+        Resident::with_eviction(capacity, order, super::expected_objects(capacity))
     }
 }
 
-impl Policy for Clock {
-    fn name(&self) -> &str {
+impl Eviction for ClockOrder {
+    type Meta = u8;
+
+    fn name(&self) -> &'static str {
         "clock"
     }
 
     #[inline]
-    fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        let cost = self.capacity.charge(a.size);
-        // One hash probe for the lookup and the insert: the new node enters the index now and
-        // the queue after the evictions (victims are other keys), as libCacheSim orders them.
-        let id = match self.index.entry(a.key) {
-            Slot::Occupied(hit) => {
-                let id = *hit.get();
-                let e = self.slab.get_mut(id);
-                if e.freq < self.max_freq {
-                    e.freq += 1;
-                }
-                return true;
-            }
-            Slot::Vacant(slot) => {
-                if cost > self.capacity.value {
-                    return false;
-                }
-                *slot.insert(self.slab.alloc(Entry { key: a.key, size: a.size, freq: 0 }))
-            }
-        };
-        while self.used + cost > self.capacity.value && !self.queue.is_empty() {
-            let key = self.evict_one();
-            evicted.push(key);
+    fn on_hit(&mut self, nodes: &mut Nodes<u8>, id: NodeId, _: &Access) {
+        let freq = &mut nodes.slab.get_mut(id).meta;
+        if *freq < self.max_freq {
+            *freq += 1;
         }
-        self.slab.push_front(&mut self.queue, id);
-        self.used += cost;
-        false
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.index.contains_key(&key)
+    #[inline]
+    fn on_insert(&mut self, nodes: &mut Nodes<u8>, id: NodeId, _: &Access) {
+        nodes.slab.push_front(&mut self.queue, id);
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        let Some(id) = self.index.remove(&key) else {
-            return false;
-        };
-        self.slab.unlink(&mut self.queue, id);
-        let size = self.slab.get(id).size;
-        self.slab.release(id);
-        self.used -= self.capacity.charge(size);
-        true
+    /// The oldest object whose counter is 0; older objects with a non-zero counter are spared
+    /// on the way, with the counter decremented, and move to the new end.
+    #[inline]
+    fn victim(&mut self, nodes: &mut Nodes<u8>) -> Option<NodeId> {
+        loop {
+            let id = self.queue.back()?;
+            let freq = &mut nodes.slab.get_mut(id).meta;
+            if *freq == 0 {
+                nodes.slab.unlink(&mut self.queue, id);
+                return Some(id);
+            }
+            *freq -= 1;
+            nodes.slab.move_to_front(&mut self.queue, id);
+        }
     }
 
-    fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    fn used(&self) -> u64 {
-        self.used
-    }
-
-    fn capacity(&self) -> Capacity {
-        self.capacity
+    fn on_remove(&mut self, nodes: &mut Nodes<u8>, id: NodeId) {
+        nodes.slab.unlink(&mut self.queue, id);
     }
 }
 
@@ -137,6 +79,7 @@ impl Policy for Clock {
 mod tests {
     use super::*;
     use crate::model::NEVER;
+    use crate::policy::Policy;
 
     fn run(c: &mut Clock, keys: &[u64]) -> Vec<u64> {
         let mut ev = Vec::new();

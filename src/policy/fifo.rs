@@ -2,10 +2,11 @@
 //! queue (Belady, Nelson and Shedler 1969 studied it as "FIFO replacement"); matches
 //! libCacheSim's `FIFO` exactly.
 
-use super::queue_policy::QueuePolicy;
+use super::Resident;
+use super::queue::QueueOrder;
 
 /// First-in first-out eviction: a queue whose hits stay where they are.
-pub type Fifo = QueuePolicy<false>;
+pub type Fifo = Resident<QueueOrder<false>>;
 
 #[cfg(test)]
 mod tests {

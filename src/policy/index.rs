@@ -6,6 +6,7 @@
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::{Entry, VacantEntry};
 use rustc_hash::FxBuildHasher;
 
 use super::list::{NodeId, Slab};
@@ -14,6 +15,25 @@ use super::list::{NodeId, Slab};
 pub trait Keyed {
     /// The object id this node stands for.
     fn key(&self) -> u64;
+}
+
+/// What one probe of a [`NodeIndex`] found.
+pub enum Probe<'a> {
+    /// The key is indexed, on this node.
+    Found(NodeId),
+    /// The key is not indexed; the slot its node would take.
+    Vacant(Vacancy<'a>),
+}
+
+/// The slot a missing key takes in a [`NodeIndex`]: filling it costs no second probe.
+pub struct Vacancy<'a>(VacantEntry<'a, NodeId>);
+
+impl Vacancy<'_> {
+    /// Records that node `id` (already holding the probed key) is the key's.
+    #[inline]
+    pub fn insert(self, id: NodeId) {
+        self.0.insert(id);
+    }
 }
 
 /// Maps keys to the slab nodes that hold them; every operation takes the slab the ids point
@@ -40,6 +60,16 @@ impl NodeIndex {
         self.table.find(hash(key), |&id| slab.get(id).key() == key).copied()
     }
 
+    /// Looks `key` up and, when it is missing, keeps the slot a new node for it would take,
+    /// so that a find-or-insert costs one hash probe. `slab` is only read during the call.
+    #[inline]
+    pub fn probe<T: Keyed>(&mut self, key: u64, slab: &Slab<T>) -> Probe<'_> {
+        match self.table.entry(hash(key), |&id| slab.get(id).key() == key, |&i| hash(slab.get(i).key())) {
+            Entry::Occupied(found) => Probe::Found(*found.get()),
+            Entry::Vacant(slot) => Probe::Vacant(Vacancy(slot)),
+        }
+    }
+
     /// Records that node `id` (already holding `key`) is `key`'s; `key` must not be indexed.
     #[inline]
     pub fn insert<T: Keyed>(&mut self, key: u64, id: NodeId, slab: &Slab<T>) {
@@ -56,6 +86,7 @@ impl NodeIndex {
     }
 
     /// Number of indexed keys.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.table.len()
     }
@@ -86,5 +117,19 @@ mod tests {
         assert_eq!(*slab.get(id), 70);
         assert_eq!((index.get(70, &slab), index.remove(70, &slab)), (None, None));
         assert_eq!(index.len(), 9_999);
+    }
+
+    #[test]
+    fn probe_finds_or_fills_the_slot_in_one_go() {
+        let mut slab = Slab::default();
+        let mut index = NodeIndex::default();
+        for k in 0..1_000u64 {
+            match index.probe(k, &slab) {
+                Probe::Found(_) => panic!("{k} is not indexed yet"),
+                Probe::Vacant(slot) => slot.insert(slab.alloc(k)),
+            }
+        }
+        assert!(matches!(index.probe(500, &slab), Probe::Found(id) if *slab.get(id) == 500));
+        assert_eq!(index.len(), 1_000);
     }
 }

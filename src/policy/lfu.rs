@@ -5,17 +5,9 @@
 //! lowest frequency the one that reached that frequency first is evicted (FIFO within a
 //! bucket; for frequency 1 that is the oldest inserted).
 
-use rustc_hash::FxHashMap;
-
 use super::list::{List, NodeId, Slab};
-use super::{Access, Capacity, Policy};
-
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: u64,
-    size: u32,
-    bucket: NodeId,
-}
+use super::resident::{Eviction, Nodes};
+use super::{Access, Capacity, Resident};
 
 /// The objects of one frequency, newest-in at the head.
 #[derive(Debug, Clone, Copy)]
@@ -25,12 +17,12 @@ struct Bucket {
 }
 
 /// Least-frequently-used eviction.
-#[derive(Debug)]
-pub struct Lfu {
-    capacity: Capacity,
-    used: u64,
-    index: FxHashMap<u64, NodeId>,
-    objects: Slab<Entry>,
+pub type Lfu = Resident<LfuOrder>;
+
+/// LFU's ordering: frequency buckets, each a list of objects; each entry's meta is the bucket
+/// it is in.
+#[derive(Debug, Default)]
+pub struct LfuOrder {
     /// Non-empty buckets in increasing frequency from the head.
     buckets: List,
     bucket_slab: Slab<Bucket>,
@@ -39,21 +31,15 @@ pub struct Lfu {
 impl Lfu {
     /// An empty LFU cache of the given capacity.
     pub fn new(capacity: Capacity) -> Self {
-        let n = super::expected_objects(capacity);
-        Lfu {
-            capacity,
-            used: 0,
-            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
-            objects: Slab::with_capacity(n),
-            buckets: List::default(),
-            bucket_slab: Slab::default(),
-        }
+        Resident::with_eviction(capacity, LfuOrder::default(), super::expected_objects(capacity))
     }
+}
 
+impl LfuOrder {
     /// Unlinks object `id` from bucket `b`, dropping the bucket when it becomes empty.
-    fn leave_bucket(&mut self, b: NodeId, id: NodeId) {
+    fn leave_bucket(&mut self, nodes: &mut Nodes<NodeId>, b: NodeId, id: NodeId) {
         let bucket = self.bucket_slab.get_mut(b);
-        self.objects.unlink(&mut bucket.objects, id);
+        nodes.slab.unlink(&mut bucket.objects, id);
         if bucket.objects.is_empty() {
             self.bucket_slab.unlink(&mut self.buckets, b);
             self.bucket_slab.release(b);
@@ -61,53 +47,37 @@ impl Lfu {
     }
 
     /// Links object `id` as the newest member of bucket `b`.
-    fn join_bucket(&mut self, b: NodeId, id: NodeId) {
-        self.objects.push_front(&mut self.bucket_slab.get_mut(b).objects, id);
-        self.objects.get_mut(id).bucket = b;
-    }
-
-    /// Evicts one object (the cache must not be empty) and returns its key.
-    fn evict_one(&mut self) -> u64 {
-        let b = self.buckets.front().expect("evict from a non-empty cache");
-        let id = self.bucket_slab.get(b).objects.back().expect("buckets are never empty");
-        self.leave_bucket(b, id);
-        let Entry { key, size, .. } = *self.objects.get(id);
-        self.objects.release(id);
-        self.index.remove(&key);
-        self.used -= self.capacity.charge(size);
-        key
+    fn join_bucket(&mut self, nodes: &mut Nodes<NodeId>, b: NodeId, id: NodeId) {
+        nodes.slab.push_front(&mut self.bucket_slab.get_mut(b).objects, id);
+        nodes.slab.get_mut(id).meta = b;
     }
 }
 
-impl Policy for Lfu {
-    fn name(&self) -> &str {
+impl Eviction for LfuOrder {
+    type Meta = NodeId;
+
+    fn name(&self) -> &'static str {
         "lfu"
     }
 
-    fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        if let Some(&id) = self.index.get(&a.key) {
-            let b = self.objects.get(id).bucket;
-            let freq = self.bucket_slab.get(b).freq + 1;
-            let target = match self.bucket_slab.next_older(b) {
-                Some(n) if self.bucket_slab.get(n).freq == freq => n,
-                _ => {
-                    let n = self.bucket_slab.alloc(Bucket { freq, objects: List::default() });
-                    self.bucket_slab.insert_after(&mut self.buckets, b, n);
-                    n
-                }
-            };
-            self.leave_bucket(b, id);
-            self.join_bucket(target, id);
-            return true;
-        }
-        let cost = self.capacity.charge(a.size);
-        if cost > self.capacity.value {
-            return false;
-        }
-        while self.used + cost > self.capacity.value && !self.buckets.is_empty() {
-            let key = self.evict_one();
-            evicted.push(key);
-        }
+    /// Moves the object to the bucket of its frequency plus one.
+    fn on_hit(&mut self, nodes: &mut Nodes<NodeId>, id: NodeId, _: &Access) {
+        let b = nodes.slab.get(id).meta;
+        let freq = self.bucket_slab.get(b).freq + 1;
+        let target = match self.bucket_slab.next_older(b) {
+            Some(n) if self.bucket_slab.get(n).freq == freq => n,
+            _ => {
+                let n = self.bucket_slab.alloc(Bucket { freq, objects: List::default() });
+                self.bucket_slab.insert_after(&mut self.buckets, b, n);
+                n
+            }
+        };
+        self.leave_bucket(nodes, b, id);
+        self.join_bucket(nodes, target, id);
+    }
+
+    /// A new object joins the frequency-1 bucket.
+    fn on_insert(&mut self, nodes: &mut Nodes<NodeId>, id: NodeId, _: &Access) {
         let ones = match self.buckets.front() {
             Some(b) if self.bucket_slab.get(b).freq == 1 => b,
             _ => {
@@ -116,38 +86,20 @@ impl Policy for Lfu {
                 b
             }
         };
-        let id = self.objects.alloc(Entry { key: a.key, size: a.size, bucket: ones });
-        self.join_bucket(ones, id);
-        self.index.insert(a.key, id);
-        self.used += cost;
-        false
+        self.join_bucket(nodes, ones, id);
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.index.contains_key(&key)
+    /// The object that reached the lowest frequency first.
+    fn victim(&mut self, nodes: &mut Nodes<NodeId>) -> Option<NodeId> {
+        let b = self.buckets.front()?;
+        let id = self.bucket_slab.get(b).objects.back().expect("buckets are never empty");
+        self.leave_bucket(nodes, b, id);
+        Some(id)
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        let Some(id) = self.index.remove(&key) else {
-            return false;
-        };
-        let Entry { size, bucket, .. } = *self.objects.get(id);
-        self.leave_bucket(bucket, id);
-        self.objects.release(id);
-        self.used -= self.capacity.charge(size);
-        true
-    }
-
-    fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    fn used(&self) -> u64 {
-        self.used
-    }
-
-    fn capacity(&self) -> Capacity {
-        self.capacity
+    fn on_remove(&mut self, nodes: &mut Nodes<NodeId>, id: NodeId) {
+        let b = nodes.slab.get(id).meta;
+        self.leave_bucket(nodes, b, id);
     }
 }
 
@@ -155,6 +107,7 @@ impl Policy for Lfu {
 mod tests {
     use super::*;
     use crate::model::NEVER;
+    use crate::policy::Policy;
 
     fn run(c: &mut Lfu, keys: &[u64]) -> Vec<u64> {
         let mut ev = Vec::new();

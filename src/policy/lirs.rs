@@ -17,8 +17,8 @@
 //! object that is not in S leaves the LIR set alone (libCacheSim demotes an LIR object then,
 //! which can evict the object being hit yet keep answering hits for it).
 
-use super::index::{Keyed, NodeIndex};
 use super::list::{List, NodeId, Slab};
+use super::resident::{Entry, Nodes};
 use super::{Access, Capacity, Policy};
 
 /// No node (the entry is not on that list).
@@ -27,22 +27,15 @@ const NONE: NodeId = NodeId::MAX;
 /// Default share of the capacity for resident HIR objects (libCacheSim's `hirs_ratio`).
 pub const DEFAULT_HIR_RATIO: f64 = 0.01;
 
-/// What LIRS knows about one key. Entries live in one slab whose links form stack S.
+/// What LIRS knows about one key (beside its size). Entries live in one slab whose links form
+/// stack S.
 #[derive(Debug, Clone, Copy)]
-struct Meta {
-    key: u64,
-    size: u32,
+struct Status {
     /// Node in Q (resident HIR) or in the non-resident list (non-resident HIR in S), or [`NONE`].
     q: NodeId,
     lir: bool,
     resident: bool,
     in_s: bool,
-}
-
-impl Keyed for Meta {
-    fn key(&self) -> u64 {
-        self.key
-    }
 }
 
 /// Low Inter-reference Recency Set replacement.
@@ -56,9 +49,8 @@ pub struct Lirs {
     /// Charge of every entry in S, resident or not (S is bounded to twice the capacity).
     s_used: u64,
     resident: usize,
-    index: NodeIndex,
     /// Every known key; stack S threads through these nodes.
-    meta: Slab<Meta>,
+    nodes: Nodes<Status>,
     /// Nodes of both `q` and `nonresident` (a key is on at most one of them), holding meta ids.
     q_slab: Slab<NodeId>,
     /// Stack S; the front is the most recent.
@@ -84,8 +76,7 @@ impl Lirs {
             s_used: 0,
             resident: 0,
             // Stack S holds up to twice the capacity in entries.
-            index: NodeIndex::with_capacity(2 * n),
-            meta: Slab::with_capacity(2 * n),
+            nodes: Nodes::with_capacity(2 * n),
             q_slab: Slab::with_capacity(n),
             s: List::default(),
             q: List::default(),
@@ -95,61 +86,54 @@ impl Lirs {
 
     /// Whether `key` is resident with LIR status.
     pub fn is_lir(&self, key: u64) -> bool {
-        self.index.get(key, &self.meta).is_some_and(|m| self.meta.get(m).lir)
+        self.nodes.find(key).is_some_and(|m| self.nodes.slab.get(m).meta.lir)
     }
 
     /// Whether `key` has an entry in stack S (resident or not).
     pub fn in_stack(&self, key: u64) -> bool {
-        self.index.get(key, &self.meta).is_some_and(|m| self.meta.get(m).in_s)
+        self.nodes.find(key).is_some_and(|m| self.nodes.slab.get(m).meta.in_s)
     }
 
     #[inline]
     fn cost(&self, m: NodeId) -> u64 {
-        self.capacity.charge(self.meta.get(m).size)
+        self.capacity.charge(self.nodes.slab.get(m).size)
     }
 
     /// Pushes entry `m` on top of S.
     fn push_s(&mut self, m: NodeId) {
-        self.meta.push_front(&mut self.s, m);
-        self.meta.get_mut(m).in_s = true;
+        self.nodes.slab.push_front(&mut self.s, m);
+        self.nodes.slab.get_mut(m).meta.in_s = true;
         self.s_used += self.cost(m);
     }
 
     /// Takes entry `m` out of S (the entry itself stays).
     fn unlink_s(&mut self, m: NodeId) {
-        self.meta.unlink(&mut self.s, m);
-        self.meta.get_mut(m).in_s = false;
+        self.nodes.slab.unlink(&mut self.s, m);
+        self.nodes.slab.get_mut(m).meta.in_s = false;
         self.s_used -= self.cost(m);
-    }
-
-    /// Forgets entry `m` (already out of every list).
-    fn drop_meta(&mut self, m: NodeId) {
-        let key = self.meta.get(m).key;
-        self.index.remove(key, &self.meta);
-        self.meta.release(m);
     }
 
     /// Takes `m`'s node off list `list` (Q or the non-resident list) and frees it.
     fn release_q(&mut self, m: NodeId, resident: bool) {
-        let q = self.meta.get(m).q;
+        let q = self.nodes.slab.get(m).meta.q;
         let list = if resident { &mut self.q } else { &mut self.nonresident };
         self.q_slab.unlink(list, q);
         self.q_slab.release(q);
-        self.meta.get_mut(m).q = NONE;
+        self.nodes.slab.get_mut(m).meta.q = NONE;
     }
 
     /// Stack pruning: removes HIR entries from the bottom of S until an LIR entry is there
     /// (all of them when S holds no LIR entry).
     fn prune(&mut self) {
         while let Some(tail) = self.s.back() {
-            let e = *self.meta.get(tail);
-            if e.lir {
+            let e = *self.nodes.slab.get(tail);
+            if e.meta.lir {
                 break;
             }
             self.unlink_s(tail);
-            if !e.resident {
+            if !e.meta.resident {
                 self.release_q(tail, false);
-                self.drop_meta(tail);
+                self.nodes.forget(tail);
             }
         }
     }
@@ -161,17 +145,17 @@ impl Lirs {
             return;
         };
         let m = *self.q_slab.get(q);
-        let e = *self.meta.get(m);
+        let e = *self.nodes.slab.get(m);
         self.hir_used -= self.capacity.charge(e.size);
         self.resident -= 1;
         evicted.push(e.key);
-        if e.in_s {
+        if e.meta.in_s {
             // Reuse the node for the non-resident list.
             self.q_slab.push_front(&mut self.nonresident, q);
-            self.meta.get_mut(m).resident = false;
+            self.nodes.slab.get_mut(m).meta.resident = false;
         } else {
             self.q_slab.release(q);
-            self.drop_meta(m);
+            self.nodes.forget(m);
         }
     }
 
@@ -184,10 +168,10 @@ impl Lirs {
         let q = self.q_slab.alloc(m);
         self.q_slab.push_front(&mut self.q, q);
         self.hir_used += cost;
-        let e = self.meta.get_mut(m);
-        e.q = q;
-        e.lir = false;
-        e.resident = true;
+        let e = self.nodes.slab.get_mut(m);
+        e.meta.q = q;
+        e.meta.lir = false;
+        e.meta.resident = true;
     }
 
     /// Demotes the LIR object at the bottom of S to a resident HIR object in Q (or evicts it if
@@ -196,7 +180,7 @@ impl Lirs {
         let Some(m) = self.s.back() else {
             return;
         };
-        debug_assert!(self.meta.get(m).lir, "the bottom of S is an LIR object");
+        debug_assert!(self.nodes.slab.get(m).meta.lir, "the bottom of S is an LIR object");
         let cost = self.cost(m);
         self.unlink_s(m);
         self.lir_used -= cost;
@@ -204,8 +188,8 @@ impl Lirs {
             self.enqueue_hir(m, evicted);
         } else {
             self.resident -= 1;
-            evicted.push(self.meta.get(m).key);
-            self.drop_meta(m);
+            evicted.push(self.nodes.slab.get(m).key);
+            self.nodes.forget(m);
         }
         self.prune();
     }
@@ -220,7 +204,7 @@ impl Lirs {
     /// below an LIR entry and must go.
     fn make_lir(&mut self, m: NodeId, evicted: &mut Vec<u64>) {
         let cost = self.cost(m);
-        self.meta.get_mut(m).lir = true;
+        self.nodes.slab.get_mut(m).meta.lir = true;
         while self.lir_used + cost > self.lir_limit && self.lir_used > 0 {
             self.demote_bottom_lir(evicted);
         }
@@ -237,7 +221,7 @@ impl Lirs {
             let m = *self.q_slab.get(q);
             self.q_slab.release(q);
             self.unlink_s(m);
-            self.drop_meta(m);
+            self.nodes.forget(m);
         }
     }
 }
@@ -248,20 +232,20 @@ impl Policy for Lirs {
     }
 
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        let node = self.index.get(a.key, &self.meta);
-        let hit = match node.map(|m| (m, *self.meta.get(m))) {
-            Some((m, e)) if e.lir => {
+        let node = self.nodes.find(a.key);
+        let hit = match node.map(|m| (m, *self.nodes.slab.get(m))) {
+            Some((m, e)) if e.meta.lir => {
                 let was_bottom = self.s.back() == Some(m);
-                self.meta.move_to_front(&mut self.s, m);
+                self.nodes.slab.move_to_front(&mut self.s, m);
                 if was_bottom {
                     self.prune();
                 }
                 true
             }
-            Some((m, e)) if e.resident => {
-                if e.in_s {
+            Some((m, e)) if e.meta.resident => {
+                if e.meta.in_s {
                     // Its recency beats the bottom LIR object's: it becomes LIR.
-                    self.meta.move_to_front(&mut self.s, m);
+                    self.nodes.slab.move_to_front(&mut self.s, m);
                     self.release_q(m, true);
                     self.hir_used -= self.cost(m);
                     if self.cost(m) <= self.lir_limit {
@@ -271,7 +255,7 @@ impl Policy for Lirs {
                     }
                 } else {
                     // Stays HIR: to the end of Q, and on top of S.
-                    self.q_slab.move_to_front(&mut self.q, e.q);
+                    self.q_slab.move_to_front(&mut self.q, e.meta.q);
                     self.push_s(m);
                 }
                 true
@@ -282,12 +266,12 @@ impl Policy for Lirs {
                 if cost > self.hir_limit {
                     return false;
                 }
-                self.meta.move_to_front(&mut self.s, m);
+                self.nodes.slab.move_to_front(&mut self.s, m);
                 self.release_q(m, false);
                 self.s_used = self.s_used - self.cost(m) + cost;
-                let e = self.meta.get_mut(m);
+                let e = self.nodes.slab.get_mut(m);
                 e.size = a.size;
-                e.resident = true;
+                e.meta.resident = true;
                 self.resident += 1;
                 if cost <= self.lir_limit {
                     self.make_lir(m, evicted);
@@ -301,10 +285,8 @@ impl Policy for Lirs {
                 if cost > self.hir_limit {
                     return false;
                 }
-                let meta =
-                    Meta { key: a.key, size: a.size, q: NONE, lir: false, resident: true, in_s: false };
-                let m = self.meta.alloc(meta);
-                self.index.insert(a.key, m, &self.meta);
+                let status = Status { q: NONE, lir: false, resident: true, in_s: false };
+                let m = self.nodes.add(Entry { key: a.key, size: a.size, meta: status });
                 self.resident += 1;
                 self.push_s(m);
                 if self.lir_used + cost <= self.lir_limit {
@@ -321,35 +303,35 @@ impl Policy for Lirs {
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.index.get(key, &self.meta).is_some_and(|m| self.meta.get(m).resident)
+        self.nodes.find(key).is_some_and(|m| self.nodes.slab.get(m).meta.resident)
     }
 
     /// Drops `key`; a non-resident entry for it is forgotten too (and `false` returned).
     fn remove(&mut self, key: u64) -> bool {
-        let Some(m) = self.index.get(key, &self.meta) else {
+        let Some(m) = self.nodes.find(key) else {
             return false;
         };
-        let e = *self.meta.get(m);
+        let e = *self.nodes.slab.get(m);
         let cost = self.capacity.charge(e.size);
-        if e.in_s {
+        if e.meta.in_s {
             self.unlink_s(m);
         }
-        if e.lir {
+        if e.meta.lir {
             self.lir_used -= cost;
         } else {
-            self.release_q(m, e.resident);
-            if e.resident {
+            self.release_q(m, e.meta.resident);
+            if e.meta.resident {
                 self.hir_used -= cost;
             }
         }
-        self.drop_meta(m);
-        if e.lir {
+        self.nodes.forget(m);
+        if e.meta.lir {
             self.prune();
         }
-        if e.resident {
+        if e.meta.resident {
             self.resident -= 1;
         }
-        e.resident
+        e.meta.resident
     }
 
     fn len(&self) -> usize {
@@ -441,7 +423,7 @@ mod tests {
         // 21 is a plain miss: it evicts HIR 0 and leaves the LIR set alone.
         assert_eq!(run(&mut l, &[21]), vec![false]);
         assert!(l.is_lir(9) && l.contains(21) && !l.contains(0));
-        assert_eq!(l.s.back().map(|m| l.meta.get(m).lir), Some(true));
+        assert_eq!(l.s.back().map(|m| l.nodes.slab.get(m).meta.lir), Some(true));
         assert_eq!((l.len(), l.used()), (2, 2));
     }
 

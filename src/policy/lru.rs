@@ -1,9 +1,10 @@
 //! LRU: evict the least recently used object. Textbook; matches libCacheSim's `LRU` exactly.
 
-use super::queue_policy::QueuePolicy;
+use super::Resident;
+use super::queue::QueueOrder;
 
 /// Least-recently-used eviction: a queue whose hits move to the new end.
-pub type Lru = QueuePolicy<true>;
+pub type Lru = Resident<QueueOrder<true>>;
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 //! results are exact and reproducible. It is driven directly by the fast simulation path
 //! (`cachelab simulate`) and wrapped by [`crate::strategy::Simulated`] to become a cache.
 
+mod admission;
 mod arc;
 mod belady;
 mod clock;
@@ -13,13 +14,15 @@ mod lfu;
 mod lirs;
 pub mod list;
 mod lru;
-mod queue_policy;
+mod queue;
 mod registry;
+mod resident;
 mod s3fifo;
 mod sieve;
 mod wtinylfu;
 
 use crate::model::{Capacity, CapacityUnit};
+pub use admission::{Admission, Admitted, SizeThreshold};
 pub use arc::ArcPolicy;
 pub use belady::Belady;
 pub use clock::{Clock, DEFAULT_CLOCK_BITS, MAX_CLOCK_BITS};
@@ -27,8 +30,8 @@ pub use fifo::Fifo;
 pub use lfu::Lfu;
 pub use lirs::{DEFAULT_HIR_RATIO, Lirs};
 pub use lru::Lru;
-pub use queue_policy::QueuePolicy;
 pub use registry::{PolicyKind, PolicyParams, build_policy, policy_names};
+pub use resident::{Entry, Eviction, Nodes, Resident};
 pub use s3fifo::{DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD, DEFAULT_SMALL_RATIO, S3Fifo};
 pub use sieve::Sieve;
 pub use wtinylfu::{DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, WTinyLfu};

@@ -15,14 +15,12 @@
 //!   `min(counter, 3) - 1`; objects moved into main start at 0;
 //! - objects larger than the small queue are not admitted (they could not enter it).
 //!
-//! One map indexes small, main and ghost entries alike, so a request costs one lookup.
+//! One index holds small, main and ghost entries alike ([`Resident`]'s ghost entries), so a
+//! request costs one lookup.
 
-use std::collections::hash_map::Entry as Slot;
-
-use rustc_hash::FxHashMap;
-
-use super::list::{List, NodeId, Slab};
-use super::{Access, Capacity, Policy};
+use super::list::{List, NodeId};
+use super::resident::{Eviction, Nodes};
+use super::{Access, Capacity, Resident};
 
 /// Default share of the capacity for the small FIFO.
 pub const DEFAULT_SMALL_RATIO: f64 = 0.1;
@@ -32,24 +30,31 @@ pub const DEFAULT_GHOST_RATIO: f64 = 0.9;
 /// paper's rule is 1).
 pub const DEFAULT_MOVE_THRESHOLD: u8 = 2;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Queue {
+/// Which FIFO an entry is in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Queue {
+    /// The small FIFO, where new objects enter.
+    #[default]
     Small,
+    /// The main FIFO.
     Main,
+    /// The ghost FIFO: an evicted key, no longer resident.
     Ghost,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: u64,
-    size: u32,
+/// S3-FIFO's state for one entry.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Meta {
     freq: u8,
     queue: Queue,
 }
 
 /// S3-FIFO eviction.
+pub type S3Fifo = Resident<S3FifoOrder>;
+
+/// S3-FIFO's ordering: the three FIFOs, their shares and what each holds.
 #[derive(Debug)]
-pub struct S3Fifo {
+pub struct S3FifoOrder {
     capacity: Capacity,
     small_cap: u64,
     main_cap: u64,
@@ -58,8 +63,6 @@ pub struct S3Fifo {
     small_used: u64,
     main_used: u64,
     ghost_used: u64,
-    index: FxHashMap<u64, NodeId>,
-    slab: Slab<Entry>,
     small: List,
     main: List,
     ghost: List,
@@ -71,184 +74,164 @@ impl S3Fifo {
     pub fn new(capacity: Capacity, small_ratio: f64, ghost_ratio: f64, move_threshold: u8) -> Self {
         let cap = capacity.value;
         let small_cap = ((cap as f64 * small_ratio) as u64).clamp(1, cap);
-        let ghost_cap = (cap as f64 * ghost_ratio) as u64;
-        let n = super::expected_objects(capacity);
-        S3Fifo {
+        let order = S3FifoOrder {
             capacity,
             small_cap,
             main_cap: cap - small_cap,
-            ghost_cap,
+            ghost_cap: (cap as f64 * ghost_ratio) as u64,
             move_threshold,
             small_used: 0,
             main_used: 0,
             ghost_used: 0,
-            index: FxHashMap::with_capacity_and_hasher(n * 2, Default::default()),
-            slab: Slab::with_capacity(n * 2),
             small: List::default(),
             main: List::default(),
             ghost: List::default(),
-        }
+        };
+        // Resident entries plus about as many ghosts.
+        Resident::with_eviction(capacity, order, 2 * super::expected_objects(capacity))
     }
 
     /// An S3-FIFO cache with libCacheSim's default parameters.
     pub fn with_defaults(capacity: Capacity) -> Self {
         Self::new(capacity, DEFAULT_SMALL_RATIO, DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD)
     }
+}
 
-    /// Drops node `id` (unlinked) from the index and the slab.
-    fn forget(&mut self, id: NodeId) {
-        let key = self.slab.get(id).key;
-        self.index.remove(&key);
-        self.slab.release(id);
-    }
-
-    /// Records unlinked node `id` in the ghost FIFO, trimming the ghost to its size; forgets it
-    /// instead when it is larger than the ghost.
-    fn move_to_ghost(&mut self, id: NodeId) {
-        let cost = self.capacity.charge(self.slab.get(id).size);
+impl S3FifoOrder {
+    /// Records unlinked entry `id` in the ghost FIFO, trimming the ghost to its size; forgets
+    /// it instead when it is larger than the ghost.
+    fn move_to_ghost(&mut self, nodes: &mut Nodes<Meta>, id: NodeId) {
+        let cost = self.capacity.charge(nodes.slab.get(id).size);
         if cost > self.ghost_cap {
-            self.forget(id);
+            nodes.forget(id);
             return;
         }
         while self.ghost_used + cost > self.ghost_cap {
-            let Some(old) = self.slab.pop_back(&mut self.ghost) else { break };
-            self.ghost_used -= self.capacity.charge(self.slab.get(old).size);
-            self.forget(old);
+            let Some(old) = nodes.slab.pop_back(&mut self.ghost) else { break };
+            self.ghost_used -= self.capacity.charge(nodes.slab.get(old).size);
+            nodes.forget(old);
         }
-        self.slab.get_mut(id).queue = Queue::Ghost;
-        self.slab.push_front(&mut self.ghost, id);
+        nodes.slab.get_mut(id).meta.queue = Queue::Ghost;
+        nodes.slab.push_front(&mut self.ghost, id);
         self.ghost_used += cost;
     }
 
-    /// Evicts from small: objects hit often enough move to main, until one is evicted (to
-    /// the ghost) or small is empty.
-    fn evict_small(&mut self, evicted: &mut Vec<u64>) {
-        while let Some(id) = self.slab.pop_back(&mut self.small) {
-            let e = self.slab.get_mut(id);
+    /// Evicts from small: objects hit often enough move to main, until one is unlinked as the
+    /// victim (`None` when small empties first).
+    fn evict_small(&mut self, nodes: &mut Nodes<Meta>) -> Option<NodeId> {
+        while let Some(id) = nodes.slab.pop_back(&mut self.small) {
+            let e = nodes.slab.get_mut(id);
             let cost = self.capacity.charge(e.size);
             self.small_used -= cost;
-            if e.freq >= self.move_threshold {
-                e.freq = 0;
-                e.queue = Queue::Main;
-                self.slab.push_front(&mut self.main, id);
-                self.main_used += cost;
-            } else {
-                evicted.push(e.key);
-                self.move_to_ghost(id);
-                return;
+            if e.meta.freq < self.move_threshold {
+                return Some(id);
             }
+            e.meta = Meta { freq: 0, queue: Queue::Main };
+            nodes.slab.push_front(&mut self.main, id);
+            self.main_used += cost;
         }
+        None
     }
 
     /// Evicts from main: objects with a non-zero counter are reinserted with the counter
-    /// decremented, until one with a zero counter is evicted.
-    fn evict_main(&mut self, evicted: &mut Vec<u64>) {
+    /// decremented, until one with a zero counter is unlinked as the victim (`None` when main
+    /// is empty).
+    fn evict_main(&mut self, nodes: &mut Nodes<Meta>) -> Option<NodeId> {
         while let Some(id) = self.main.back() {
-            let e = self.slab.get_mut(id);
-            if e.freq >= 1 {
-                e.freq = e.freq.min(3) - 1;
-                self.slab.move_to_front(&mut self.main, id);
+            let e = nodes.slab.get_mut(id);
+            if e.meta.freq >= 1 {
+                e.meta.freq = e.meta.freq.min(3) - 1;
+                nodes.slab.move_to_front(&mut self.main, id);
             } else {
-                let (key, cost) = (e.key, self.capacity.charge(e.size));
-                self.slab.unlink(&mut self.main, id);
-                self.main_used -= cost;
-                evicted.push(key);
-                self.forget(id);
-                return;
+                self.main_used -= self.capacity.charge(e.size);
+                nodes.slab.unlink(&mut self.main, id);
+                return Some(id);
             }
         }
+        None
     }
 }
 
-impl Policy for S3Fifo {
-    fn name(&self) -> &str {
+impl Eviction for S3FifoOrder {
+    type Meta = Meta;
+
+    fn name(&self) -> &'static str {
         "s3fifo"
     }
 
+    /// Objects larger than the small queue could not enter it.
     #[inline]
-    fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        let cost = self.capacity.charge(a.size);
-        let entry = |queue| Entry { key: a.key, size: a.size, freq: 0, queue };
-        // One hash probe for the lookup and the insert; the node joins its queue after the
-        // evictions (victims are other keys).
-        let (id, queue) = match self.index.entry(a.key) {
-            Slot::Occupied(found) => {
-                let id = *found.get();
-                let e = self.slab.get_mut(id);
-                if e.queue != Queue::Ghost {
-                    e.freq = e.freq.saturating_add(1);
-                    return true;
-                }
-                let old_cost = self.capacity.charge(e.size);
-                self.slab.unlink(&mut self.ghost, id);
-                self.ghost_used -= old_cost;
-                if cost > self.small_cap {
-                    found.remove();
-                    self.slab.release(id);
-                    return false;
-                }
-                *self.slab.get_mut(id) = entry(Queue::Main);
-                (id, Queue::Main)
-            }
-            Slot::Vacant(slot) => {
-                if cost > self.small_cap {
-                    return false;
-                }
-                (*slot.insert(self.slab.alloc(entry(Queue::Small))), Queue::Small)
-            }
-        };
-        while self.small_used + self.main_used + cost > self.capacity.value {
-            if self.main_used > self.main_cap || self.small_used == 0 {
-                self.evict_main(evicted);
-            } else {
-                self.evict_small(evicted);
-            }
-        }
-        if queue == Queue::Main {
-            self.slab.push_front(&mut self.main, id);
+    fn admit(&self, cost: u64) -> bool {
+        cost <= self.small_cap
+    }
+
+    #[inline]
+    fn on_hit(&mut self, nodes: &mut Nodes<Meta>, id: NodeId, _: &Access) {
+        let freq = &mut nodes.slab.get_mut(id).meta.freq;
+        *freq = freq.saturating_add(1);
+    }
+
+    /// New objects enter small, revived ghosts main.
+    #[inline]
+    fn on_insert(&mut self, nodes: &mut Nodes<Meta>, id: NodeId, _: &Access) {
+        let e = nodes.slab.get(id);
+        let cost = self.capacity.charge(e.size);
+        if e.meta.queue == Queue::Main {
+            nodes.slab.push_front(&mut self.main, id);
             self.main_used += cost;
         } else {
-            self.slab.push_front(&mut self.small, id);
+            nodes.slab.push_front(&mut self.small, id);
             self.small_used += cost;
         }
-        false
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.index.get(&key).is_some_and(|&id| self.slab.get(id).queue != Queue::Ghost)
-    }
-
-    fn remove(&mut self, key: u64) -> bool {
-        let Some(&id) = self.index.get(&key) else {
-            return false;
-        };
-        let e = *self.slab.get(id);
-        let cost = self.capacity.charge(e.size);
-        match e.queue {
-            Queue::Ghost => return false,
-            Queue::Small => {
-                self.slab.unlink(&mut self.small, id);
-                self.small_used -= cost;
+    /// From main when it holds more than its share (or small is empty), otherwise from
+    /// small; a round that only moves objects from small to main is followed by another.
+    #[inline]
+    fn victim(&mut self, nodes: &mut Nodes<Meta>) -> Option<NodeId> {
+        loop {
+            if self.main_used > self.main_cap || self.small_used == 0 {
+                return self.evict_main(nodes);
             }
-            Queue::Main => {
-                self.slab.unlink(&mut self.main, id);
-                self.main_used -= cost;
+            if let Some(id) = self.evict_small(nodes) {
+                return Some(id);
             }
         }
-        self.forget(id);
-        true
     }
 
-    fn len(&self) -> usize {
-        self.small.len() + self.main.len()
+    /// Victims from small are remembered in the ghost FIFO; victims from main are forgotten.
+    #[inline]
+    fn on_evict(&mut self, nodes: &mut Nodes<Meta>, id: NodeId) {
+        if nodes.slab.get(id).meta.queue == Queue::Small {
+            self.move_to_ghost(nodes, id);
+        } else {
+            nodes.forget(id);
+        }
     }
 
-    fn used(&self) -> u64 {
-        self.small_used + self.main_used
+    fn on_remove(&mut self, nodes: &mut Nodes<Meta>, id: NodeId) {
+        let e = *nodes.slab.get(id);
+        let cost = self.capacity.charge(e.size);
+        if e.meta.queue == Queue::Small {
+            nodes.slab.unlink(&mut self.small, id);
+            self.small_used -= cost;
+        } else {
+            nodes.slab.unlink(&mut self.main, id);
+            self.main_used -= cost;
+        }
     }
 
-    fn capacity(&self) -> Capacity {
-        self.capacity
+    #[inline]
+    fn is_ghost(meta: &Meta) -> bool {
+        meta.queue == Queue::Ghost
+    }
+
+    /// The ghost leaves the ghost FIFO; if admitted it enters main with a zero counter.
+    #[inline]
+    fn on_ghost_hit(&mut self, nodes: &mut Nodes<Meta>, id: NodeId) {
+        self.ghost_used -= self.capacity.charge(nodes.slab.get(id).size);
+        nodes.slab.unlink(&mut self.ghost, id);
+        nodes.slab.get_mut(id).meta = Meta { freq: 0, queue: Queue::Main };
     }
 }
 
@@ -256,6 +239,12 @@ impl Policy for S3Fifo {
 mod tests {
     use super::*;
     use crate::model::NEVER;
+    use crate::policy::Policy;
+
+    /// The state S3-FIFO keeps for resident `key`.
+    fn meta(c: &S3Fifo, key: u64) -> Meta {
+        c.nodes().slab.get(c.nodes().find(key).unwrap()).meta
+    }
 
     fn run(c: &mut S3Fifo, keys: &[u64]) -> (Vec<bool>, Vec<u64>) {
         let mut ev = Vec::new();
@@ -269,9 +258,12 @@ mod tests {
     #[test]
     fn shares_follow_libcachesim() {
         let c = S3Fifo::with_defaults(Capacity::objects(100));
-        assert_eq!((c.small_cap, c.main_cap, c.ghost_cap), (10, 90, 90));
+        assert_eq!((c.eviction().small_cap, c.eviction().main_cap, c.eviction().ghost_cap), (10, 90, 90));
         let tiny = S3Fifo::with_defaults(Capacity::objects(5));
-        assert_eq!((tiny.small_cap, tiny.main_cap, tiny.ghost_cap), (1, 4, 4));
+        assert_eq!(
+            (tiny.eviction().small_cap, tiny.eviction().main_cap, tiny.eviction().ghost_cap),
+            (1, 4, 4)
+        );
     }
 
     #[test]
@@ -286,8 +278,8 @@ mod tests {
         let (hits, ev) = run(&mut c, &[1]);
         assert_eq!(hits, vec![false]);
         assert_eq!(ev, vec![2]);
-        assert_eq!(c.slab.get(c.index[&1]).queue, Queue::Main);
-        assert_eq!((c.main.len(), c.small.len()), (1, 9));
+        assert_eq!(meta(&c, 1).queue, Queue::Main);
+        assert_eq!((c.eviction().main.len(), c.eviction().small.len()), (1, 9));
     }
 
     #[test]
@@ -299,8 +291,8 @@ mod tests {
         // Full. Inserting 11 scans small from its tail: 1 moves to main, 2 is evicted.
         let (_, ev) = run(&mut c, &[11]);
         assert_eq!(ev, vec![2]);
-        assert_eq!(c.slab.get(c.index[&1]).queue, Queue::Main);
-        assert_eq!(c.slab.get(c.index[&1]).freq, 0, "moved objects start over in main");
+        assert_eq!(meta(&c, 1).queue, Queue::Main);
+        assert_eq!(meta(&c, 1).freq, 0, "moved objects start over in main");
         // With threshold 1 (the paper's rule) 2 would have moved too.
         let mut paper = S3Fifo::new(Capacity::objects(10), 0.1, 0.9, 1);
         run(&mut paper, &[1, 1, 1, 2, 2]);
@@ -316,7 +308,7 @@ mod tests {
         // 1, 2, 3 each hit once in small so they move to main when small overflows.
         run(&mut c, &[1, 1, 2, 2, 3, 3, 4]);
         run(&mut c, &[5, 6]);
-        assert_eq!((c.main.len(), c.small.len()), (3, 1));
+        assert_eq!((c.eviction().main.len(), c.eviction().small.len()), (3, 1));
         // Hit 1 in main three times: counter 3 (the 2-bit maximum).
         run(&mut c, &[1, 1, 1]);
         // Main is over its share only when it holds more than 3: small is evicted from now;
@@ -325,7 +317,7 @@ mod tests {
         // Moving 6 puts main at 4 > 3; then main evicts: 1 is reinserted (counter 3 -> 2),
         // 2 (counter 0) goes.
         assert_eq!(ev, vec![2]);
-        assert_eq!(c.slab.get(c.index[&1]).freq, 2);
+        assert_eq!(meta(&c, 1).freq, 2);
         assert!(c.contains(1) && c.contains(3) && c.contains(6) && c.contains(7));
     }
 
@@ -340,7 +332,7 @@ mod tests {
             c.access(&Access { key, size: 10, tick: 0, next_access: NEVER }, &mut ev);
         }
         assert!(c.used() <= 100);
-        assert!(c.ghost_used <= 20 && c.ghost.len() == 2);
-        assert_eq!(c.index.len(), c.len() + c.ghost.len());
+        assert!(c.eviction().ghost_used <= 20 && c.eviction().ghost.len() == 2);
+        assert_eq!(c.nodes().len(), c.len() + c.eviction().ghost.len());
     }
 }

@@ -4,27 +4,16 @@
 //! Simpler than LRU: an Efficient Turn-Key Eviction Algorithm for Web Caches", NSDI 2024.
 //! Matches libCacheSim's `Sieve` exactly (the hand wraps to the tail after passing the head).
 
-use std::collections::hash_map::Entry as Slot;
-
-use rustc_hash::FxHashMap;
-
-use super::list::{List, NodeId, Slab};
-use super::{Access, Capacity, Policy};
-
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: u64,
-    size: u32,
-    visited: bool,
-}
+use super::list::{List, NodeId};
+use super::resident::{Eviction, Nodes};
+use super::{Access, Capacity, Resident};
 
 /// SIEVE eviction.
-#[derive(Debug)]
-pub struct Sieve {
-    capacity: Capacity,
-    used: u64,
-    index: FxHashMap<u64, NodeId>,
-    slab: Slab<Entry>,
+pub type Sieve = Resident<SieveOrder>;
+
+/// SIEVE's ordering: one queue and the hand; each entry's meta is its visited bit.
+#[derive(Debug, Default)]
+pub struct SieveOrder {
     queue: List,
     /// Where the next eviction scan starts; `None` means the tail (oldest).
     hand: Option<NodeId>,
@@ -33,99 +22,51 @@ pub struct Sieve {
 impl Sieve {
     /// An empty SIEVE cache of the given capacity.
     pub fn new(capacity: Capacity) -> Self {
-        let n = super::expected_objects(capacity);
-        Sieve {
-            capacity,
-            used: 0,
-            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
-            slab: Slab::with_capacity(n),
-            queue: List::default(),
-            hand: None,
-        }
-    }
-
-    /// Evicts one object (the queue must not be empty) and returns its key.
-    fn evict_one(&mut self) -> u64 {
-        let tail = self.queue.back().expect("evict from a non-empty queue");
-        let mut id = self.hand.unwrap_or(tail);
-        loop {
-            let e = self.slab.get_mut(id);
-            if !e.visited {
-                break;
-            }
-            e.visited = false;
-            id = self.slab.next_newer(id).unwrap_or(tail);
-        }
-        self.hand = self.slab.next_newer(id);
-        self.slab.unlink(&mut self.queue, id);
-        let Entry { key, size, .. } = *self.slab.get(id);
-        self.slab.release(id);
-        self.index.remove(&key);
-        self.used -= self.capacity.charge(size);
-        key
+        Resident::with_eviction(capacity, SieveOrder::default(), super::expected_objects(capacity))
     }
 }
 
-impl Policy for Sieve {
-    fn name(&self) -> &str {
+impl Eviction for SieveOrder {
+    type Meta = bool;
+
+    fn name(&self) -> &'static str {
         "sieve"
     }
 
     #[inline]
-    fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        let cost = self.capacity.charge(a.size);
-        // One hash probe for the lookup and the insert: the new node enters the index now and
-        // the queue after the evictions (victims are other keys), as libCacheSim orders them.
-        let id = match self.index.entry(a.key) {
-            Slot::Occupied(hit) => {
-                let id = *hit.get();
-                self.slab.get_mut(id).visited = true;
-                return true;
+    fn on_hit(&mut self, nodes: &mut Nodes<bool>, id: NodeId, _: &Access) {
+        nodes.slab.get_mut(id).meta = true;
+    }
+
+    #[inline]
+    fn on_insert(&mut self, nodes: &mut Nodes<bool>, id: NodeId, _: &Access) {
+        nodes.slab.push_front(&mut self.queue, id);
+    }
+
+    /// The first unvisited object from the hand towards the newest (wrapping to the oldest),
+    /// clearing visited bits on the way; the hand stays just newer than it.
+    #[inline]
+    fn victim(&mut self, nodes: &mut Nodes<bool>) -> Option<NodeId> {
+        let tail = self.queue.back()?;
+        let mut id = self.hand.unwrap_or(tail);
+        loop {
+            let visited = &mut nodes.slab.get_mut(id).meta;
+            if !*visited {
+                break;
             }
-            Slot::Vacant(slot) => {
-                if cost > self.capacity.value {
-                    return false;
-                }
-                *slot.insert(self.slab.alloc(Entry { key: a.key, size: a.size, visited: false }))
-            }
-        };
-        while self.used + cost > self.capacity.value && !self.queue.is_empty() {
-            let key = self.evict_one();
-            evicted.push(key);
+            *visited = false;
+            id = nodes.slab.next_newer(id).unwrap_or(tail);
         }
-        self.slab.push_front(&mut self.queue, id);
-        self.used += cost;
-        false
+        self.hand = nodes.slab.next_newer(id);
+        nodes.slab.unlink(&mut self.queue, id);
+        Some(id)
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.index.contains_key(&key)
-    }
-
-    fn remove(&mut self, key: u64) -> bool {
-        let Some(id) = self.index.remove(&key) else {
-            return false;
-        };
+    fn on_remove(&mut self, nodes: &mut Nodes<bool>, id: NodeId) {
         if self.hand == Some(id) {
-            self.hand = self.slab.next_newer(id);
+            self.hand = nodes.slab.next_newer(id);
         }
-        self.slab.unlink(&mut self.queue, id);
-        let size = self.slab.get(id).size;
-        self.slab.release(id);
-        self.used -= self.capacity.charge(size);
-        true
-    }
-
-    fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    fn used(&self) -> u64 {
-        self.used
-    }
-
-    fn capacity(&self) -> Capacity {
-        self.capacity
+        nodes.slab.unlink(&mut self.queue, id);
     }
 }
 
@@ -133,6 +74,7 @@ impl Policy for Sieve {
 mod tests {
     use super::*;
     use crate::model::NEVER;
+    use crate::policy::Policy;
 
     fn acc(key: u64) -> Access {
         Access { key, size: 1, tick: 0, next_access: NEVER }

@@ -31,8 +31,8 @@
 //! byte, up to 2^31 counters, so its byte-mode sketch never collides and never decays); a
 //! sketch is sized for at most 2^22 entries (about 240 MB of counters).
 
-use super::index::{Keyed, NodeIndex};
 use super::list::{List, NodeId, Slab};
+use super::resident::{Entry, Nodes};
 use super::{Access, Capacity, CapacityUnit, Policy};
 use crate::model::hash::mix64;
 
@@ -49,19 +49,6 @@ enum Segment {
     Protected,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: u64,
-    size: u32,
-    segment: Segment,
-}
-
-impl Keyed for Entry {
-    fn key(&self) -> u64 {
-        self.key
-    }
-}
-
 /// Window TinyLFU: an LRU window in front of a frequency-gated segmented LRU.
 #[derive(Debug)]
 pub struct WTinyLfu {
@@ -73,8 +60,8 @@ pub struct WTinyLfu {
     window_used: u64,
     probation_used: u64,
     protected_used: u64,
-    index: NodeIndex,
-    slab: Slab<Entry>,
+    /// Every resident object; an entry's meta is its segment.
+    nodes: Nodes<Segment>,
     window: List,
     probation: List,
     protected: List,
@@ -111,8 +98,7 @@ impl WTinyLfu {
             window_used: 0,
             probation_used: 0,
             protected_used: 0,
-            index: NodeIndex::with_capacity(super::expected_objects(capacity)),
-            slab: Slab::with_capacity(super::expected_objects(capacity)),
+            nodes: Nodes::with_capacity(super::expected_objects(capacity)),
             window: List::default(),
             probation: List::default(),
             protected: List::default(),
@@ -129,36 +115,36 @@ impl WTinyLfu {
 
     /// Whether `key` is resident in the window (as opposed to main, or not at all).
     pub fn in_window(&self, key: u64) -> bool {
-        self.index.get(key, &self.slab).is_some_and(|id| self.slab.get(id).segment == Segment::Window)
+        self.nodes.find(key).is_some_and(|id| self.nodes.slab.get(id).meta == Segment::Window)
     }
 
     /// Whether `key` is resident in the protected segment of main.
     pub fn in_protected(&self, key: u64) -> bool {
-        self.index.get(key, &self.slab).is_some_and(|id| self.slab.get(id).segment == Segment::Protected)
+        self.nodes.find(key).is_some_and(|id| self.nodes.slab.get(id).meta == Segment::Protected)
     }
 
     #[inline]
-    fn parts(&mut self, s: Segment) -> (&mut Slab<Entry>, &mut List, &mut u64) {
+    fn parts(&mut self, s: Segment) -> (&mut Slab<Entry<Segment>>, &mut List, &mut u64) {
         match s {
-            Segment::Window => (&mut self.slab, &mut self.window, &mut self.window_used),
-            Segment::Probation => (&mut self.slab, &mut self.probation, &mut self.probation_used),
-            Segment::Protected => (&mut self.slab, &mut self.protected, &mut self.protected_used),
+            Segment::Window => (&mut self.nodes.slab, &mut self.window, &mut self.window_used),
+            Segment::Probation => (&mut self.nodes.slab, &mut self.probation, &mut self.probation_used),
+            Segment::Protected => (&mut self.nodes.slab, &mut self.protected, &mut self.protected_used),
         }
     }
 
     #[inline]
     fn detach(&mut self, id: NodeId) {
-        let e = *self.slab.get(id);
+        let e = *self.nodes.slab.get(id);
         let cost = self.capacity.charge(e.size);
-        let (slab, list, used) = self.parts(e.segment);
+        let (slab, list, used) = self.parts(e.meta);
         slab.unlink(list, id);
         *used -= cost;
     }
 
     #[inline]
     fn attach(&mut self, id: NodeId, s: Segment) {
-        let cost = self.capacity.charge(self.slab.get(id).size);
-        self.slab.get_mut(id).segment = s;
+        let cost = self.capacity.charge(self.nodes.slab.get(id).size);
+        self.nodes.slab.get_mut(id).meta = s;
         let (slab, list, used) = self.parts(s);
         slab.push_front(list, id);
         *used += cost;
@@ -167,10 +153,8 @@ impl WTinyLfu {
     /// Evicts resident `id` entirely.
     fn evict_node(&mut self, id: NodeId, evicted: &mut Vec<u64>) {
         self.detach(id);
-        let key = self.slab.get(id).key;
-        self.index.remove(key, &self.slab);
-        self.slab.release(id);
-        evicted.push(key);
+        evicted.push(self.nodes.slab.get(id).key);
+        self.nodes.forget(id);
     }
 
     /// Main's eviction victim: the probation LRU, or the protected LRU if probation is empty.
@@ -186,7 +170,7 @@ impl WTinyLfu {
     /// probation unless only protected has room for it (libCacheSim's SLRU insertion).
     fn admit_to_main(&mut self, id: NodeId, evicted: &mut Vec<u64>) {
         self.detach(id);
-        let cost = self.capacity.charge(self.slab.get(id).size);
+        let cost = self.capacity.charge(self.nodes.slab.get(id).size);
         while self.main_used() + cost > self.main_cap {
             let Some(victim) = self.main_victim() else { break };
             self.evict_node(victim, evicted);
@@ -205,7 +189,7 @@ impl WTinyLfu {
     /// one loses and is evicted (or, with an empty window, main's victim is evicted).
     fn evict(&mut self, evicted: &mut Vec<u64>) {
         while let Some(candidate) = self.window.back() {
-            let Entry { key, size, .. } = *self.slab.get(candidate);
+            let Entry { key, size, .. } = *self.nodes.slab.get(candidate);
             let cost = self.capacity.charge(size);
             if self.main_used() + cost <= self.main_cap {
                 self.admit_to_main(candidate, evicted);
@@ -214,7 +198,7 @@ impl WTinyLfu {
             }
             let victim = self
                 .main_victim()
-                .filter(|&v| self.sketch.estimate(key) > self.sketch.estimate(self.slab.get(v).key));
+                .filter(|&v| self.sketch.estimate(key) > self.sketch.estimate(self.nodes.slab.get(v).key));
             self.sketch.add(key);
             match victim {
                 Some(v) => {
@@ -246,9 +230,9 @@ impl Policy for WTinyLfu {
     }
 
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
-        if let Some(id) = self.index.get(a.key, &self.slab) {
-            match self.slab.get(id).segment {
-                Segment::Window => self.slab.move_to_front(&mut self.window, id),
+        if let Some(id) = self.nodes.find(a.key) {
+            match self.nodes.slab.get(id).meta {
+                Segment::Window => self.nodes.slab.move_to_front(&mut self.window, id),
                 Segment::Probation => {
                     self.detach(id);
                     self.attach(id, Segment::Protected);
@@ -266,7 +250,7 @@ impl Policy for WTinyLfu {
                     self.count_main_hit(a.key);
                 }
                 Segment::Protected => {
-                    self.slab.move_to_front(&mut self.protected, id);
+                    self.nodes.slab.move_to_front(&mut self.protected, id);
                     self.count_main_hit(a.key);
                 }
             }
@@ -280,29 +264,27 @@ impl Policy for WTinyLfu {
         while self.window_used + self.main_used() + cost > self.capacity.value {
             self.evict(evicted);
         }
-        let id = self.slab.alloc(Entry { key: a.key, size: a.size, segment: Segment::Window });
-        self.index.insert(a.key, id, &self.slab);
+        let id = self.nodes.add(Entry { key: a.key, size: a.size, meta: Segment::Window });
         self.attach(id, Segment::Window);
         self.sketch.add(a.key);
         false
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.index.get(key, &self.slab).is_some()
+        self.nodes.find(key).is_some()
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        let Some(id) = self.index.get(key, &self.slab) else {
+        let Some(id) = self.nodes.find(key) else {
             return false;
         };
         self.detach(id);
-        self.index.remove(key, &self.slab);
-        self.slab.release(id);
+        self.nodes.forget(id);
         true
     }
 
     fn len(&self) -> usize {
-        self.index.len()
+        self.window.len() + self.probation.len() + self.protected.len()
     }
 
     fn used(&self) -> u64 {
@@ -402,7 +384,7 @@ mod tests {
         for _ in 0..5 {
             run(&mut c, &[2000, 3000]);
         }
-        assert!(c.frequency(2000) > c.frequency(c.slab.get(c.main_victim().unwrap()).key));
+        assert!(c.frequency(2000) > c.frequency(c.nodes.slab.get(c.main_victim().unwrap()).key));
         run(&mut c, &[2000, 4000]);
         assert!(c.contains(2000) && !c.in_window(2000), "a frequent candidate enters main");
         assert!(c.used() <= 100);
