@@ -155,6 +155,9 @@ impl Inner {
             _lock: lock,
         };
         inner.rebuild().with_context(|| format!("cannot read cache directory {}", inner.root.display()))?;
+        // After the rebuild, which frees what a cold start removes: a cache that filled its
+        // own disk can still be cold-started.
+        probe_writable(&inner.root)?;
         Ok(inner)
     }
 
@@ -461,16 +464,6 @@ fn prepare_root(root: &Path) -> anyhow::Result<File> {
         let e = io::Error::last_os_error();
         bail!("cache directory {shown} is not writable: {e}");
     }
-    // access() says yes to root even on read-only mounts: prove it by writing.
-    let probe = root.join(format!(".cachelab-probe.{}", std::process::id()));
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&probe)
-        .and_then(|mut f| f.write_all(&MAGIC))
-        .and_then(|()| fs::remove_file(&probe))
-        .with_context(|| format!("cache directory {shown} is not writable"))?;
     let dir = File::open(root).with_context(|| format!("cannot open cache directory {shown}"))?;
     // SAFETY: the descriptor is open for the duration of the call.
     if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
@@ -481,6 +474,20 @@ fn prepare_root(root: &Path) -> anyhow::Result<File> {
         bail!("cannot lock cache directory {shown}: {e}");
     }
     Ok(dir)
+}
+
+/// Proves `root` writable by writing a file: access() says yes to root even on read-only
+/// mounts.
+fn probe_writable(root: &Path) -> anyhow::Result<()> {
+    let probe = root.join(format!(".cachelab-probe.{}", std::process::id()));
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&probe)
+        .and_then(|mut f| f.write_all(&MAGIC))
+        .and_then(|()| fs::remove_file(&probe))
+        .with_context(|| format!("cache directory {} is not writable", root.display()))
 }
 
 /// The fan-out subdirectories of `dir` (one lowercase hex digit, real directories, not links).

@@ -369,3 +369,53 @@ async fn entries_expire_on_the_runners_clock() {
     assert_eq!(cache.usage().await.unwrap().entries, 0);
     assert!(!cache.entry_path(1).exists(), "an expired entry's file is removed");
 }
+
+/// A file cache that filled its own disk can be cold-started (issue 12, defect 8): the
+/// cleanup runs before the writability probe. The disk is a 1 MiB tmpfs mounted in a private
+/// mount namespace (`unshare`, util-linux), so the test needs no root and touches no real disk.
+#[test]
+fn a_cache_that_filled_its_disk_can_be_cold_started() {
+    let tmp = tempfile::tempdir().unwrap();
+    let disk = tmp.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let scenario = |name: &str, cold: bool| {
+        let path = tmp.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                "name = \"{name}\"\n[workload]\nkeys = 2000\nrequests = 3000\nvalue_size = {{ dist = \"fixed\", size = \"4KiB\" }}\n\
+                 [[strategy]]\nname = \"disk\"\nkind = \"file\"\ndir = \"{}\"\ncapacity = \"64MiB\"\ncold_start = {cold}\n",
+                disk.display()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let (fill, cold) = (scenario("fill", false), scenario("cold", true));
+    let bin = assert_cmd::cargo::cargo_bin!("cachelab");
+    let script = format!(
+        "set -e; mount -t tmpfs -o size=1m tmpfs '{disk}'; \
+         '{bin}' run '{fill}' --out '{out}' -q >/dev/null; \
+         df -k '{disk}' | tail -1; \
+         '{bin}' run '{cold}' --out '{out}' -q >/dev/null; echo cold-start-ok",
+        disk = disk.display(),
+        bin = bin.display(),
+        fill = fill.display(),
+        cold = cold.display(),
+        out = tmp.path().join("out").display(),
+    );
+    let output = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", &script])
+        .output()
+        .expect("unshare (util-linux) runs the test in a private mount namespace");
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success() && stdout.contains("cold-start-ok"),
+        "stdout: {stdout}\nstderr: {stderr}"
+    );
+    let used_percent = stdout.lines().next().and_then(|l| l.split_whitespace().nth(4)).unwrap_or_default();
+    assert!(
+        used_percent.trim_end_matches('%').parse::<u32>().is_ok_and(|p| p >= 99),
+        "the first run filled the disk: {stdout}"
+    );
+}
