@@ -65,6 +65,7 @@ fn file_cache(rt: &Runtime, name: &str, dir: &TempDir) -> FileCache {
         params: PolicyParams::default(),
         fsync: false,
         cold_start: false,
+        allow_foreign: false,
     };
     rt.block_on(FileCache::open(name, config, Capacity::bytes(CAPACITY))).expect("file cache opens")
 }

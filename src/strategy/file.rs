@@ -46,6 +46,10 @@ pub struct FileConfig {
     /// Delete the entries stored by earlier runs when opening (only our own entry files), so
     /// the cache starts cold; otherwise they are indexed and served.
     pub cold_start: bool,
+    /// Use a directory that already holds files cachelab did not write (they are never
+    /// touched); without it such a directory is refused, so a cache is not spread over a
+    /// repository or a home directory by mistake.
+    pub allow_foreign: bool,
 }
 
 /// A cache of files in a directory; see the module documentation.
@@ -134,6 +138,9 @@ impl Inner {
     fn open(config: FileConfig, capacity: Capacity) -> anyhow::Result<Inner> {
         let root = config.dir;
         let lock = prepare_root(&root)?;
+        if !config.allow_foreign {
+            refuse_foreign(&root)?;
+        }
         let policy = build_policy(config.policy, &config.params, capacity);
         let state = State {
             policy,
@@ -474,6 +481,26 @@ fn prepare_root(root: &Path) -> anyhow::Result<File> {
         bail!("cannot lock cache directory {shown}: {e}");
     }
     Ok(dir)
+}
+
+/// Fails when `root` holds something other than what a cache of ours puts there (its fan-out
+/// directories and `.cachelab-` files), naming an example.
+fn refuse_foreign(root: &Path) -> anyhow::Result<()> {
+    let shown = root.display();
+    for item in fs::read_dir(root).with_context(|| format!("cannot read cache directory {shown}"))? {
+        let item = item.with_context(|| format!("cannot read cache directory {shown}"))?;
+        let name = item.file_name();
+        let name = name.to_string_lossy();
+        let fan_out = parse_shard_component(&name).is_some() && item.file_type().is_ok_and(|t| t.is_dir());
+        if !fan_out && !name.starts_with(".cachelab-") {
+            bail!(
+                "cache directory {shown} holds files cachelab did not write (e.g. `{name}`); name an empty \
+                 or new directory, or set allow_foreign = true to share it (cachelab never touches files \
+                 it did not write)"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Proves `root` writable by writing a file: access() says yes to root even on read-only

@@ -24,6 +24,7 @@ fn config(dir: &Path) -> FileConfig {
         params: PolicyParams::default(),
         fsync: false,
         cold_start: false,
+        allow_foreign: false,
     }
 }
 
@@ -287,7 +288,7 @@ async fn cold_start_deletes_only_our_own_entries() {
     }
     let theirs = tmp.path().join("notes.txt");
     fs::write(&theirs, b"not a cache entry").unwrap();
-    let cold = FileConfig { cold_start: true, ..config(tmp.path()) };
+    let cold = FileConfig { cold_start: true, allow_foreign: true, ..config(tmp.path()) };
     let cache = FileCache::open("file", cold, Capacity::bytes(1 << 20)).await.unwrap();
     assert_eq!(cache.usage().await.unwrap().entries, 0, "nothing from the last run is indexed");
     assert!(!hits(&cache, 7).await, "nothing from the last run is served");
@@ -338,7 +339,13 @@ async fn files_that_are_not_ours_are_never_deleted_or_followed() {
     let ours_stale = shard.join(".cachelab-tmp.1.3");
     fs::File::create(&ours_stale).unwrap().write_all(b"CLABFC\x00\x01 half-written entry").unwrap();
 
-    let cache = open(&dir, 16 * 1024).await;
+    let refused = FileCache::open("file", config(&dir), Capacity::bytes(16 * 1024)).await.err().unwrap();
+    assert!(
+        format!("{refused:#}").contains("holds files cachelab did not write (e.g. `notes.txt`)"),
+        "{refused:#}"
+    );
+    let shared = FileConfig { allow_foreign: true, ..config(&dir) };
+    let cache = FileCache::open("file", shared, Capacity::bytes(16 * 1024)).await.unwrap();
     assert!(!ours_stale.exists(), "our stale temporary file is cleaned up");
     // Enough traffic to evict many times, including the keys whose paths are taken.
     for k in 0..200 {
@@ -418,4 +425,53 @@ fn a_cache_that_filled_its_disk_can_be_cold_started() {
         used_percent.trim_end_matches('%').parse::<u32>().is_ok_and(|p| p >= 99),
         "the first run filled the disk: {stdout}"
     );
+}
+
+/// Issue 12, defect 6: a file cache refuses `/`, the home directory and a directory holding
+/// files it did not write (unless `allow_foreign = true`), and `~/` means the home directory,
+/// not a directory named `~`.
+#[test]
+fn a_file_cache_refuses_roots_home_and_foreign_directories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(repo.join("README.md"), "mine").unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    let run = |dir: &str, extra: &str| {
+        let path = tmp.path().join("s.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "name = \"f\"\n[workload]\nkeys = 50\nrequests = 200\n[[strategy]]\nname = \"disk\"\nkind = \"file\"\n\
+                 dir = \"{dir}\"\ncapacity = 20\n{extra}"
+            ),
+        )
+        .unwrap();
+        assert_cmd::Command::cargo_bin("cachelab")
+            .unwrap()
+            .current_dir(tmp.path())
+            .env("HOME", &home)
+            .args(["run", "s.toml", "--out", "out", "-q"])
+            .output()
+            .unwrap()
+    };
+    let refused = |dir: &str, extra: &str, code: i32, fragment: &str| {
+        let out = run(dir, extra);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{dir}: {err}");
+        assert!(err.contains(fragment), "{dir}: expected `{fragment}` in {err}");
+    };
+    refused("/", "", 2, "is a filesystem root");
+    refused("~", "", 2, "is the home directory");
+    refused(&repo.display().to_string(), "", 1, "holds files cachelab did not write");
+    assert_eq!(std::fs::read_dir(&repo).unwrap().count(), 2, "nothing was added to the repository");
+
+    let ok = run(&repo.display().to_string(), "allow_foreign = true\n");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert_eq!(std::fs::read_to_string(repo.join("README.md")).unwrap(), "mine");
+
+    let ok = run("~/cache", "");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(home.join("cache").is_dir() && !tmp.path().join("~").exists(), "~/ expands to HOME");
 }

@@ -78,6 +78,7 @@ fn full_strategy(tier: Option<Box<StrategyTable>>) -> StrategyTable {
         policy: Some(PolicyKind::Lru),
         fsync: true,
         cold_start: true,
+        allow_foreign: true,
         l1: tier.clone(),
         l2: tier,
     }

@@ -20,6 +20,7 @@ async fn file_l2(dir: &Path) -> FileCache {
         params: PolicyParams::default(),
         fsync: false,
         cold_start: false,
+        allow_foreign: false,
     };
     FileCache::open("l2", config, Capacity::bytes(1 << 20)).await.unwrap()
 }

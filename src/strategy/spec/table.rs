@@ -176,6 +176,9 @@ pub struct StrategyTable {
     /// strategy starts, so the run starts cold (default false: it serves what it kept).
     #[serde(default, skip_serializing_if = "is_false")]
     pub cold_start: bool,
+    /// file: use a directory that holds files cachelab did not write (default false: refused).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_foreign: bool,
     /// tiered: the in-memory front tier (moka or a policy kind), with its own capacity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub l1: Option<Box<StrategyTable>>,
@@ -209,6 +212,7 @@ impl StrategyTable {
             ("policy", self.policy.is_some(), StrategyKind::File),
             ("fsync", self.fsync, StrategyKind::File),
             ("cold_start", self.cold_start, StrategyKind::File),
+            ("allow_foreign", self.allow_foreign, StrategyKind::File),
             ("l1", self.l1.is_some(), StrategyKind::Tiered),
             ("l2", self.l2.is_some(), StrategyKind::Tiered),
         ];
@@ -249,6 +253,7 @@ impl StrategyTable {
             policy: None,
             fsync: false,
             cold_start: false,
+            allow_foreign: false,
             l1: None,
             l2: None,
         }
