@@ -74,7 +74,7 @@ impl TraceSource {
     pub fn open(&self) -> Result<TraceReader, InputError> {
         let bytes = input::open(&self.path)?;
         Ok(match self.format {
-            TraceFormat::Csv => TraceReader::Csv(CsvReader::new(bytes, &self.path, &self.csv)?),
+            TraceFormat::Csv => TraceReader::Csv(Box::new(CsvReader::new(bytes, &self.path, &self.csv)?)),
             TraceFormat::OracleGeneral => TraceReader::Oracle(OracleReader::new(bytes, &self.path)),
         })
     }
@@ -89,7 +89,7 @@ impl TraceSource {
 #[derive(Debug)]
 pub enum TraceReader {
     /// A CSV trace.
-    Csv(CsvReader),
+    Csv(Box<CsvReader>),
     /// An oracleGeneral trace.
     Oracle(OracleReader),
 }
