@@ -17,13 +17,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use cachelab::http::{CacheService, HttpClient, OriginHandler, Server};
+use cachelab::http::{CacheService, OriginHandler, Server};
+use cachelab::runner::http::HttpClient;
 use cachelab::model::NEVER;
 use cachelab::model::Stop;
 use cachelab::model::{Op, Request};
 use cachelab::origin::Origin;
 use cachelab::runner::load::{Driver, GetOutcome, Job, Outcome};
-use cachelab::runner::sim::resolve_capacity;
+use cachelab::runner::cell::resolve_capacity;
 use cachelab::scenario::Scenario;
 use cachelab::strategy::build_strategy;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -12,7 +12,7 @@ use std::time::Duration;
 use cachelab::model::Capacity;
 use cachelab::model::units::Positive;
 use cachelab::policy::{PolicyKind, PolicyParams, build_policy};
-use cachelab::runner::simulate::replay;
+use cachelab::runner::trace_policies::replay;
 use cachelab::workload::trace::{CsvOptions, TraceRecord, TraceSource, count_requests, write_trace};
 use cachelab::workload::{GeneratorKind, ValueSize, WorkloadSpec};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

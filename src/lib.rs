@@ -12,7 +12,7 @@
 //! policy, workload, origin, metrics  eviction decisions, request streams, the origin, results
 //! strategy                           the caches behind one trait, each with its own spec
 //! http                               the caching server (HTTP mode and `cachelab serve`)
-//! runner                             one cell per strategy; sim, load and HTTP drivers
+//! runner                             one cell per strategy; logical-time, load and HTTP drivers
 //! report, export                     from results alone
 //! scenario                           scenario files: parse, locate errors, validate
 //! cli, commands, main                arguments and dispatch

@@ -6,7 +6,7 @@ use crate::cli::RunArgs;
 use crate::metrics::RunResult;
 use crate::model::error::{InputError, Interrupted};
 use crate::model::output::write_atomic;
-use crate::runner::{http, load, sim};
+use crate::runner::{http, load, logical};
 use crate::scenario::{RunMode, Scenario};
 
 /// Runs `cachelab run`.
@@ -21,11 +21,12 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         return Err(InputError::Flag { flag: "--target".into(), message }.into());
     }
     let bar = super::progress_bar(args.quiet, &scenario.name);
+    let plan = scenario.plan();
     let result = match (scenario.run_mode(), args.target) {
-        (RunMode::Simulation, _) => sim::run(&scenario, &bar, args.quiet)?,
-        (RunMode::Load, _) => load::run(&scenario, &bar, args.quiet)?,
-        (RunMode::Http, None) => http::run(&scenario, &bar, args.quiet)?,
-        (RunMode::Http, Some(addr)) => http::run_against(&scenario, addr, &bar, args.quiet)?,
+        (RunMode::Simulation, _) => logical::run(&plan, &bar, args.quiet)?,
+        (RunMode::Load, _) => load::run(&plan, &bar, args.quiet)?,
+        (RunMode::Http, None) => http::run(&plan, &bar, args.quiet)?,
+        (RunMode::Http, Some(addr)) => http::run_against(&plan, addr, &bar, args.quiet)?,
     };
     bar.finish_and_clear();
     let json = serde_json::to_string_pretty(&result)?;

@@ -12,7 +12,7 @@ use crate::model::error::InputError;
 use crate::model::units::CapacitySpec;
 use crate::origin::Origin;
 use crate::runner::load::LoadSpec;
-use crate::runner::sim::{resolve_capacity, unit_name};
+use crate::runner::cell::{resolve_capacity, unit_name};
 use crate::scenario::Scenario;
 use crate::strategy::{CacheStrategy, build_strategy};
 

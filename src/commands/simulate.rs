@@ -13,7 +13,7 @@ use crate::model::output::write_atomic;
 use crate::model::units::CapacitySpec;
 use crate::policy::{PolicyKind, PolicyParams, policy_names};
 use crate::report::Report;
-use crate::runner::simulate::{self, Job, Row};
+use crate::runner::trace_policies::{self, Job, Row};
 use crate::workload::trace::{TraceSource, TraceStats, scan_stats};
 
 /// A cache size as given on the command line.
@@ -72,7 +72,7 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
         })
         .collect();
     let start = Instant::now();
-    let rows = simulate::run(&source, &jobs, args.threads.map(|t| t.get()))?;
+    let rows = trace_policies::run(&source, &jobs, args.threads.map(|t| t.get()))?;
     let elapsed = start.elapsed().as_secs_f64();
     let result = stats
         .filter(|_| wants_result)
@@ -109,7 +109,7 @@ fn resolve_sizes(args: &SimulateArgs, stats: Option<&TraceStats>) -> anyhow::Res
         None => 0,
     };
     if args.mrc {
-        return Ok(simulate::mrc_sizes(footprint));
+        return Ok(trace_policies::mrc_sizes(footprint));
     }
     Ok(given
         .into_iter()

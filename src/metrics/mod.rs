@@ -9,7 +9,7 @@ pub mod upgrade;
 pub use environment::Environment;
 pub use result::{
     Counts, LatencySummary, LoadMeasurements, NO_COALESCING_SUFFIX, RunResult, SCHEMA_VERSION,
-    StrategyResult, TierCounts, TimePoint, TraceSummary,
+    Started, StrategyResult, TierCounts, TimePoint, TraceSummary,
 };
 
 /// The JSON Schema of `results.json` (committed as `schema/results.schema.json`).

@@ -242,6 +242,50 @@ pub struct RunResult {
     pub trace: Option<TraceSummary>,
 }
 
+/// When a run started: the wall-clock time its results name and the instant its duration is
+/// measured from.
+#[derive(Debug, Clone)]
+pub struct Started {
+    at: String,
+    instant: std::time::Instant,
+}
+
+impl Started {
+    /// Now.
+    pub fn now() -> Started {
+        let at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+        Started { at, instant: std::time::Instant::now() }
+    }
+
+    /// Seconds since the start.
+    pub fn elapsed_s(&self) -> f64 {
+        self.instant.elapsed().as_secs_f64()
+    }
+}
+
+impl RunResult {
+    /// The results of a run named `name` in `mode` (`simulation`, `load`, `http`) that echoes
+    /// `scenario` and used `seed`, started at `started` and ending now: at the current schema
+    /// version, on this machine, complete and without rows yet (callers fill what they know
+    /// with struct update syntax).
+    pub fn new(name: &str, mode: &str, scenario: serde_json::Value, seed: u64, started: &Started) -> RunResult {
+        RunResult {
+            schema_version: SCHEMA_VERSION,
+            name: name.to_string(),
+            mode: mode.to_string(),
+            scenario,
+            seed,
+            environment: Environment::detect(),
+            started_at: started.at.clone(),
+            duration_s: started.elapsed_s(),
+            partial: false,
+            warmup_requests: 0,
+            results: Vec::new(),
+            trace: None,
+        }
+    }
+}
+
 /// What a replayed trace looks like: size, footprint and popularity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TraceSummary {

@@ -30,15 +30,14 @@ pub use recorder::{GetOutcome, Interval, Outcome, Recorder, summarize};
 pub use request::Job;
 pub use spec::{DEFAULT_CLOSED_CONCURRENCY, DEFAULT_OPEN_CONCURRENCY, LoadSpec, LoopMode};
 
-use crate::metrics::{Environment, LoadMeasurements, RunResult, SCHEMA_VERSION, StrategyResult, TierCounts};
+use crate::metrics::{LoadMeasurements, RunResult, Started};
 use crate::model::error::InputError;
 use crate::model::{Request, Stop};
 use crate::origin::Origin;
+use crate::runner::cell::{self, Driven, Ending, cells};
 use crate::runner::interrupt::watch_ctrl_c;
-use crate::runner::sim::{cells, resolve_capacity, unit_name};
-use crate::runner::usage::settle;
-use crate::scenario::Scenario;
-use crate::strategy::{CacheStrategy, Usage, build_strategy};
+use crate::runner::plan::RunPlan;
+use crate::strategy::{CacheStrategy, Usage};
 use crate::workload::WorkloadSpec;
 use crate::workload::trace::{TraceSource, scan_stats};
 
@@ -224,10 +223,16 @@ impl Measured {
         all - self.recorder.counts.requests
     }
 
-    /// Measured hits per tier of a strategy with `tiers` tiers (empty for one tier).
-    pub fn tiers(&self, tiers: usize) -> Vec<TierCounts> {
-        let r = &self.recorder;
-        TierCounts::list(&r.tier_hits, tiers, r.counts.hits + r.counts.misses)
+    /// What the cell needs of these measurements under `plan`.
+    pub fn driven(&self, plan: &Plan) -> Driven {
+        Driven {
+            counts: self.recorder.counts,
+            tier_hits: self.recorder.tier_hits,
+            usage_at_warmup: self.usage_at_warmup,
+            warmup_requests: self.warmup_requests(),
+            elapsed_s: self.end.duration_since(self.t0).as_secs_f64(),
+            load: Some(self.load_measurements(plan)),
+        }
     }
 
     /// The `load` part of a strategy's results.
@@ -381,8 +386,8 @@ pub struct Turn<'a> {
     pub origin: Arc<Origin>,
     /// The request stream, from its start.
     pub requests: Requests,
-    /// The scenario (workload, seed, settings).
-    pub scenario: &'a Scenario,
+    /// The run (workload, seed, settings).
+    pub run: &'a RunPlan,
     /// The resolved `[load]` settings.
     pub plan: &'a Plan,
     /// The run's stop signal (Ctrl-C).
@@ -417,23 +422,22 @@ impl Harness for InProcess {
     }
 }
 
-/// Runs `scenario` (which must have a `[load]` section) on the wall clock and returns its
-/// results; `partial` is set if Ctrl-C stopped it. `quiet` silences the per-strategy notes on
-/// stderr.
-pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
-    run_with(scenario, &InProcess, progress, quiet)
+/// Runs `run` (which must have `[load]` settings) on the wall clock and returns its results;
+/// `partial` is set if Ctrl-C stopped it. `quiet` silences the per-strategy notes on stderr.
+pub fn run(run: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
+    run_with(run, &InProcess, progress, quiet)
 }
 
-/// Runs `scenario` (which must have a `[load]` section) on the wall clock, each strategy in
-/// turn driven by `harness`, on a fresh multi-thread tokio runtime.
+/// Runs `run` (which must have `[load]` settings) on the wall clock, each strategy in turn
+/// driven by `harness`, on a fresh multi-thread tokio runtime.
 pub fn run_with<H: Harness>(
-    scenario: &Scenario,
+    run: &RunPlan,
     harness: &H,
     progress: &ProgressBar,
     quiet: bool,
 ) -> anyhow::Result<RunResult> {
-    let load = scenario.load.as_ref().context("the scenario has no [load] section")?;
-    let workload = &scenario.workload;
+    let load = run.load.as_ref().context("the scenario has no [load] section")?;
+    let workload = &run.workload;
     let trace = workload.trace_source().transpose()?;
     let (stream_len, footprint_objects) = match &trace {
         Some(t) => {
@@ -448,13 +452,13 @@ pub fn run_with<H: Harness>(
         .thread_name("cachelab-load")
         .build()
         .context("cannot start the tokio runtime")?;
-    let input = Input { scenario, plan: &plan, trace: trace.as_ref(), footprint_objects };
+    let input = Input { run, plan: &plan, trace: trace.as_ref(), footprint_objects };
     runtime.block_on(run_all(input, harness, progress, quiet))
 }
 
 /// What every strategy of a load run shares.
 struct Input<'a> {
-    scenario: &'a Scenario,
+    run: &'a RunPlan,
     plan: &'a Plan,
     trace: Option<&'a TraceSource>,
     footprint_objects: u64,
@@ -466,13 +470,12 @@ async fn run_all<H: Harness>(
     progress: &ProgressBar,
     quiet: bool,
 ) -> anyhow::Result<RunResult> {
-    let Input { scenario, plan, trace, footprint_objects } = input;
-    let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let start = Instant::now();
+    let Input { run, plan, trace, footprint_objects } = input;
+    let started = Started::now();
     let stop = Arc::new(Stop::new());
     let interrupted = Arc::new(AtomicBool::new(false));
     let ctrl_c = watch_ctrl_c(stop.clone(), interrupted.clone()).await;
-    let cells = cells(scenario);
+    let cells = cells(&run.strategies);
     progress.set_style(
         ProgressStyle::with_template("{msg} [{elapsed_precise}] {wide_bar} {percent}% (eta {eta})")
             .expect("valid template"),
@@ -480,42 +483,36 @@ async fn run_all<H: Harness>(
     progress.set_length(plan.progress_len() * cells.len() as u64);
     let mut results = Vec::new();
     let mut warmup_requests = 0;
-    let mut environment = Environment::detect();
+    let mut redis_version = None;
+    let ending = Ending { usage_timeout: Some(plan.settle_timeout()), warn: Some(progress) };
     for (i, cell) in cells.iter().enumerate() {
         if stop.is_stopped() {
             break;
         }
-        let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
-        let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
-        environment.redis_version = environment.redis_version.or_else(|| strategy.redis_version());
-        if !quiet {
-            progress.suspend(|| {
-                let (mode, name, n) = (harness.mode(), &cell.spec.name, cells.len());
-                eprintln!("{mode}: `{name}` ({}/{n}): {}", i + 1, plan.describe());
-            });
-        }
-        let origin = Arc::new(Origin::new(&scenario.origin, scenario.seed));
-        let base = plan.progress_len() * i as u64;
-        let requests = plan.requests(&scenario.workload, scenario.seed, trace)?;
-        let measured = harness
-            .drive(Turn {
-                strategy: strategy.clone(),
-                origin,
+        let requests = plan.requests(&run.workload, run.seed, trace)?;
+        let (n, stop) = (cells.len(), stop.clone());
+        let drive = |strategy: Arc<dyn CacheStrategy>| async move {
+            if !quiet {
+                progress.suspend(|| {
+                    let (mode, name) = (harness.mode(), &cell.spec.name);
+                    eprintln!("{mode}: `{name}` ({}/{n}): {}", i + 1, plan.describe());
+                });
+            }
+            let turn = Turn {
+                strategy,
+                origin: Arc::new(Origin::new(&run.origin, run.seed)),
                 requests,
-                scenario,
+                run,
                 plan,
-                stop: stop.clone(),
+                stop,
                 progress,
-                progress_base: base,
-            })
-            .await;
-        let usage = tokio::time::timeout(plan.settle_timeout(), strategy.usage()).await;
-        if let Err(e) = strategy.shutdown().await {
-            // The measurements stand; say what could not be cleaned up.
-            progress.suspend(|| eprintln!("warning: shutting down strategy `{}`: {e}", cell.spec.name));
-        }
-        let measured = measured.with_context(|| format!("strategy `{}`", cell.spec.name))?;
-        if let Some(late) = measured.late_p99_us().filter(|&us| us > LATE_WARNING_US) {
+                progress_base: plan.progress_len() * i as u64,
+            };
+            Ok::<_, anyhow::Error>(harness.drive(turn).await?.driven(plan))
+        };
+        let outcome = cell::run(cell, footprint_objects, ending, drive).await?;
+        let late = outcome.result.load.as_ref().and_then(|l| l.start_delay.as_ref()).map(|d| d.p99_us);
+        if let Some(late) = late.filter(|&us| us > LATE_WARNING_US) {
             progress.suspend(|| {
                 eprintln!(
                     "warning: `{}`: 1% of requests started over {:.1} ms after their scheduled time; the load generator could not keep the schedule (machine busy or rate too high), and end-to-end latencies include that delay",
@@ -524,42 +521,15 @@ async fn run_all<H: Harness>(
                 )
             });
         }
-        let usage = usage.ok().and_then(Result::ok).unwrap_or_default();
-        let mut counts = measured.recorder.counts;
-        settle(&mut counts, &usage, measured.usage_at_warmup.as_ref());
-        warmup_requests = warmup_requests.max(measured.warmup_requests());
-        results.push(StrategyResult {
-            strategy: cell.spec.name.clone(),
-            kind: cell.spec.kind().name().to_string(),
-            capacity: cell.capacity.map(|c| serde_json::to_value(c).expect("capacity serialises")),
-            capacity_value: capacity.map(|c| c.value),
-            capacity_unit: capacity.map(|c| unit_name(c.unit).to_string()),
-            hit_ratio: counts.hit_ratio(),
-            byte_hit_ratio: counts.byte_hit_ratio(),
-            counts,
-            final_entries: usage.entries,
-            final_bytes: usage.bytes,
-            elapsed_s: measured.end.duration_since(measured.t0).as_secs_f64(),
-            tiers: measured.tiers(strategy.tiers()),
-            load: Some(measured.load_measurements(plan)),
-        });
+        redis_version = redis_version.or(outcome.redis_version);
+        warmup_requests = warmup_requests.max(outcome.warmup_requests);
+        results.push(outcome.result);
     }
     ctrl_c.abort();
     if let Some(n) = plan.warmup_requests() {
         warmup_requests = n;
     }
-    Ok(RunResult {
-        schema_version: SCHEMA_VERSION,
-        name: scenario.name.clone(),
-        mode: harness.mode().into(),
-        scenario: serde_json::to_value(scenario)?,
-        seed: scenario.seed,
-        environment,
-        started_at,
-        duration_s: start.elapsed().as_secs_f64(),
-        partial: interrupted.load(Ordering::SeqCst),
-        warmup_requests,
-        results,
-        trace: None,
-    })
+    let mut result = RunResult::new(&run.name, harness.mode(), run.echo.clone(), run.seed, &started);
+    result.environment.redis_version = redis_version;
+    Ok(RunResult { partial: interrupted.load(Ordering::SeqCst), warmup_requests, results, ..result })
 }

@@ -18,6 +18,7 @@ pub use objectives::Objectives;
 use crate::http::HttpSpec;
 use crate::model::error::InputError;
 use crate::origin::OriginSpec;
+use crate::runner::RunPlan;
 use crate::runner::load::LoadSpec;
 use crate::strategy::{StrategySpec, StrategyTable};
 use crate::workload::WorkloadSpec;
@@ -94,6 +95,20 @@ impl<S> Scenario<S> {
 }
 
 impl Scenario {
+    /// What the runners need of this scenario, which the results echo as it is now.
+    pub fn plan(&self) -> RunPlan {
+        RunPlan {
+            name: self.name.clone(),
+            seed: self.seed,
+            workload: self.workload.clone(),
+            origin: self.origin.clone(),
+            load: self.load.clone(),
+            http: self.http.clone(),
+            strategies: self.strategies.clone(),
+            echo: serde_json::to_value(self).expect("a scenario serialises"),
+        }
+    }
+
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {
         let text = std::fs::read_to_string(path)

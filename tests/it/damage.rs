@@ -14,7 +14,7 @@ use cachelab::model::Stop;
 use cachelab::origin::Origin;
 use cachelab::runner::http;
 use cachelab::runner::load::{self, Plan};
-use cachelab::runner::sim::{self, Replay};
+use cachelab::runner::logical::{self, Replay};
 use cachelab::scenario::Scenario;
 use cachelab::strategy::{CacheStrategy, Hint, Lookup, MokaCache, StrategyError, Usage};
 use indicatif::ProgressBar;
@@ -97,7 +97,7 @@ fn wrong_and_truncated_bodies_are_corrupt_never_hits_in_both_runners() {
     let lying = Lying::new();
     let requests = s.workload.stream(s.seed).unwrap().map(Ok);
     let how = Replay { warmup: 0, logical_rate: 1000, progress: &ProgressBar::hidden(), stop: &Stop::new() };
-    let replayed = runtime.block_on(sim::replay(&lying, requests, how)).unwrap();
+    let replayed = runtime.block_on(logical::replay(&lying, requests, how)).unwrap();
     assert_lies_are_corrupt(&replayed.counts, &lying, "simulation");
 
     let lying = Arc::new(Lying::new());
@@ -168,9 +168,9 @@ fn damaged_file_entries_count_as_errors_in_simulation_load_and_http_modes() {
         );
         let s = scenario(&text);
         let run = |s: &Scenario| match mode {
-            "simulation" => sim::run(s, &ProgressBar::hidden(), true).unwrap(),
-            "load" => load::run(s, &ProgressBar::hidden(), true).unwrap(),
-            _ => http::run(s, &ProgressBar::hidden(), true).unwrap(),
+            "simulation" => logical::run(&s.plan(), &ProgressBar::hidden(), true).unwrap(),
+            "load" => load::run(&s.plan(), &ProgressBar::hidden(), true).unwrap(),
+            _ => http::run(&s.plan(), &ProgressBar::hidden(), true).unwrap(),
         };
         let first = run(&s);
         assert_eq!(first.mode, mode);

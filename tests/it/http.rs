@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use cachelab::http::{CacheService, OriginHandler, Server};
 use cachelab::origin::{self, Origin};
-use cachelab::runner::sim::resolve_capacity;
+use cachelab::runner::cell::resolve_capacity;
 use cachelab::scenario::Scenario;
 use cachelab::strategy::{CacheStrategy, build_strategy};
 use http_body_util::{BodyExt, Empty};

@@ -16,7 +16,7 @@ use cachelab::model::Capacity;
 use cachelab::model::Stop;
 use cachelab::origin::{Origin, OriginSpec};
 use cachelab::runner::load::{self, Measured, Plan};
-use cachelab::runner::sim;
+use cachelab::runner::logical;
 use cachelab::scenario::Scenario;
 use cachelab::strategy::{CacheStrategy, Hint, Lookup, MokaCache, StrategyError, Usage};
 use indicatif::ProgressBar;
@@ -41,11 +41,12 @@ capacity = 500
     let common = format!(
         "name = \"fidelity\"\nseed = 7\n{strategies}\n[workload]\nkind = \"zipf\"\nkeys = 5000\nalpha = 0.9\nrequests = 60000\nwarmup = 0.2\nvalue_size = {{ dist = \"fixed\", size = 256 }}\n"
     );
-    let simulated = sim::run(&scenario(&common), &ProgressBar::hidden(), true).unwrap();
+    let simulated = logical::run(&scenario(&common).plan(), &ProgressBar::hidden(), true).unwrap();
     let loaded = load::run(
         &scenario(&format!(
             "{common}\n[origin]\nlatency = {{ dist = \"fixed\", ms = 0 }}\n[load]\nmode = \"closed\"\nconcurrency = 4\n"
-        )),
+        ))
+        .plan(),
         &ProgressBar::hidden(),
         true,
     )

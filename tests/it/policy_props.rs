@@ -218,7 +218,7 @@ proptest! {
         }
         let scenario = cachelab::scenario::Scenario::parse(&text, std::path::Path::new("props.toml"))
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let result = cachelab::runner::sim::run(&scenario, &indicatif::ProgressBar::hidden(), true)
+        let result = cachelab::runner::logical::run(&scenario.plan(), &indicatif::ProgressBar::hidden(), true)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(result.results.len(), PolicyKind::ALL.len());
         let belady = result.results.iter().find(|r| r.kind == "belady").expect("belady ran").counts.misses;

@@ -171,7 +171,7 @@ fn cluster_node_killed_mid_run_counts_faults_and_the_run_completes() {
             cluster.restart_node(1).unwrap_or_else(|e| panic!("{e:#}"));
             killed
         });
-        let result = load::run(&scenario, &ProgressBar::hidden(), true);
+        let result = load::run(&scenario.plan(), &ProgressBar::hidden(), true);
         (result, chaos.join())
     });
     let (result, chaos) = result;

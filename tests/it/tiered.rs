@@ -148,8 +148,8 @@ capacity = 20
         let s = cachelab::scenario::Scenario::parse(&text, Path::new("tiers.toml")).unwrap();
         let hidden = indicatif::ProgressBar::hidden();
         let result = match mode {
-            "simulation" => cachelab::runner::sim::run(&s, &hidden, true).unwrap(),
-            _ => cachelab::runner::load::run(&s, &hidden, true).unwrap(),
+            "simulation" => cachelab::runner::logical::run(&s.plan(), &hidden, true).unwrap(),
+            _ => cachelab::runner::load::run(&s.plan(), &hidden, true).unwrap(),
         };
         let (tiered, alone) = (&result.results[0], &result.results[1]);
         eprintln!("{mode}: {:?} of {} hits", tiered.tiers, tiered.counts.hits);

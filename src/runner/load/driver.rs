@@ -1,6 +1,6 @@
 //! What the closed and open loops drive: one request in, its measurements out. The load
 //! runner's in-process requests ([`super::request::Ctx`]) and the HTTP load client
-//! ([`crate::http::HttpClient`]) both implement it, so both share the loops, the
+//! ([`crate::runner::http::HttpClient`]) both implement it, so both share the loops, the
 //! intended-time latency of the open loop and the recorders.
 
 use std::future::Future;

@@ -1,6 +1,6 @@
 //! HTTP mode (`mode = "http"`): every strategy in turn behind the same caching server
-//! ([`crate::http::Server`] on a free loopback port), driven by the HTTP load client over real
-//! sockets in the load runner's closed or open loop. Latency is end to end (client to server
+//! ([`crate::http::Server`] on a free loopback port), driven by the HTTP load client
+//! ([`client`]) over real sockets in the load runner's closed or open loop. Latency is end to end (client to server
 //! to cache or origin and back); hits come from `X-Cache`; origin requests are the fetches
 //! the server made (coalesced misses made none, and are counted apart).
 //!
@@ -15,30 +15,36 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::ProgressBar;
 
+pub mod client;
+
+pub use client::HttpClient;
+
 use super::load::{self, Harness, Measured, Turn};
-use crate::http::{CacheService, Coalescing, HttpClient, OriginHandler, Server};
+use super::plan::RunPlan;
+use crate::http::{CacheService, Coalescing, OriginHandler, Server};
 use crate::metrics::{NO_COALESCING_SUFFIX, RunResult};
-use crate::scenario::Scenario;
+use crate::strategy::{BackendSpec, StrategySpec};
 
 /// How long requests in flight may take to finish when a strategy's turn ends.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// Runs `scenario` in HTTP mode (it must have a `[load]` section, which `mode = "http"`
-/// fills with defaults) and returns its results; `partial` is set if Ctrl-C stopped it.
-pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
-    let coalesce = scenario.http.coalesce;
+/// Runs `run` in HTTP mode (it must have `[load]` settings, which `mode = "http"` fills with
+/// defaults) and returns its results; `partial` is set if Ctrl-C stopped it.
+pub fn run(run: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
+    let coalesce = run.http.coalesce;
     if coalesce != Coalescing::Compare {
         let harness = ThroughServer { coalesce: coalesce.serves_coalesced(), uncoalesced: Vec::new() };
-        return load::run_with(scenario, &harness, progress, quiet);
+        return load::run_with(run, &harness, progress, quiet);
     }
-    let mut doubled = scenario.clone();
-    doubled.strategies = Vec::with_capacity(2 * scenario.strategies.len());
-    let mut uncoalesced = Vec::with_capacity(scenario.strategies.len());
-    for spec in &scenario.strategies {
+    // The results echo the scenario as written, not the doubled list.
+    let mut doubled = run.clone();
+    doubled.strategies = Vec::with_capacity(2 * run.strategies.len());
+    let mut uncoalesced = Vec::with_capacity(run.strategies.len());
+    for spec in &run.strategies {
         let mut without = spec.clone();
         without.name = format!("{}{NO_COALESCING_SUFFIX}", spec.name);
         anyhow::ensure!(
-            scenario.strategies.iter().all(|s| s.name != without.name),
+            run.strategies.iter().all(|s| s.name != without.name),
             "coalesce = \"compare\" names the second run of `{}` `{}`, which another strategy already has",
             spec.name,
             without.name
@@ -46,26 +52,23 @@ pub fn run(scenario: &Scenario, progress: &ProgressBar, quiet: bool) -> anyhow::
         uncoalesced.push(without.name.clone());
         doubled.strategies.extend([spec.clone(), without]);
     }
-    let mut result =
-        load::run_with(&doubled, &ThroughServer { coalesce: true, uncoalesced }, progress, quiet)?;
-    // The results echo the scenario as written, not the doubled list.
-    result.scenario = serde_json::to_value(scenario)?;
-    Ok(result)
+    load::run_with(&doubled, &ThroughServer { coalesce: true, uncoalesced }, progress, quiet)
 }
 
 /// Like [`run`], but every request goes to the caching server already listening at `target`
 /// (e.g. `cachelab serve`): the results hold one row, `target` (kind `none`: no cache of this
 /// process), measured by the client alone.
 pub fn run_against(
-    scenario: &Scenario,
+    run: &RunPlan,
     target: SocketAddr,
     progress: &ProgressBar,
     quiet: bool,
 ) -> anyhow::Result<RunResult> {
-    let mut scenario = scenario.clone();
-    scenario.strategies =
-        vec![toml::from_str("name = \"target\"\nkind = \"none\"").expect("a valid strategy")];
-    load::run_with(&scenario, &Remote(target), progress, quiet)
+    let mut run = run.clone();
+    run.strategies = vec![StrategySpec { name: "target".into(), backend: BackendSpec::None }];
+    // The results echo the scenario with the one row run.
+    run.echo["strategy"] = serde_json::to_value(&run.strategies)?;
+    load::run_with(&run, &Remote(target), progress, quiet)
 }
 
 /// Drives each strategy through a caching server of its own.
@@ -85,7 +88,7 @@ impl Harness for Remote {
     }
 
     async fn drive(&self, t: Turn<'_>) -> anyhow::Result<Measured> {
-        let (s, plan) = (t.scenario, t.plan);
+        let (s, plan) = (t.run, t.plan);
         let sized = s.workload.trace_source().is_some();
         let client = Arc::new(HttpClient::new(self.0, plan.concurrency, plan.timeout, sized, t.stop.clone()));
         load::drive_with(client, t.strategy, t.requests, t.origin, plan, t.progress, t.progress_base).await
@@ -98,7 +101,7 @@ impl Harness for ThroughServer {
     }
 
     async fn drive(&self, t: Turn<'_>) -> anyhow::Result<Measured> {
-        let s = t.scenario;
+        let s = t.run;
         let origin = OriginHandler::new(t.origin.clone(), &s.workload, s.seed, s.origin.uncacheable.0);
         let coalesce = self.coalesce && !self.uncoalesced.iter().any(|n| n == t.strategy.name());
         let service = CacheService::new(t.strategy.clone(), origin, coalesce, t.plan.timeout);

@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 use super::*;
-use crate::model::NEVER;
+use crate::runner::usage::settle;
+use crate::model::{Capacity, NEVER};
 use crate::policy::Lru;
 use crate::strategy::{MokaCache, Simulated, StrategyError};
 

@@ -23,8 +23,8 @@ use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-use super::cache::{X_CACHE, X_CACHE_ERROR, X_CACHE_TIER, X_COALESCED};
-use super::origin::OBJECT_PREFIX;
+use crate::http::cache::{X_CACHE, X_CACHE_ERROR, X_CACHE_TIER, X_COALESCED};
+use crate::http::origin::OBJECT_PREFIX;
 use crate::model::Op;
 use crate::model::Stop;
 use crate::origin::{self, MAX_LATENCY};
