@@ -1,12 +1,12 @@
 //! `cachelab simulate`: replay a trace through policies at several sizes (the fast path).
 
 use std::path::Path;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::cli::SimulateArgs;
-use crate::metrics::{Counts, Environment, RunResult, SCHEMA_VERSION, StrategyResult, TraceSummary};
+use crate::metrics::{Backend, Counts, RunResult, Started, StrategyResult, TraceSummary};
 use crate::model::Capacity;
 use crate::model::error::InputError;
 use crate::model::output::write_atomic;
@@ -54,7 +54,7 @@ pub fn parse_policies(names: &[String]) -> Result<Vec<PolicyKind>, InputError> {
 /// Runs `cachelab simulate`.
 pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
     args.export.check_stdout(args.json)?;
-    let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    let started = Started::now();
     let source = super::trace::source(&args.trace, &args.input)?;
     let mut policies = parse_policies(&args.policy)?;
     let wants_result = args.report.is_some() || args.export.any();
@@ -76,7 +76,7 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
     let elapsed = start.elapsed().as_secs_f64();
     let result = stats
         .filter(|_| wants_result)
-        .map(|stats| run_result(args, &source, &rows, stats, started_at, elapsed));
+        .map(|stats| run_result(args, &source, &rows, stats, &started, elapsed));
     let report = write_outputs(args, result.as_ref())?;
     if args.export.to_stdout() {
         // Standard output carries the export alone (check_stdout refused --json beside it).
@@ -151,7 +151,7 @@ fn run_result(
     source: &TraceSource,
     rows: &[Row],
     stats: TraceStats,
-    started_at: String,
+    started: &Started,
     elapsed_s: f64,
 ) -> RunResult {
     let unit = if args.bytes { "bytes" } else { "objects" };
@@ -170,12 +170,17 @@ fn run_result(
                 bytes_hit: stats.bytes_requested.saturating_sub(bytes_missed),
                 ..Counts::default()
             };
+            let bound = PolicyKind::parse(&r.policy).is_some_and(PolicyKind::needs_future);
             StrategyResult {
                 strategy: r.policy.clone(),
                 kind: r.policy.clone(),
                 capacity: Some(serde_json::Value::from(r.cache_size)),
                 capacity_value: Some(r.cache_size),
                 capacity_unit: Some(unit.into()),
+                backend: Backend::Policy,
+                memory_bytes: StrategyResult::memory_bytes(Backend::Policy, Some(r.cache_size), Some(unit), None),
+                survives_restart: false,
+                bound,
                 hit_ratio: if reads == 0 { 0.0 } else { r.hits as f64 / reads as f64 },
                 byte_hit_ratio: counts.byte_hit_ratio(),
                 counts,
@@ -187,23 +192,15 @@ fn run_result(
             }
         })
         .collect();
+    let scenario = serde_json::json!({
+        "name": name,
+        "description": format!("trace replay of {path}"),
+        "trace": { "path": path, "format": source.format.name(), "sizes_in": unit },
+        "policies": distinct(rows.iter().map(|r| r.policy.as_str())),
+        "sizes": distinct(rows.iter().map(|r| r.cache_size)),
+    });
     RunResult {
-        schema_version: SCHEMA_VERSION,
-        name: name.clone(),
-        mode: "simulation".into(),
-        scenario: serde_json::json!({
-            "name": name,
-            "description": format!("trace replay of {path}"),
-            "trace": { "path": path, "format": source.format.name(), "sizes_in": unit },
-            "policies": distinct(rows.iter().map(|r| r.policy.as_str())),
-            "sizes": distinct(rows.iter().map(|r| r.cache_size)),
-        }),
-        seed: 0,
-        environment: Environment::detect(),
-        started_at,
         duration_s: elapsed_s,
-        partial: false,
-        warmup_requests: 0,
         results,
         trace: Some(TraceSummary {
             path: args.trace.display().to_string(),
@@ -217,6 +214,7 @@ fn run_result(
             zipf_alpha: stats.zipf_alpha,
             popularity: stats.popularity,
         }),
+        ..RunResult::new(&name, "simulation", scenario, 0, started)
     }
 }
 

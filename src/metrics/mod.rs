@@ -1,12 +1,17 @@
 //! Measurements: counters per strategy and the versioned `RunResult` that `results.json`
-//! holds. Depends on nothing else in the crate, so exports and reports can render results
-//! from another machine.
+//! holds, with what the runner knew of each strategy ([`StrategyFacts`]) and the user's
+//! [`Objectives`]. Depends only on `model`, so exports and reports can render results from
+//! another machine.
 
 mod environment;
+mod facts;
+mod objectives;
 mod result;
 pub mod upgrade;
 
 pub use environment::Environment;
+pub use facts::{Backend, StrategyFacts};
+pub use objectives::Objectives;
 pub use result::{
     Counts, LatencySummary, LoadMeasurements, NO_COALESCING_SUFFIX, RunResult, SCHEMA_VERSION,
     Started, StrategyResult, TierCounts, TimePoint, TraceSummary,

@@ -3,12 +3,14 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Environment;
+use super::{Backend, Environment, Objectives};
 
 /// Version of the `results.json` schema (`schema/results.schema.json`); bumped on any
 /// incompatible change. Version 2 moved per-tier hits from `load.tiers` to `tiers` (filled in
-/// simulation too); [`upgrade`](super::upgrade) reads version 1.
-pub const SCHEMA_VERSION: u32 = 2;
+/// simulation too); version 3 records what each strategy is (`backend`, `memory_bytes`,
+/// `survives_restart`, `bound`) and the run's `objectives`. [`upgrade`](super::upgrade) reads
+/// versions 1 and 2.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// What HTTP mode appends to a strategy's name for its run without request coalescing when
 /// the scenario says `[http] coalesce = "compare"`: `moka (no coalescing)` is `moka` behind a
@@ -82,6 +84,17 @@ pub struct StrategyResult {
     pub capacity_value: Option<u64>,
     /// `objects` or `bytes`.
     pub capacity_unit: Option<String>,
+    /// Which backend holds the data.
+    pub backend: Backend,
+    /// Bytes of memory the cache may hold: its byte capacity, else the resident bytes it
+    /// reported (null if neither is known); 0 without a cache.
+    pub memory_bytes: Option<u64>,
+    /// Whether the cached data survives a restart of the service (files, a Redis server the
+    /// run did not start, a tiered strategy whose second tier does).
+    pub survives_restart: bool,
+    /// Whether the row is an offline bound (Belady, which knows the future), never a
+    /// candidate to deploy.
+    pub bound: bool,
     /// Raw counters.
     #[serde(flatten)]
     pub counts: Counts,
@@ -237,6 +250,9 @@ pub struct RunResult {
     pub warmup_requests: u64,
     /// One entry per (strategy, capacity), in scenario order.
     pub results: Vec<StrategyResult>,
+    /// What the user needs (the scenario's `[objectives]`), which the report ranks against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objectives: Option<Objectives>,
     /// Statistics of the trace replayed, for `cachelab simulate` runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<TraceSummary>,
@@ -281,9 +297,29 @@ impl RunResult {
             partial: false,
             warmup_requests: 0,
             results: Vec::new(),
+            objectives: None,
             trace: None,
         }
     }
+}
+
+impl StrategyResult {
+    /// The memory a strategy on `backend` may hold at a capacity of `capacity_value` in
+    /// `capacity_unit`, having reported `final_bytes` resident: its byte capacity, else the
+    /// resident bytes; 0 without a cache.
+    pub fn memory_bytes(
+        backend: Backend,
+        capacity_value: Option<u64>,
+        capacity_unit: Option<&str>,
+        final_bytes: Option<u64>,
+    ) -> Option<u64> {
+        match (backend, capacity_unit) {
+            (Backend::None, _) => Some(0),
+            (_, Some("bytes")) => capacity_value,
+            _ => final_bytes,
+        }
+    }
+
 }
 
 /// What a replayed trace looks like: size, footprint and popularity.

@@ -68,12 +68,13 @@ mod tests {
                 })
             })
             .collect();
-        serde_json::from_value(serde_json::json!({
+        let mut doc = serde_json::json!({
             "schema_version": 1, "name": "burst", "mode": "http", "scenario": {}, "seed": 1,
             "environment": { "cpu_model": "", "cores": 2, "os": "", "cachelab_version": "", "redis_version": null },
             "started_at": "", "duration_s": 1.0, "partial": false, "warmup_requests": 0, "results": rows
-        }))
-        .expect("a valid results document")
+        });
+        crate::metrics::upgrade::to_current(&mut doc, 1);
+        serde_json::from_value(doc).expect("a valid results document")
     }
 
     #[test]

@@ -7,58 +7,30 @@
 //! objectives the report states plain facts: the best hit ratio per byte of cache and the best
 //! p99. Belady (an offline bound) is never a candidate.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::format;
-use super::style::is_bound;
-use crate::metrics::{RunResult, StrategyResult};
+use crate::metrics::{Backend, Objectives, RunResult, StrategyResult};
 
-/// The scenario's `[objectives]`, as echoed in results.json (memory in bytes).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct Objectives {
-    /// Highest acceptable end-to-end p99, ms.
-    pub p99_ms: Option<f64>,
-    /// Lowest acceptable hit ratio.
-    pub min_hit_ratio: Option<f64>,
-    /// Most memory the cache may use, bytes.
-    pub memory_budget: Option<u64>,
-    /// The cached data must survive a restart of the service.
-    pub survive_restart: Option<bool>,
-    /// Highest acceptable origin load, requests/s.
-    pub max_origin_rps: Option<f64>,
-}
-
-impl Objectives {
-    /// The objectives in `result`'s scenario: `Ok(None)` when there are none.
-    pub fn of(result: &RunResult) -> Result<Option<Objectives>, String> {
-        match result.scenario.get("objectives") {
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(v) => serde_json::from_value(v.clone())
-                .map(Some)
-                .map_err(|e| format!("the scenario's [objectives] in results.json cannot be read: {e}")),
-        }
+/// Each objective as a reader would state it.
+pub fn describe(o: &Objectives) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(p) = o.p99_ms {
+        out.push(format!("end-to-end p99 ≤ {} ms", format::significant(p.0, 3)));
     }
-
-    /// Each objective as a reader would state it.
-    pub fn describe(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Some(p) = self.p99_ms {
-            out.push(format!("end-to-end p99 ≤ {} ms", format::significant(p, 3)));
-        }
-        if let Some(h) = self.min_hit_ratio {
-            out.push(format!("hit ratio ≥ {}", format::ratio(h)));
-        }
-        if let Some(b) = self.memory_budget {
-            out.push(format!("memory ≤ {}", format::bytes(b as f64)));
-        }
-        if self.survive_restart == Some(true) {
-            out.push("cached data survives a restart".into());
-        }
-        if let Some(o) = self.max_origin_rps {
-            out.push(format!("origin load ≤ {} requests/s", format::count(o)));
-        }
-        out
+    if let Some(h) = o.min_hit_ratio {
+        out.push(format!("hit ratio ≥ {}", format::ratio(h.0)));
     }
+    if let Some(b) = o.memory_budget {
+        out.push(format!("memory ≤ {}", format::bytes(b.0 as f64)));
+    }
+    if o.survive_restart == Some(true) {
+        out.push("cached data survives a restart".into());
+    }
+    if let Some(r) = o.max_origin_rps {
+        out.push(format!("origin load ≤ {} requests/s", format::count(r.0)));
+    }
+    out
 }
 
 /// One objective checked against one result.
@@ -105,19 +77,9 @@ pub struct Recommendation {
 
 /// Builds the recommendation for `result`.
 pub fn recommend(result: &RunResult) -> Recommendation {
-    match Objectives::of(result) {
-        Ok(Some(objectives)) => with_objectives(result, &objectives),
-        Ok(None) => without_objectives(result, None),
-        Err(e) => without_objectives(result, Some(e)),
-    }
-}
-
-/// Bytes of memory `r` may hold: its byte capacity, else the resident bytes it reported.
-fn memory_bytes(r: &StrategyResult) -> Option<u64> {
-    match (r.kind.as_str(), r.capacity_unit.as_deref()) {
-        ("none", _) => Some(0),
-        (_, Some("bytes")) => r.capacity_value,
-        _ => r.final_bytes,
+    match &result.objectives {
+        Some(objectives) => with_objectives(result, objectives),
+        None => without_objectives(result),
     }
 }
 
@@ -126,37 +88,23 @@ fn p99_us(r: &StrategyResult) -> Option<u64> {
     r.load.as_ref()?.end_to_end.as_ref().map(|l| l.p99_us)
 }
 
-/// Whether `r`'s cached data outlives the service: files on disk and a Redis server we did
-/// not start (`url` or `cluster`); a tiered strategy when its second tier does.
-fn survives_restart(result: &RunResult, r: &StrategyResult) -> Result<(), String> {
-    let entry = result.scenario.get("strategy").and_then(|s| s.as_array()).and_then(|all| {
-        all.iter().find(|s| s.get("name").and_then(|n| n.as_str()) == Some(r.strategy.as_str()))
-    });
-    persistent(&r.kind, entry)
-}
-
-fn persistent(kind: &str, entry: Option<&serde_json::Value>) -> Result<(), String> {
-    let has = |key: &str| entry.and_then(|e| e.get(key)).is_some_and(|v| !v.is_null());
-    match kind {
-        "file" => Ok(()),
-        k if k.starts_with("redis") && (has("url") || has("cluster")) => Ok(()),
-        k if k.starts_with("redis") => {
-            Err("its Redis was spawned for the run and stopped with it (point `url` at \
-             a server you keep to count it as persistent)"
-                .into())
-        }
-        "tiered" => {
-            let l2 = entry.and_then(|e| e.get("l2"));
-            let l2_kind = l2.and_then(|t| t.get("kind")).and_then(|k| k.as_str()).unwrap_or("");
-            persistent(l2_kind, l2).map_err(|_| "neither of its tiers keeps data across a restart".into())
-        }
-        other => Err(format!("kind `{other}` keeps its data in process memory, lost on restart")),
+/// Whether `r`'s cached data outlives the service, and if not, why.
+fn survives_restart(r: &StrategyResult) -> Result<(), String> {
+    if r.survives_restart {
+        return Ok(());
     }
+    Err(match r.backend {
+        Backend::Redis => "its Redis was spawned for the run and stopped with it (point `url` at a server you \
+                           keep to count it as persistent)"
+            .into(),
+        Backend::Tiered => "neither of its tiers keeps data across a restart".into(),
+        _ => format!("kind `{}` keeps its data in process memory, lost on restart", r.kind),
+    })
 }
 
-fn checks(result: &RunResult, o: &Objectives, r: &StrategyResult, latency_measured: bool) -> Vec<Check> {
+fn checks(o: &Objectives, r: &StrategyResult, latency_measured: bool) -> Vec<Check> {
     let mut out = Vec::new();
-    if let Some(limit) = o.p99_ms.filter(|_| latency_measured) {
+    if let Some(limit) = o.p99_ms.map(|p| p.0).filter(|_| latency_measured) {
         out.push(match p99_us(r) {
             Some(us) if us as f64 / 1000.0 <= limit => Check::Met(format!(
                 "p99 {} ≤ {} ms",
@@ -179,7 +127,7 @@ fn checks(result: &RunResult, o: &Objectives, r: &StrategyResult, latency_measur
             None => Check::Missed { text: "no end-to-end latency was measured".into(), shortfall: 1.0 },
         });
     }
-    if let Some(min) = o.min_hit_ratio {
+    if let Some(min) = o.min_hit_ratio.map(|h| h.0) {
         let h = r.hit_ratio;
         out.push(if h >= min {
             Check::Met(format!("hit ratio {} ≥ {}", format::ratio(h), format::ratio(min)))
@@ -195,9 +143,9 @@ fn checks(result: &RunResult, o: &Objectives, r: &StrategyResult, latency_measur
             }
         });
     }
-    if let Some(budget) = o.memory_budget {
-        out.push(match (r.kind.as_str(), memory_bytes(r)) {
-            ("file", _) => Check::Met("data on disk, not in memory".into()),
+    if let Some(budget) = o.memory_budget.map(|b| b.0) {
+        out.push(match (r.backend, r.memory_bytes) {
+            (Backend::File, _) => Check::Met("data on disk, not in memory".into()),
             (_, Some(m)) if m <= budget => Check::Met(format!(
                 "{} of the {} budget",
                 format::bytes(m as f64),
@@ -219,12 +167,12 @@ fn checks(result: &RunResult, o: &Objectives, r: &StrategyResult, latency_measur
         });
     }
     if o.survive_restart == Some(true) {
-        out.push(match survives_restart(result, r) {
+        out.push(match survives_restart(r) {
             Ok(()) => Check::Met("survives a restart".into()),
             Err(why) => Check::Missed { text: format!("does not survive a restart: {why}"), shortfall: 1.0 },
         });
     }
-    if let Some(limit) = o.max_origin_rps.filter(|_| latency_measured) {
+    if let Some(limit) = o.max_origin_rps.map(|r| r.0).filter(|_| latency_measured) {
         out.push(match r.load.as_ref().map(|l| l.origin_rps) {
             Some(rps) if rps <= limit => {
                 Check::Met(format!("origin {} ≤ {} req/s", format::count(rps), format::count(limit)))
@@ -260,11 +208,11 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
             unchecked.join(" and ")
         ));
     }
-    let candidates: Vec<&StrategyResult> = result.results.iter().filter(|r| !is_bound(r)).collect();
+    let candidates: Vec<&StrategyResult> = result.results.iter().filter(|r| !r.bound).collect();
     let mut meeting = Vec::new();
     let mut missing = Vec::new();
     for r in candidates {
-        let checks = checks(result, o, r, latency_measured);
+        let checks = checks(o, r, latency_measured);
         let misses: Vec<(String, f64)> = checks
             .iter()
             .filter_map(|c| match c {
@@ -286,7 +234,7 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
     meeting.sort_by(|(a, _), (b, _)| {
         let primary =
             if by_latency { p99_us(a).cmp(&p99_us(b)) } else { b.hit_ratio.total_cmp(&a.hit_ratio) };
-        primary.then(memory_bytes(a).unwrap_or(u64::MAX).cmp(&memory_bytes(b).unwrap_or(u64::MAX)))
+        primary.then(a.memory_bytes.unwrap_or(u64::MAX).cmp(&b.memory_bytes.unwrap_or(u64::MAX)))
     });
     missing.sort_by(|(_, a), (_, b)| {
         let total = |m: &[(String, f64)]| m.iter().map(|x| x.1).sum::<f64>();
@@ -299,13 +247,13 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
                 (
                     "the lowest end-to-end p99",
                     p99,
-                    o.p99_ms.map(|p| format!("≤ {} ms", format::significant(p, 3))),
+                    o.p99_ms.map(|p| format!("≤ {} ms", format::significant(p.0, 3))),
                 )
             } else {
                 (
                     "the highest hit ratio",
                     format::ratio(best.hit_ratio),
-                    o.min_hit_ratio.map(|h| format!("≥ {}", format::ratio(h))),
+                    o.min_hit_ratio.map(|h| format!("≥ {}", format::ratio(h.0))),
                 )
             };
             let value = match objective {
@@ -336,7 +284,7 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
     };
     Recommendation {
         headline,
-        objectives: o.describe(),
+        objectives: describe(o),
         ranked: meeting
             .into_iter()
             .map(|(r, met)| Ranked { label: format::label(r), facts: met.join(", ") })
@@ -349,15 +297,15 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
     }
 }
 
-fn without_objectives(result: &RunResult, problem: Option<String>) -> Recommendation {
+fn without_objectives(result: &RunResult) -> Recommendation {
     let candidates: Vec<&StrategyResult> =
-        result.results.iter().filter(|r| !is_bound(r) && r.kind != "none").collect();
-    let mut notes: Vec<String> = problem.into_iter().collect();
+        result.results.iter().filter(|r| !r.bound && r.backend != Backend::None).collect();
+    let mut notes = Vec::new();
     if candidates.is_empty() {
         return only_baselines(result, notes);
     }
     let per_mib = |r: &&StrategyResult| {
-        memory_bytes(r).filter(|&m| m > 0).map(|m| r.hit_ratio / (m as f64 / 1048576.0))
+        r.memory_bytes.filter(|&m| m > 0).map(|m| r.hit_ratio / (m as f64 / 1048576.0))
     };
     let per_k_objects = |r: &&StrategyResult| {
         (r.capacity_unit.as_deref() == Some("objects"))
@@ -374,7 +322,7 @@ fn without_objectives(result: &RunResult, problem: Option<String>) -> Recommenda
             "best hit ratio per byte of cache is {} ({} hit ratio in {}, {} per MiB)",
             format::label(r),
             format::ratio(r.hit_ratio),
-            format::bytes(memory_bytes(r).unwrap_or(0) as f64),
+            format::bytes(r.memory_bytes.unwrap_or(0) as f64),
             format::significant(s, 3)
         )
     } else if let Some((r, s)) = best(&per_k_objects) {
@@ -476,12 +424,23 @@ mod tests {
     /// A result at `mib` MiB with `hit` hit ratio; with `p99_ms` a load run's measurements.
     fn cell(name: &str, kind: &str, mib: u64, hit: f64, p99_ms: Option<f64>) -> StrategyResult {
         let hits = (hit * 1000.0).round() as u64;
+        let backend = match kind {
+            "none" => Backend::None,
+            "moka" => Backend::Moka,
+            "file" => Backend::File,
+            "redis" => Backend::Redis,
+            _ => Backend::Policy,
+        };
         StrategyResult {
             strategy: name.into(),
             kind: kind.into(),
             capacity: Some(json!(format!("{mib}MiB"))),
             capacity_value: Some(mib * MIB),
             capacity_unit: Some("bytes".into()),
+            backend,
+            memory_bytes: Some(if backend == Backend::None { 0 } else { mib * MIB }),
+            survives_restart: backend == Backend::File,
+            bound: kind == "belady",
             counts: Counts { requests: 1000, hits, misses: 1000 - hits, ..Counts::default() },
             hit_ratio: hit,
             byte_hit_ratio: hit,
@@ -509,16 +468,12 @@ mod tests {
         }
     }
 
-    fn run(
-        results: Vec<StrategyResult>,
-        objectives: serde_json::Value,
-        strategies: serde_json::Value,
-    ) -> RunResult {
+    fn run(results: Vec<StrategyResult>, objectives: serde_json::Value) -> RunResult {
         RunResult {
             schema_version: crate::metrics::SCHEMA_VERSION,
             name: "t".into(),
             mode: if results.iter().any(|r| r.load.is_some()) { "load" } else { "simulation" }.into(),
-            scenario: json!({ "name": "t", "objectives": objectives, "strategy": strategies }),
+            scenario: json!({ "name": "t" }),
             seed: 1,
             environment: Environment {
                 cachelab_version: "0".into(),
@@ -532,6 +487,7 @@ mod tests {
             partial: false,
             warmup_requests: 0,
             results,
+            objectives: serde_json::from_value(objectives).unwrap(),
             trace: None,
         }
     }
@@ -548,7 +504,6 @@ mod tests {
                 cell("opt", "belady", 64, 0.99, Some(0.5)),
             ],
             json!({ "p99_ms": 5.0, "min_hit_ratio": 0.8, "memory_budget": 512 * MIB }),
-            json!([]),
         );
         let rec = recommend(&result);
         let ranked: Vec<&str> = rec.ranked.iter().map(|r| r.label.as_str()).collect();
@@ -576,21 +531,16 @@ mod tests {
 
     #[test]
     fn survive_restart_follows_the_kind_and_how_redis_was_reached() {
-        let strategies = json!([
-            { "name": "mem", "kind": "moka" },
-            { "name": "disk", "kind": "file", "dir": "/tmp/x" },
-            { "name": "shared", "kind": "redis", "url": "redis://127.0.0.1:6379" },
-            { "name": "spawned", "kind": "redis", "spawn": true },
-        ]);
+        // A Redis at a url outlives the run; one spawned for it does not.
+        let shared = StrategyResult { survives_restart: true, ..cell("shared", "redis", 64, 0.85, None) };
         let result = run(
             vec![
                 cell("mem", "moka", 64, 0.9, None),
                 cell("disk", "file", 64, 0.8, None),
-                cell("shared", "redis", 64, 0.85, None),
+                shared,
                 cell("spawned", "redis", 64, 0.95, None),
             ],
             json!({ "survive_restart": true }),
-            strategies,
         );
         let rec = recommend(&result);
         let ranked: Vec<&str> = rec.ranked.iter().map(|r| r.label.as_str()).collect();
@@ -614,7 +564,6 @@ mod tests {
         let result = run(
             vec![cell("a", "lru", 64, 0.7, None), cell("b", "lru", 128, 0.75, None)],
             json!({ "p99_ms": 1.0, "max_origin_rps": 10.0, "min_hit_ratio": 0.72 }),
-            json!([]),
         );
         let rec = recommend(&result);
         assert_eq!(rec.ranked.len(), 1);
@@ -633,7 +582,6 @@ mod tests {
         let result = run(
             vec![cell("far", "lru", 64, 0.3, Some(9.0)), cell("near", "lru", 64, 0.79, Some(1.0))],
             json!({ "p99_ms": 2.0, "min_hit_ratio": 0.8, "max_origin_rps": 100.0 }),
-            json!([]),
         );
         let rec = recommend(&result);
         assert!(rec.ranked.is_empty());
@@ -650,7 +598,6 @@ mod tests {
         let mut result = run(
             vec![cell("a", "lru", 16, 0.5, Some(4.0)), cell("b", "lru", 256, 0.9, Some(2.0))],
             serde_json::Value::Null,
-            json!([]),
         );
         let rec = recommend(&result);
         assert_eq!(
@@ -672,7 +619,7 @@ mod tests {
     #[test]
     fn a_run_with_only_kind_none_says_there_is_nothing_to_pick() {
         let mut result =
-            run(vec![cell("target", "none", 0, 1.0, Some(2.5))], serde_json::Value::Null, json!([]));
+            run(vec![cell("target", "none", 0, 1.0, Some(2.5))], serde_json::Value::Null);
         result.results[0].capacity = None;
         let rec = recommend(&result);
         assert!(
@@ -688,7 +635,6 @@ mod tests {
         let sweep = run(
             vec![cell("a", "lru", 16, 0.5, None), cell("a", "lru", 256, 0.9, None)],
             serde_json::Value::Null,
-            json!([]),
         );
         let rec = recommend(&sweep);
         assert!(rec.headline.contains("best hit ratio per byte of cache is a @ 16MiB"), "{}", rec.headline);

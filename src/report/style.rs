@@ -5,7 +5,7 @@ use std::sync::Once;
 
 use plotters::style::{FontStyle, RGBColor, register_font};
 
-use crate::metrics::{RunResult, StrategyResult};
+use crate::metrics::{Backend, RunResult, StrategyResult};
 
 /// Font family every chart uses; registered from the `dejavu` crate.
 pub const FONT: &str = "sans-serif";
@@ -51,7 +51,7 @@ pub enum Dash {
 
 /// Whether `r` is the optimal bound (drawn in black, dashed, not a candidate).
 pub fn is_bound(r: &StrategyResult) -> bool {
-    r.kind == "belady"
+    r.bound
 }
 
 /// Colours by strategy, fixed for one run: strategies take palette colours in order of first
@@ -70,7 +70,7 @@ impl Palette {
     pub fn new(result: &RunResult) -> Palette {
         let mut names: Vec<String> = Vec::new();
         for r in &result.results {
-            if !is_bound(r) && r.kind != "none" && !names.contains(&r.strategy) {
+            if !is_bound(r) && r.backend != Backend::None && !names.contains(&r.strategy) {
                 names.push(r.strategy.clone());
             }
         }

@@ -100,6 +100,7 @@ where
     let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
     let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
     let redis_version = strategy.redis_version();
+    let facts = strategy.facts();
     let driven = drive(strategy.clone()).await;
     let usage = match ending.usage_timeout {
         Some(limit) => tokio::time::timeout(limit, strategy.usage()).await.ok().and_then(Result::ok),
@@ -116,12 +117,17 @@ where
     let mut counts = driven.counts;
     settle(&mut counts, &usage, driven.usage_at_warmup.as_ref());
     let reads = counts.hits + counts.misses;
+    let (capacity_value, unit) = (capacity.map(|c| c.value), capacity.map(|c| unit_name(c.unit)));
     let result = StrategyResult {
         strategy: name.clone(),
-        kind: cell.spec.kind().name().to_string(),
+        kind: facts.kind,
         capacity: cell.capacity.map(|c| serde_json::to_value(c).expect("capacity serialises")),
-        capacity_value: capacity.map(|c| c.value),
-        capacity_unit: capacity.map(|c| unit_name(c.unit).to_string()),
+        capacity_value,
+        capacity_unit: unit.map(str::to_string),
+        backend: facts.backend,
+        memory_bytes: StrategyResult::memory_bytes(facts.backend, capacity_value, unit, usage.bytes),
+        survives_restart: facts.survives_restart,
+        bound: facts.bound,
         hit_ratio: counts.hit_ratio(),
         byte_hit_ratio: counts.byte_hit_ratio(),
         counts,

@@ -531,5 +531,6 @@ async fn run_all<H: Harness>(
     }
     let mut result = RunResult::new(&run.name, harness.mode(), run.echo.clone(), run.seed, &started);
     result.environment.redis_version = redis_version;
-    Ok(RunResult { partial: interrupted.load(Ordering::SeqCst), warmup_requests, results, ..result })
+    let partial = interrupted.load(Ordering::SeqCst);
+    Ok(RunResult { objectives: run.objectives.clone(), partial, warmup_requests, results, ..result })
 }

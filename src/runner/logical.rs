@@ -96,6 +96,7 @@ pub fn run(plan: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Resul
     let mut result = RunResult::new(&plan.name, "simulation", plan.echo.clone(), plan.seed, &started);
     result.environment.redis_version = outcomes.iter().find_map(|o| o.redis_version.clone());
     Ok(RunResult {
+        objectives: plan.objectives.clone(),
         partial: interrupted.load(Ordering::SeqCst),
         warmup_requests: warmup,
         results: outcomes.into_iter().map(|o| o.result).collect(),

@@ -3,6 +3,7 @@
 //! wall-clock and HTTP settings and the strategies to run, and echo the scenario as written.
 
 use crate::http::HttpSpec;
+use crate::metrics::Objectives;
 use crate::origin::OriginSpec;
 use crate::runner::load::LoadSpec;
 use crate::strategy::StrategySpec;
@@ -25,6 +26,8 @@ pub struct RunPlan {
     pub http: HttpSpec,
     /// The strategies to run, in report order.
     pub strategies: Vec<StrategySpec>,
+    /// What the user needs; recorded in the results for the report's recommendation.
+    pub objectives: Option<Objectives>,
     /// The scenario as run, every default filled in: the results' `scenario`.
     pub echo: serde_json::Value,
 }

@@ -3,7 +3,6 @@
 
 mod locate;
 mod mode;
-mod objectives;
 #[cfg(test)]
 mod strategy_tests;
 mod validate;
@@ -13,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use mode::RunMode;
-pub use objectives::Objectives;
+pub use crate::metrics::Objectives;
 
 use crate::http::HttpSpec;
 use crate::model::error::InputError;
@@ -105,6 +104,7 @@ impl Scenario {
             load: self.load.clone(),
             http: self.http.clone(),
             strategies: self.strategies.clone(),
+            objectives: self.objectives.clone(),
             echo: serde_json::to_value(self).expect("a scenario serialises"),
         }
     }

@@ -29,6 +29,7 @@ use super::file_entry::{
     shard_dir, temp_path, verify,
 };
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
+use crate::metrics::{Backend, StrategyFacts};
 use crate::model::{Capacity, NEVER};
 use crate::policy::{Access, Policy, PolicyKind, PolicyParams, build_policy};
 
@@ -580,6 +581,10 @@ fn io_error(path: &Path, e: io::Error) -> StrategyError {
 impl CacheStrategy for FileCache {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn facts(&self) -> StrategyFacts {
+        StrategyFacts { survives_restart: true, ..StrategyFacts::new("file", Backend::File) }
     }
 
     async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError> {

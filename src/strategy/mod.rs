@@ -17,6 +17,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 
+use crate::metrics::StrategyFacts;
+
 pub use file::{FileCache, FileConfig};
 pub use moka_cache::MokaCache;
 pub use no_cache::NoCache;
@@ -102,6 +104,10 @@ pub enum StrategyError {
 pub trait CacheStrategy: Send + Sync {
     /// The strategy's display name (the scenario's `name`).
     fn name(&self) -> &str;
+
+    /// What the strategy is (kind, backend, whether its data survives a restart, whether it
+    /// is an offline bound), recorded with its results.
+    fn facts(&self) -> StrategyFacts;
 
     /// Looks `key` up.
     async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError>;

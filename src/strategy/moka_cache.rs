@@ -11,6 +11,7 @@ use moka::sync::Cache;
 use rustc_hash::FxBuildHasher;
 
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
+use crate::metrics::{Backend, StrategyFacts};
 use crate::model::{Capacity, CapacityUnit};
 
 /// A value with the logical expiry time the runner's clock is compared against, so TTLs mean
@@ -53,6 +54,10 @@ impl MokaCache {
 impl CacheStrategy for MokaCache {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn facts(&self) -> StrategyFacts {
+        StrategyFacts::new("moka", Backend::Moka)
     }
 
     async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError> {

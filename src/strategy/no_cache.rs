@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
+use crate::metrics::{Backend, StrategyFacts};
 
 /// A strategy that stores nothing: the baseline every cache is compared against.
 pub struct NoCache {
@@ -21,6 +22,10 @@ impl NoCache {
 impl CacheStrategy for NoCache {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn facts(&self) -> StrategyFacts {
+        StrategyFacts::new("none", Backend::None)
     }
 
     async fn get(&self, _key: u64, _hint: Hint) -> Result<Lookup, StrategyError> {

@@ -18,6 +18,7 @@ use redis::{Cmd, FromRedisValue};
 
 use super::redis_server::{RedisServer, ServerOptions, info_field};
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
+use crate::metrics::{Backend, StrategyFacts};
 
 /// Per-operation timeout when the scenario sets none: long enough for a busy loopback server,
 /// short enough that a dead one costs little per request.
@@ -354,6 +355,11 @@ fn redact_all(urls: &[String]) -> String {
 impl CacheStrategy for RedisCache {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn facts(&self) -> StrategyFacts {
+        // A server we started goes with the run; one at a url or a cluster outlives it.
+        StrategyFacts { survives_restart: !self.spawned, ..StrategyFacts::new("redis", Backend::Redis) }
     }
 
     async fn get(&self, key: u64, _hint: Hint) -> Result<Lookup, StrategyError> {

@@ -8,7 +8,8 @@ use bytes::Bytes;
 use rustc_hash::FxHashMap;
 
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
-use crate::policy::{Access, Policy};
+use crate::metrics::{Backend, StrategyFacts};
+use crate::policy::{Access, Policy, PolicyKind};
 
 struct Entry {
     value: Bytes,
@@ -69,6 +70,12 @@ impl<P: Policy> State<P> {
 impl<P: Policy + 'static> CacheStrategy for Simulated<P> {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn facts(&self) -> StrategyFacts {
+        let kind = self.lock().policy.name().to_string();
+        let bound = PolicyKind::parse(&kind).is_some_and(PolicyKind::needs_future);
+        StrategyFacts { bound, ..StrategyFacts::new(kind, Backend::Policy) }
     }
 
     async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError> {

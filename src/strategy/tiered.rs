@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
+use crate::metrics::{Backend, StrategyFacts};
 
 /// An L1 cache in front of an L2 cache; see the module documentation.
 pub struct Tiered {
@@ -30,6 +31,12 @@ impl Tiered {
 impl CacheStrategy for Tiered {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn facts(&self) -> StrategyFacts {
+        // Data survives a restart when the back tier keeps it; the front tier is in memory.
+        let survives_restart = self.l2.facts().survives_restart;
+        StrategyFacts { survives_restart, ..StrategyFacts::new("tiered", Backend::Tiered) }
     }
 
     async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError> {

@@ -44,6 +44,10 @@ impl CacheStrategy for Lying {
         "lying"
     }
 
+    fn facts(&self) -> cachelab::metrics::StrategyFacts {
+        self.inner.facts()
+    }
+
     async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError> {
         let Lookup::Hit { value, tier } = self.inner.get(key, hint).await? else { return Ok(Lookup::Miss) };
         let value = match key % 3 {

@@ -127,6 +127,10 @@ impl CacheStrategy for Faulty {
         "faulty"
     }
 
+    fn facts(&self) -> cachelab::metrics::StrategyFacts {
+        self.inner.facts()
+    }
+
     async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError> {
         if self.stall.contains(&self.born.elapsed()) {
             self.stalled.fetch_add(1, Ordering::Relaxed);

@@ -95,6 +95,10 @@ impl CacheStrategy for Broken {
         "broken"
     }
 
+    fn facts(&self) -> crate::metrics::StrategyFacts {
+        crate::metrics::StrategyFacts::new("broken", crate::metrics::Backend::Moka)
+    }
+
     async fn get(&self, key: u64, _: Hint) -> Result<Lookup, StrategyError> {
         match key {
             1 => Err(StrategyError::Backend("down".into())),
