@@ -18,13 +18,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use cachelab::http::{CacheService, OriginHandler, Server};
-use cachelab::runner::http::HttpClient;
 use cachelab::model::NEVER;
 use cachelab::model::Stop;
 use cachelab::model::{Op, Request};
 use cachelab::origin::Origin;
-use cachelab::runner::load::{Driver, GetOutcome, Job, Outcome};
 use cachelab::runner::cell::resolve_capacity;
+use cachelab::runner::http::HttpClient;
+use cachelab::runner::load::{Driver, GetOutcome, Job, Outcome};
 use cachelab::scenario::Scenario;
 use cachelab::strategy::build_strategy;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

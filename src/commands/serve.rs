@@ -11,8 +11,8 @@ use crate::http::{CacheService, OriginHandler, Server, ServerStats};
 use crate::model::error::InputError;
 use crate::model::units::CapacitySpec;
 use crate::origin::Origin;
-use crate::runner::load::LoadSpec;
 use crate::runner::cell::{resolve_capacity, unit_name};
+use crate::runner::load::LoadSpec;
 use crate::scenario::Scenario;
 use crate::strategy::{CacheStrategy, build_strategy};
 

@@ -178,7 +178,12 @@ fn run_result(
                 capacity_value: Some(r.cache_size),
                 capacity_unit: Some(unit.into()),
                 backend: Backend::Policy,
-                memory_bytes: StrategyResult::memory_bytes(Backend::Policy, Some(r.cache_size), Some(unit), None),
+                memory_bytes: StrategyResult::memory_bytes(
+                    Backend::Policy,
+                    Some(r.cache_size),
+                    Some(unit),
+                    None,
+                ),
                 survives_restart: false,
                 bound,
                 hit_ratio: if reads == 0 { 0.0 } else { r.hits as f64 / reads as f64 },

@@ -284,7 +284,13 @@ impl RunResult {
     /// `scenario` and used `seed`, started at `started` and ending now: at the current schema
     /// version, on this machine, complete and without rows yet (callers fill what they know
     /// with struct update syntax).
-    pub fn new(name: &str, mode: &str, scenario: serde_json::Value, seed: u64, started: &Started) -> RunResult {
+    pub fn new(
+        name: &str,
+        mode: &str,
+        scenario: serde_json::Value,
+        seed: u64,
+        started: &Started,
+    ) -> RunResult {
         RunResult {
             schema_version: SCHEMA_VERSION,
             name: name.to_string(),
@@ -319,7 +325,6 @@ impl StrategyResult {
             _ => final_bytes,
         }
     }
-
 }
 
 /// What a replayed trace looks like: size, footprint and popularity.

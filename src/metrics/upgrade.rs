@@ -36,7 +36,8 @@ fn v1_to_v2(doc: &mut Value) {
 /// infer them from kind names and the echoed scenario, as done here.
 fn v2_to_v3(doc: &mut Value) {
     let scenario = doc.get("scenario").cloned().unwrap_or(Value::Null);
-    let objectives = scenario.get("objectives").filter(|o| serde_json::from_value::<Objectives>((*o).clone()).is_ok());
+    let objectives =
+        scenario.get("objectives").filter(|o| serde_json::from_value::<Objectives>((*o).clone()).is_ok());
     if let (Some(o), Some(map)) = (objectives.cloned(), doc.as_object_mut()) {
         map.insert("objectives".into(), o);
     }
@@ -119,7 +120,10 @@ mod tests {
         let result = upgraded(include_str!("../../tests/data/report/simulation-v2-results.json"), 2);
         assert_eq!(result.schema_version, SCHEMA_VERSION);
         let o = result.objectives.as_ref().expect("objectives move to the top level");
-        assert_eq!((o.min_hit_ratio.map(|f| f.0), o.memory_budget.map(|b| b.0)), (Some(0.5), Some(4096 + 2048)));
+        assert_eq!(
+            (o.min_hit_ratio.map(|f| f.0), o.memory_budget.map(|b| b.0)),
+            (Some(0.5), Some(4096 + 2048))
+        );
         assert_eq!(o.survive_restart, Some(true));
         let facts: Vec<(&str, Backend, bool, bool, Option<u64>)> = result
             .results

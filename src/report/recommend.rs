@@ -94,9 +94,11 @@ fn survives_restart(r: &StrategyResult) -> Result<(), String> {
         return Ok(());
     }
     Err(match r.backend {
-        Backend::Redis => "its Redis was spawned for the run and stopped with it (point `url` at a server you \
+        Backend::Redis => {
+            "its Redis was spawned for the run and stopped with it (point `url` at a server you \
                            keep to count it as persistent)"
-            .into(),
+                .into()
+        }
         Backend::Tiered => "neither of its tiers keeps data across a restart".into(),
         _ => format!("kind `{}` keeps its data in process memory, lost on restart", r.kind),
     })
@@ -304,9 +306,8 @@ fn without_objectives(result: &RunResult) -> Recommendation {
     if candidates.is_empty() {
         return only_baselines(result, notes);
     }
-    let per_mib = |r: &&StrategyResult| {
-        r.memory_bytes.filter(|&m| m > 0).map(|m| r.hit_ratio / (m as f64 / 1048576.0))
-    };
+    let per_mib =
+        |r: &&StrategyResult| r.memory_bytes.filter(|&m| m > 0).map(|m| r.hit_ratio / (m as f64 / 1048576.0));
     let per_k_objects = |r: &&StrategyResult| {
         (r.capacity_unit.as_deref() == Some("objects"))
             .then_some(r.capacity_value)
@@ -618,8 +619,7 @@ mod tests {
 
     #[test]
     fn a_run_with_only_kind_none_says_there_is_nothing_to_pick() {
-        let mut result =
-            run(vec![cell("target", "none", 0, 1.0, Some(2.5))], serde_json::Value::Null);
+        let mut result = run(vec![cell("target", "none", 0, 1.0, Some(2.5))], serde_json::Value::Null);
         result.results[0].capacity = None;
         let rec = recommend(&result);
         assert!(

@@ -91,7 +91,12 @@ pub struct Outcome {
 /// Runs one cell: builds its strategy at its capacity (resolved against `footprint_objects`),
 /// drives it with `drive`, reads its final usage, shuts it down (also when driving failed),
 /// settles the counts with the strategy's own counters and returns its row.
-pub async fn run<F, Fut>(cell: &Cell, footprint_objects: u64, ending: Ending<'_>, drive: F) -> anyhow::Result<Outcome>
+pub async fn run<F, Fut>(
+    cell: &Cell,
+    footprint_objects: u64,
+    ending: Ending<'_>,
+    drive: F,
+) -> anyhow::Result<Outcome>
 where
     F: FnOnce(Arc<dyn CacheStrategy>) -> Fut,
     Fut: Future<Output = anyhow::Result<Driven>>,

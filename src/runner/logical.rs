@@ -71,7 +71,9 @@ pub fn run(plan: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Resul
             }
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             let requests: Requests = match &stream {
-                Stream::Generated => Box::new(workload.stream(plan.seed).map_err(anyhow::Error::msg)?.map(Ok)),
+                Stream::Generated => {
+                    Box::new(workload.stream(plan.seed).map_err(anyhow::Error::msg)?.map(Ok))
+                }
                 Stream::Materialised(all) => Box::new(all.iter().copied().map(Ok)),
                 Stream::Trace(t) => Box::new(t.source.records()?.map(|r| r.map(|r| r.request()))),
             };

@@ -11,8 +11,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use mode::RunMode;
 pub use crate::metrics::Objectives;
+pub use mode::RunMode;
 
 use crate::http::HttpSpec;
 use crate::model::error::InputError;
@@ -100,9 +100,9 @@ impl Scenario {
             name: self.name.clone(),
             seed: self.seed,
             workload: self.workload.clone(),
-            origin: self.origin.clone(),
+            origin: self.origin,
             load: self.load.clone(),
-            http: self.http.clone(),
+            http: self.http,
             strategies: self.strategies.clone(),
             objectives: self.objectives.clone(),
             echo: serde_json::to_value(self).expect("a scenario serialises"),

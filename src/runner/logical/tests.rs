@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 use super::*;
-use crate::runner::usage::settle;
 use crate::model::{Capacity, NEVER};
 use crate::policy::Lru;
+use crate::runner::usage::settle;
 use crate::strategy::{MokaCache, Simulated, StrategyError};
 
 /// A read (`get`) or a write (`set`) of `key`, whose value is `100 * key` bytes.
