@@ -125,20 +125,7 @@ impl HttpClient {
             Op::Get => (Method::GET, Bytes::new()),
             Op::Set => (Method::PUT, origin::body(req.key, req.size)),
         };
-        let mut out = Outcome {
-            measured: job.measured,
-            finished: begin,
-            end_to_end: Duration::ZERO,
-            get: None,
-            put: None,
-            read: req.op == Op::Get,
-            size: req.size,
-            origin: false,
-            coalesced: false,
-            errors: 0,
-            timeouts: 0,
-            late: scheduled.map(|s| begin.saturating_duration_since(s)),
-        };
+        let mut out = job.outcome(begin, scheduled);
         let request =
             Request::builder().method(method).uri(uri).header(HOST, self.host.clone()).body(Full::new(body));
         let answered = match request {

@@ -41,6 +41,27 @@ pub struct Job {
     pub measured: bool,
 }
 
+impl Job {
+    /// This job's outcome before anything happened: begun at `begin`, scheduled for
+    /// `scheduled` by an open loop (how late it started), nothing counted yet.
+    pub fn outcome(&self, begin: Instant, scheduled: Option<Instant>) -> Outcome {
+        Outcome {
+            measured: self.measured,
+            finished: begin,
+            end_to_end: Duration::ZERO,
+            get: None,
+            put: None,
+            read: self.req.op == Op::Get,
+            size: self.req.size,
+            origin: false,
+            coalesced: false,
+            errors: 0,
+            timeouts: 0,
+            late: scheduled.map(|s| begin.saturating_duration_since(s)),
+        }
+    }
+}
+
 /// How a cache operation ended.
 enum Ended<T> {
     Done(T),
@@ -86,20 +107,7 @@ async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcom
         ttl: req.ttl,
         next_access: NEVER,
     };
-    let mut out = Outcome {
-        measured: job.measured,
-        finished: begin,
-        end_to_end: Duration::ZERO,
-        get: None,
-        put: None,
-        read: req.op == Op::Get,
-        size: req.size,
-        origin: false,
-        coalesced: false,
-        errors: 0,
-        timeouts: 0,
-        late: scheduled.map(|s| begin.saturating_duration_since(s)),
-    };
+    let mut out = job.outcome(begin, scheduled);
     let mut fill_from = begin;
     let value = match req.op {
         Op::Set => origin::body(req.key, req.size),
