@@ -19,8 +19,6 @@ use bytes::Bytes;
 
 use crate::metrics::StrategyFacts;
 
-/// A `[[strategy]]` entry, as runners take it (it moves into this module with its backends).
-pub use crate::scenario::StrategySpec;
 pub use file::{FileCache, FileConfig};
 pub use moka_cache::MokaCache;
 pub use no_cache::NoCache;
