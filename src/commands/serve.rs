@@ -11,7 +11,7 @@ use crate::http::{CacheService, OriginHandler, Server, ServerStats};
 use crate::model::error::InputError;
 use crate::model::units::CapacitySpec;
 use crate::origin::Origin;
-use crate::runner::cell::{resolve_capacity, unit_name};
+use crate::runner::cell::resolve_capacity;
 use crate::runner::load::LoadSpec;
 use crate::scenario::Scenario;
 use crate::strategy::{CacheStrategy, build_strategy};
@@ -51,7 +51,7 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
         let service = CacheService::new(strategy.clone(), handler, scenario.http.coalesce.serves_coalesced(), timeout);
         let server =
             Server::start(service, args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
-        let described = capacity.map_or("unbounded".to_string(), |c| format!("{} {}", c.value, unit_name(c.unit)));
+        let described = capacity.map_or("unbounded".to_string(), |c| format!("{} {}", c.value, c.unit.name()));
         eprintln!(
             "serving strategy `{}` (kind {}, capacity {described}) of scenario `{}`; objects at /obj/<key>, counters at /_cachelab/stats; Ctrl-C stops",
             spec.name, spec.kind(), scenario.name

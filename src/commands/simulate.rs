@@ -7,10 +7,10 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::cli::SimulateArgs;
 use crate::metrics::{Backend, Counts, RunResult, Started, StrategyResult, TraceSummary};
-use crate::model::Capacity;
 use crate::model::error::InputError;
 use crate::model::output::write_atomic;
 use crate::model::units::CapacitySpec;
+use crate::model::{Capacity, CapacityUnit};
 use crate::policy::{PolicyKind, PolicyParams, policy_names};
 use crate::report::Report;
 use crate::runner::trace_policies::{self, Job, Row};
@@ -154,7 +154,7 @@ fn run_result(
     started: &Started,
     elapsed_s: f64,
 ) -> RunResult {
-    let unit = if args.bytes { "bytes" } else { "objects" };
+    let unit = if args.bytes { CapacityUnit::Bytes } else { CapacityUnit::Objects };
     let path = args.trace.display().to_string();
     let name = args.trace.file_name().map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
     let results = rows
@@ -176,7 +176,7 @@ fn run_result(
                 kind: r.policy.clone(),
                 capacity: Some(serde_json::Value::from(r.cache_size)),
                 capacity_value: Some(r.cache_size),
-                capacity_unit: Some(unit.into()),
+                capacity_unit: Some(unit),
                 backend: Backend::Policy,
                 memory_bytes: StrategyResult::memory_bytes(
                     Backend::Policy,
@@ -200,7 +200,7 @@ fn run_result(
     let scenario = serde_json::json!({
         "name": name,
         "description": format!("trace replay of {path}"),
-        "trace": { "path": path, "format": source.format.name(), "sizes_in": unit },
+        "trace": { "path": path, "format": source.format.name(), "sizes_in": unit.name() },
         "policies": distinct(rows.iter().map(|r| r.policy.as_str())),
         "sizes": distinct(rows.iter().map(|r| r.cache_size)),
     });

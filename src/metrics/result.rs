@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Backend, Environment, Objectives};
+use crate::model::CapacityUnit;
 
 /// Version of the `results.json` schema (`schema/results.schema.json`); bumped on any
 /// incompatible change. Version 2 moved per-tier hits from `load.tiers` to `tiers` (filled in
@@ -83,7 +84,7 @@ pub struct StrategyResult {
     /// The capacity resolved to a number of `capacity_unit`s.
     pub capacity_value: Option<u64>,
     /// `objects` or `bytes`.
-    pub capacity_unit: Option<String>,
+    pub capacity_unit: Option<CapacityUnit>,
     /// Which backend holds the data.
     pub backend: Backend,
     /// Bytes of memory the cache may hold: its byte capacity, else the resident bytes it
@@ -316,12 +317,12 @@ impl StrategyResult {
     pub fn memory_bytes(
         backend: Backend,
         capacity_value: Option<u64>,
-        capacity_unit: Option<&str>,
+        capacity_unit: Option<CapacityUnit>,
         final_bytes: Option<u64>,
     ) -> Option<u64> {
         match (backend, capacity_unit) {
             (Backend::None, _) => Some(0),
-            (_, Some("bytes")) => capacity_value,
+            (_, Some(CapacityUnit::Bytes)) => capacity_value,
             _ => final_bytes,
         }
     }

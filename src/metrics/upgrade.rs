@@ -50,7 +50,7 @@ fn v2_to_v3(doc: &mut Value) {
         let entry = entries.iter().find(|s| s.get("name").and_then(Value::as_str) == Some(name));
         let backend = backend_of(&kind);
         let number = |key: &str| row.get(key).and_then(Value::as_u64);
-        let unit = row.get("capacity_unit").and_then(Value::as_str);
+        let unit = row.get("capacity_unit").and_then(|u| serde_json::from_value(u.clone()).ok());
         let memory =
             StrategyResult::memory_bytes(backend, number("capacity_value"), unit, number("final_bytes"));
         let persistent = persistent(&kind, entry);

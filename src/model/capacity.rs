@@ -3,13 +3,23 @@
 use serde::{Deserialize, Serialize};
 
 /// The unit a capacity is counted in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum CapacityUnit {
     /// Every object counts 1 whatever its size (libCacheSim's `--ignore-obj-size 1`).
     Objects,
     /// Objects count with their size in bytes.
     Bytes,
+}
+
+impl CapacityUnit {
+    /// The name written in results and reports: `objects` or `bytes`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CapacityUnit::Objects => "objects",
+            CapacityUnit::Bytes => "bytes",
+        }
+    }
 }
 
 /// How much a cache may hold.

@@ -1,6 +1,7 @@
 //! Human-readable numbers shared by charts, the page and the recommendation.
 
 use crate::metrics::StrategyResult;
+use crate::model::CapacityUnit;
 
 /// Bytes in binary units with up to three significant digits: `512 B`, `1.5 KiB`, `64 MiB`.
 pub fn bytes(n: f64) -> String {
@@ -70,8 +71,8 @@ pub fn ratio(v: f64) -> String {
 pub fn capacity(r: &StrategyResult) -> String {
     match &r.capacity {
         Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Number(n)) => match r.capacity_unit.as_deref() {
-            Some("bytes") => bytes(n.as_f64().unwrap_or(0.0)),
+        Some(serde_json::Value::Number(n)) => match r.capacity_unit {
+            Some(CapacityUnit::Bytes) => bytes(n.as_f64().unwrap_or(0.0)),
             _ => format!("{n} objects"),
         },
         Some(other) => other.to_string(),

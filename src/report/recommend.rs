@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::format;
 use crate::metrics::{Backend, Objectives, RunResult, StrategyResult};
+use crate::model::CapacityUnit;
 
 /// Each objective as a reader would state it.
 pub fn describe(o: &Objectives) -> Vec<String> {
@@ -309,7 +310,7 @@ fn without_objectives(result: &RunResult) -> Recommendation {
     let per_mib =
         |r: &&StrategyResult| r.memory_bytes.filter(|&m| m > 0).map(|m| r.hit_ratio / (m as f64 / 1048576.0));
     let per_k_objects = |r: &&StrategyResult| {
-        (r.capacity_unit.as_deref() == Some("objects"))
+        (r.capacity_unit == Some(CapacityUnit::Objects))
             .then_some(r.capacity_value)
             .flatten()
             .filter(|&c| c > 0)
@@ -437,7 +438,7 @@ mod tests {
             kind: kind.into(),
             capacity: Some(json!(format!("{mib}MiB"))),
             capacity_value: Some(mib * MIB),
-            capacity_unit: Some("bytes".into()),
+            capacity_unit: Some(CapacityUnit::Bytes),
             backend,
             memory_bytes: Some(if backend == Backend::None { 0 } else { mib * MIB }),
             survives_restart: backend == Backend::File,

@@ -10,8 +10,8 @@ use anyhow::Context;
 use indicatif::ProgressBar;
 
 use crate::metrics::{Counts, LoadMeasurements, StrategyResult, TierCounts};
+use crate::model::Capacity;
 use crate::model::units::CapacitySpec;
-use crate::model::{Capacity, CapacityUnit};
 use crate::runner::usage::settle;
 use crate::strategy::{CacheStrategy, MAX_TIERS, StrategySpec, Usage, build_strategy};
 
@@ -38,14 +38,6 @@ pub fn resolve_capacity(spec: CapacitySpec, footprint_objects: u64) -> Capacity 
         CapacitySpec::Objects(n) => Capacity::objects(n),
         CapacitySpec::Bytes(n) => Capacity::bytes(n),
         CapacitySpec::Share(s) => Capacity::objects(((footprint_objects as f64 * s).ceil() as u64).max(1)),
-    }
-}
-
-/// Name of a capacity unit as written in results.
-pub fn unit_name(unit: CapacityUnit) -> &'static str {
-    match unit {
-        CapacityUnit::Objects => "objects",
-        CapacityUnit::Bytes => "bytes",
     }
 }
 
@@ -122,13 +114,13 @@ where
     let mut counts = driven.counts;
     settle(&mut counts, &usage, driven.usage_at_warmup.as_ref());
     let reads = counts.hits + counts.misses;
-    let (capacity_value, unit) = (capacity.map(|c| c.value), capacity.map(|c| unit_name(c.unit)));
+    let (capacity_value, unit) = (capacity.map(|c| c.value), capacity.map(|c| c.unit));
     let result = StrategyResult {
         strategy: name.clone(),
         kind: facts.kind,
         capacity: cell.capacity.map(|c| serde_json::to_value(c).expect("capacity serialises")),
         capacity_value,
-        capacity_unit: unit.map(str::to_string),
+        capacity_unit: unit,
         backend: facts.backend,
         memory_bytes: StrategyResult::memory_bytes(facts.backend, capacity_value, unit, usage.bytes),
         survives_restart: facts.survives_restart,

@@ -3,31 +3,33 @@
 
 use super::{Figure, LineChart, Planned, Series};
 use crate::metrics::{RunResult, StrategyResult};
+use crate::model::CapacityUnit;
 use crate::report::axis::Axis;
 use crate::report::format;
 use crate::report::style::{Dash, Palette, is_bound};
 
 /// The miss-ratio curve of each capacity unit (objects, bytes) present in the run.
 pub fn plan(result: &RunResult, palette: &Palette) -> Vec<Planned> {
-    let mut units: Vec<&str> = result.results.iter().filter_map(|r| r.capacity_unit.as_deref()).collect();
-    units.sort_unstable();
+    let mut units: Vec<CapacityUnit> = result.results.iter().filter_map(|r| r.capacity_unit).collect();
+    units.sort_unstable_by_key(|u| u.name());
     units.dedup();
     if units.is_empty() {
-        units.push("objects");
+        units.push(CapacityUnit::Objects);
     }
     units.into_iter().map(|unit| curve(result, palette, unit)).collect()
 }
 
-fn curve(result: &RunResult, palette: &Palette, unit: &str) -> Planned {
-    let title = format!("Miss-ratio curve ({unit})");
+fn curve(result: &RunResult, palette: &Palette, unit: CapacityUnit) -> Planned {
+    let unit_name = unit.name();
+    let title = format!("Miss-ratio curve ({unit_name})");
     let about = "Miss ratio (share of reads that reach the origin) at each cache size: lower is better. \
                  Belady, the optimal offline policy, is the dashed black lower bound no real policy can beat.";
-    let stem = format!("miss-ratio-curve-{unit}");
-    let planned = |figure| Planned::new(&stem, &format!("Miss-ratio curve ({unit})"), about, figure);
+    let stem = format!("miss-ratio-curve-{unit_name}");
+    let planned = |figure| Planned::new(&stem, &format!("Miss-ratio curve ({unit_name})"), about, figure);
     let mut series: Vec<Series> = Vec::new();
     let mut names: Vec<&str> = Vec::new();
     for r in &result.results {
-        if r.capacity_unit.as_deref() == Some(unit) && !names.contains(&r.strategy.as_str()) {
+        if r.capacity_unit == Some(unit) && !names.contains(&r.strategy.as_str()) {
             names.push(&r.strategy);
         }
     }
@@ -35,7 +37,7 @@ fn curve(result: &RunResult, palette: &Palette, unit: &str) -> Planned {
         let mut cells: Vec<&StrategyResult> = result
             .results
             .iter()
-            .filter(|r| r.strategy == name && r.capacity_unit.as_deref() == Some(unit))
+            .filter(|r| r.strategy == name && r.capacity_unit == Some(unit))
             .filter(|r| r.capacity_value.is_some_and(|c| c > 0))
             .collect();
         cells.sort_by_key(|r| r.capacity_value);
@@ -51,7 +53,7 @@ fn curve(result: &RunResult, palette: &Palette, unit: &str) -> Planned {
     }
     if !series.iter().any(|s| s.points.len() >= 2) {
         return planned(Err(format!(
-            "no capacity sweep in {unit}: every strategy ran at a single capacity (give `capacity` a \
+            "no capacity sweep in {unit_name}: every strategy ran at a single capacity (give `capacity` a \
              list, e.g. capacity = [1000, 10000, 100000], to draw a miss-ratio curve)"
         )));
     }
@@ -62,8 +64,12 @@ fn curve(result: &RunResult, palette: &Palette, unit: &str) -> Planned {
     let worst = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(0.0, f64::max);
     let y_hi = (((worst + 0.05) * 10.0).ceil() / 10.0).min(1.0);
     let x = match unit {
-        "bytes" => Axis::log_bytes("cache size (bytes, log scale)", lo / 1.25, hi * 1.25, format::bytes),
-        _ => Axis::log(format!("cache size ({unit}, log scale)"), lo / 1.25, hi * 1.25, format::count),
+        CapacityUnit::Bytes => {
+            Axis::log_bytes("cache size (bytes, log scale)", lo / 1.25, hi * 1.25, format::bytes)
+        }
+        CapacityUnit::Objects => {
+            Axis::log(format!("cache size ({unit_name}, log scale)"), lo / 1.25, hi * 1.25, format::count)
+        }
     };
     let y = Axis::linear("miss ratio (misses / reads)", 0.0, y_hi, |v| format!("{v:.2}"));
     planned(Ok(Figure::Line(LineChart { title, x, y, series, marker: None })))
