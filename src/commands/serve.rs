@@ -51,7 +51,7 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
         let service = CacheService::new(strategy.clone(), handler, scenario.http.coalesce.serves_coalesced(), timeout);
         let server =
             Server::start(service, args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
-        let described = capacity.map_or("unbounded".to_string(), |c| format!("{} {}", c.value, c.unit.name()));
+        let described = capacity.map_or("unbounded".to_string(), |c| format!("{} {}", c.value, c.unit.as_str()));
         eprintln!(
             "serving strategy `{}` (kind {}, capacity {described}) of scenario `{}`; objects at /obj/<key>, counters at /_cachelab/stats; Ctrl-C stops",
             spec.name, spec.kind(), scenario.name

@@ -89,7 +89,7 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
             "{} runs, {total} requests replayed in {elapsed:.2} s ({:.1} M requests/s in all); sizes in {}",
             rows.len(),
             total as f64 / elapsed.max(1e-9) / 1e6,
-            if args.bytes { "bytes" } else { "objects" }
+            if args.bytes { CapacityUnit::Bytes } else { CapacityUnit::Objects }.as_str()
         );
     }
     if let Some((report, dir)) = report {
@@ -200,7 +200,7 @@ fn run_result(
     let scenario = serde_json::json!({
         "name": name,
         "description": format!("trace replay of {path}"),
-        "trace": { "path": path, "format": source.format.name(), "sizes_in": unit.name() },
+        "trace": { "path": path, "format": source.format.name(), "sizes_in": unit.as_str() },
         "policies": distinct(rows.iter().map(|r| r.policy.as_str())),
         "sizes": distinct(rows.iter().map(|r| r.cache_size)),
     });

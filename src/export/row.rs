@@ -93,7 +93,7 @@ impl SummaryRow {
                 None => String::new(),
             },
             capacity_value: r.capacity_value,
-            capacity_unit: r.capacity_unit.map(|u| u.name().to_string()),
+            capacity_unit: r.capacity_unit.map(|u| u.as_str().to_string()),
             requests: r.counts.requests,
             hits: r.counts.hits,
             misses: r.counts.misses,

@@ -14,7 +14,7 @@ pub enum CapacityUnit {
 
 impl CapacityUnit {
     /// The name written in results and reports: `objects` or `bytes`.
-    pub fn name(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             CapacityUnit::Objects => "objects",
             CapacityUnit::Bytes => "bytes",

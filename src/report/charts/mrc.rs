@@ -11,7 +11,7 @@ use crate::report::style::{Dash, Palette, is_bound};
 /// The miss-ratio curve of each capacity unit (objects, bytes) present in the run.
 pub fn plan(result: &RunResult, palette: &Palette) -> Vec<Planned> {
     let mut units: Vec<CapacityUnit> = result.results.iter().filter_map(|r| r.capacity_unit).collect();
-    units.sort_unstable_by_key(|u| u.name());
+    units.sort_unstable_by_key(|u| u.as_str());
     units.dedup();
     if units.is_empty() {
         units.push(CapacityUnit::Objects);
@@ -20,7 +20,7 @@ pub fn plan(result: &RunResult, palette: &Palette) -> Vec<Planned> {
 }
 
 fn curve(result: &RunResult, palette: &Palette, unit: CapacityUnit) -> Planned {
-    let unit_name = unit.name();
+    let unit_name = unit.as_str();
     let title = format!("Miss-ratio curve ({unit_name})");
     let about = "Miss ratio (share of reads that reach the origin) at each cache size: lower is better. \
                  Belady, the optimal offline policy, is the dashed black lower bound no real policy can beat.";
