@@ -58,9 +58,10 @@ fn an_export_to_a_fifo_is_streamed_and_the_fifo_stays() {
         .timeout(std::time::Duration::from_secs(60))
         .assert()
         .success();
+    // Checked before joining: a replaced FIFO would leave the reader waiting for a writer.
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
     let csv = reader.join().unwrap();
     assert!(csv.starts_with("strategy,kind,") && csv.contains("lru"), "{csv:.80}");
-    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
 }
 
 #[test]
