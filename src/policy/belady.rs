@@ -9,6 +9,7 @@
 //! requested again ([`NEVER`](crate::model::NEVER)) go first; among them the one that entered the heap first.
 //! An indexed binary max-heap keyed by next access keeps each access O(log n).
 
+use super::index::CompactIndex;
 use super::list::NodeId;
 use super::resident::{Eviction, Nodes};
 use super::{Access, Capacity, Resident};
@@ -109,6 +110,7 @@ impl BeladyOrder {
 
 impl Eviction for BeladyOrder {
     type Meta = u32;
+    type Index = CompactIndex;
 
     fn name(&self) -> &'static str {
         "belady"

@@ -5,6 +5,7 @@
 //! exactly: new objects start at 0, a hit adds 1 up to 2^bits - 1, a spared object moves to
 //! the head of the queue (the same order a circular hand produces).
 
+use super::index::CompactIndex;
 use super::list::{List, NodeId};
 use super::resident::{Eviction, Nodes};
 use super::{Access, Capacity, Resident};
@@ -36,6 +37,7 @@ impl Clock {
 
 impl Eviction for ClockOrder {
     type Meta = u8;
+    type Index = CompactIndex;
 
     fn name(&self) -> &'static str {
         "clock"

@@ -3,10 +3,11 @@
 //! libCacheSim's `FIFO` exactly.
 
 use super::Resident;
+use super::index::InlineKeys;
 use super::queue::QueueOrder;
 
 /// First-in first-out eviction: a queue whose hits stay where they are.
-pub type Fifo = Resident<QueueOrder<false>>;
+pub type Fifo = Resident<QueueOrder<false, InlineKeys>>;
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,15 @@
-//! A compact key → node index for slab-backed policies. The table stores only the 4-byte node
-//! id and compares keys through the slab, so the index of a 100k-object cache (plus ghosts)
-//! stays in a core's L2 cache; a `HashMap<u64, NodeId>` is four times larger and turns most
-//! lookups into a memory access before the node itself is even read.
+//! Key → node indexes for slab-backed policies, in two layouts chosen per policy at compile
+//! time (the policy's [`super::Eviction::Index`]):
+//!
+//! - [`CompactIndex`] stores only the 4-byte node id and compares keys through the slab, so
+//!   the index of a 100k-object cache (plus ghosts) stays in a core's L2 cache. It suits
+//!   policies that touch the node on every hit anyway (LRU moves it, CLOCK sets its bit), so
+//!   reading the key from the node costs nothing extra.
+//! - [`InlineKeys`] stores the key beside the id (16 bytes a slot). It suits policies whose
+//!   hits do not touch the node (FIFO): a hit is then answered by the table alone, without
+//!   the extra memory access to the slab the compact layout needs to compare keys.
 
+use std::fmt::Debug;
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
@@ -17,30 +24,47 @@ pub trait Keyed {
     fn key(&self) -> u64;
 }
 
-/// What one probe of a [`NodeIndex`] found.
-pub enum Probe<'a> {
+/// What one probe of a [`KeyIndex`] found.
+pub enum Probe<V> {
     /// The key is indexed, on this node.
     Found(NodeId),
     /// The key is not indexed; the slot its node would take.
-    Vacant(Vacancy<'a>),
+    Vacant(V),
 }
 
-/// The slot a missing key takes in a [`NodeIndex`]: filling it costs no second probe.
-pub struct Vacancy<'a>(VacantEntry<'a, NodeId>);
-
-impl Vacancy<'_> {
+/// The slot a missing key takes in a [`KeyIndex`]: filling it costs no second probe.
+pub trait Vacancy {
     /// Records that node `id` (already holding the probed key) is the key's.
-    #[inline]
-    pub fn insert(self, id: NodeId) {
-        self.0.insert(id);
-    }
+    fn insert(self, id: NodeId);
 }
 
 /// Maps keys to the slab nodes that hold them; every operation takes the slab the ids point
-/// into.
-#[derive(Debug, Default)]
-pub struct NodeIndex {
-    table: HashTable<NodeId>,
+/// into (a layout that keeps keys inline ignores it).
+pub trait KeyIndex: Debug + Send + Sized {
+    /// The slot [`Self::probe`] keeps for a missing key.
+    type Slot<'a>: Vacancy
+    where
+        Self: 'a;
+
+    /// An index with room for `n` keys before it grows.
+    fn with_capacity(n: usize) -> Self;
+
+    /// The node holding `key`, if any.
+    fn get<T: Keyed>(&self, key: u64, slab: &Slab<T>) -> Option<NodeId>;
+
+    /// Looks `key` up and, when it is missing, keeps the slot a new node for it would take,
+    /// so that a find-or-insert costs one hash probe. `slab` is only read during the call.
+    fn probe<T: Keyed>(&mut self, key: u64, slab: &Slab<T>) -> Probe<Self::Slot<'_>>;
+
+    /// Records that node `id` (already holding `key`) is `key`'s; `key` must not be indexed.
+    fn insert<T: Keyed>(&mut self, key: u64, id: NodeId, slab: &Slab<T>);
+
+    /// Forgets `key`; returns the node it was on.
+    fn remove<T: Keyed>(&mut self, key: u64, slab: &Slab<T>) -> Option<NodeId>;
+
+    /// Number of indexed keys.
+    #[cfg(test)]
+    fn len(&self) -> usize;
 }
 
 #[inline]
@@ -48,46 +72,115 @@ fn hash(key: u64) -> u64 {
     FxBuildHasher.hash_one(key)
 }
 
-impl NodeIndex {
-    /// An index with room for `n` keys before it grows.
-    pub fn with_capacity(n: usize) -> Self {
-        NodeIndex { table: HashTable::with_capacity(n) }
+/// The compact layout: node ids only, keys compared through the slab.
+#[derive(Debug, Default)]
+pub struct CompactIndex {
+    table: HashTable<NodeId>,
+}
+
+/// A missing key's slot in a [`CompactIndex`].
+pub struct CompactSlot<'a>(VacantEntry<'a, NodeId>);
+
+impl Vacancy for CompactSlot<'_> {
+    #[inline]
+    fn insert(self, id: NodeId) {
+        self.0.insert(id);
+    }
+}
+
+impl KeyIndex for CompactIndex {
+    type Slot<'a> = CompactSlot<'a>;
+
+    fn with_capacity(n: usize) -> Self {
+        CompactIndex { table: HashTable::with_capacity(n) }
     }
 
-    /// The node holding `key`, if any.
     #[inline]
-    pub fn get<T: Keyed>(&self, key: u64, slab: &Slab<T>) -> Option<NodeId> {
+    fn get<T: Keyed>(&self, key: u64, slab: &Slab<T>) -> Option<NodeId> {
         self.table.find(hash(key), |&id| slab.get(id).key() == key).copied()
     }
 
-    /// Looks `key` up and, when it is missing, keeps the slot a new node for it would take,
-    /// so that a find-or-insert costs one hash probe. `slab` is only read during the call.
     #[inline]
-    pub fn probe<T: Keyed>(&mut self, key: u64, slab: &Slab<T>) -> Probe<'_> {
+    fn probe<T: Keyed>(&mut self, key: u64, slab: &Slab<T>) -> Probe<CompactSlot<'_>> {
         match self.table.entry(hash(key), |&id| slab.get(id).key() == key, |&i| hash(slab.get(i).key())) {
             Entry::Occupied(found) => Probe::Found(*found.get()),
-            Entry::Vacant(slot) => Probe::Vacant(Vacancy(slot)),
+            Entry::Vacant(slot) => Probe::Vacant(CompactSlot(slot)),
         }
     }
 
-    /// Records that node `id` (already holding `key`) is `key`'s; `key` must not be indexed.
     #[inline]
-    pub fn insert<T: Keyed>(&mut self, key: u64, id: NodeId, slab: &Slab<T>) {
+    fn insert<T: Keyed>(&mut self, key: u64, id: NodeId, slab: &Slab<T>) {
         self.table.insert_unique(hash(key), id, |&i| hash(slab.get(i).key()));
     }
 
-    /// Forgets `key`; returns the node it was on.
     #[inline]
-    pub fn remove<T: Keyed>(&mut self, key: u64, slab: &Slab<T>) -> Option<NodeId> {
+    fn remove<T: Keyed>(&mut self, key: u64, slab: &Slab<T>) -> Option<NodeId> {
         match self.table.find_entry(hash(key), |&id| slab.get(id).key() == key) {
             Ok(entry) => Some(entry.remove().0),
             Err(_) => None,
         }
     }
 
-    /// Number of indexed keys.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+}
+
+/// The inline layout: each slot holds the key and its node id.
+#[derive(Debug, Default)]
+pub struct InlineKeys {
+    table: HashTable<(u64, NodeId)>,
+}
+
+/// A missing key's slot in an [`InlineKeys`] index, with the key it is for.
+pub struct InlineSlot<'a> {
+    slot: VacantEntry<'a, (u64, NodeId)>,
+    key: u64,
+}
+
+impl Vacancy for InlineSlot<'_> {
+    #[inline]
+    fn insert(self, id: NodeId) {
+        self.slot.insert((self.key, id));
+    }
+}
+
+impl KeyIndex for InlineKeys {
+    type Slot<'a> = InlineSlot<'a>;
+
+    fn with_capacity(n: usize) -> Self {
+        InlineKeys { table: HashTable::with_capacity(n) }
+    }
+
+    #[inline]
+    fn get<T: Keyed>(&self, key: u64, _: &Slab<T>) -> Option<NodeId> {
+        self.table.find(hash(key), |&(k, _)| k == key).map(|&(_, id)| id)
+    }
+
+    #[inline]
+    fn probe<T: Keyed>(&mut self, key: u64, _: &Slab<T>) -> Probe<InlineSlot<'_>> {
+        match self.table.entry(hash(key), |&(k, _)| k == key, |&(k, _)| hash(k)) {
+            Entry::Occupied(found) => Probe::Found(found.get().1),
+            Entry::Vacant(slot) => Probe::Vacant(InlineSlot { slot, key }),
+        }
+    }
+
+    #[inline]
+    fn insert<T: Keyed>(&mut self, key: u64, id: NodeId, _: &Slab<T>) {
+        self.table.insert_unique(hash(key), (key, id), |&(k, _)| hash(k));
+    }
+
+    #[inline]
+    fn remove<T: Keyed>(&mut self, key: u64, _: &Slab<T>) -> Option<NodeId> {
+        match self.table.find_entry(hash(key), |&(k, _)| k == key) {
+            Ok(entry) => Some(entry.remove().0.1),
+            Err(_) => None,
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.table.len()
     }
 }
@@ -102,10 +195,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn insert_get_remove_through_the_slab() {
+    fn insert_get_remove_through_the_slab<I: KeyIndex>() {
         let mut slab = Slab::default();
-        let mut index = NodeIndex::default();
+        let mut index = I::with_capacity(0);
         for k in 0..10_000u64 {
             let id = slab.alloc(k * 7);
             index.insert(k * 7, id, &slab);
@@ -119,10 +211,9 @@ mod tests {
         assert_eq!(index.len(), 9_999);
     }
 
-    #[test]
-    fn probe_finds_or_fills_the_slot_in_one_go() {
+    fn probe_finds_or_fills_the_slot_in_one_go<I: KeyIndex>() {
         let mut slab = Slab::default();
-        let mut index = NodeIndex::default();
+        let mut index = I::with_capacity(0);
         for k in 0..1_000u64 {
             match index.probe(k, &slab) {
                 Probe::Found(_) => panic!("{k} is not indexed yet"),
@@ -130,6 +221,19 @@ mod tests {
             }
         }
         assert!(matches!(index.probe(500, &slab), Probe::Found(id) if *slab.get(id) == 500));
+        assert_eq!(index.get(999, &slab).map(|id| *slab.get(id)), Some(999));
         assert_eq!(index.len(), 1_000);
+    }
+
+    #[test]
+    fn compact_index_finds_what_it_holds() {
+        insert_get_remove_through_the_slab::<CompactIndex>();
+        probe_finds_or_fills_the_slot_in_one_go::<CompactIndex>();
+    }
+
+    #[test]
+    fn inline_keys_find_what_they_hold() {
+        insert_get_remove_through_the_slab::<InlineKeys>();
+        probe_finds_or_fills_the_slot_in_one_go::<InlineKeys>();
     }
 }

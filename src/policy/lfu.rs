@@ -5,6 +5,7 @@
 //! lowest frequency the one that reached that frequency first is evicted (FIFO within a
 //! bucket; for frequency 1 that is the oldest inserted).
 
+use super::index::CompactIndex;
 use super::list::{List, NodeId, Slab};
 use super::resident::{Eviction, Nodes};
 use super::{Access, Capacity, Resident};
@@ -55,6 +56,7 @@ impl LfuOrder {
 
 impl Eviction for LfuOrder {
     type Meta = NodeId;
+    type Index = CompactIndex;
 
     fn name(&self) -> &'static str {
         "lfu"

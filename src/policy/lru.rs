@@ -1,10 +1,11 @@
 //! LRU: evict the least recently used object. Textbook; matches libCacheSim's `LRU` exactly.
 
 use super::Resident;
+use super::index::CompactIndex;
 use super::queue::QueueOrder;
 
 /// Least-recently-used eviction: a queue whose hits move to the new end.
-pub type Lru = Resident<QueueOrder<true>>;
+pub type Lru = Resident<QueueOrder<true, CompactIndex>>;
 
 #[cfg(test)]
 mod tests {

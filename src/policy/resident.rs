@@ -12,7 +12,7 @@
 
 use std::fmt::Debug;
 
-use super::index::{Keyed, NodeIndex, Probe};
+use super::index::{CompactIndex, KeyIndex, Keyed, Probe, Vacancy};
 use super::list::{NodeId, Slab};
 use super::{Access, Capacity, Policy};
 
@@ -34,19 +34,19 @@ impl<M> Keyed for Entry<M> {
     }
 }
 
-/// The key index and the slab of entries it points into; an ordering policy threads its lists
-/// through `slab`.
+/// The key index (in layout `I`, see [`super::index`]) and the slab of entries it points
+/// into; an ordering policy threads its lists through `slab`.
 #[derive(Debug)]
-pub struct Nodes<M> {
-    index: NodeIndex,
+pub struct Nodes<M, I = CompactIndex> {
+    index: I,
     /// The entries, resident and ghost.
     pub slab: Slab<Entry<M>>,
 }
 
-impl<M> Nodes<M> {
+impl<M, I: KeyIndex> Nodes<M, I> {
     /// Empty, with room for `n` entries before anything grows.
     pub fn with_capacity(n: usize) -> Self {
-        Nodes { index: NodeIndex::with_capacity(n), slab: Slab::with_capacity(n) }
+        Nodes { index: I::with_capacity(n), slab: Slab::with_capacity(n) }
     }
 
     /// The entry holding `key` (resident or ghost), if any.
@@ -79,12 +79,19 @@ impl<M> Nodes<M> {
     }
 }
 
+/// The entries and index of the policy `E`.
+pub type NodesOf<E> = Nodes<<E as Eviction>::Meta, <E as Eviction>::Index>;
+
 /// The hooks an ordering policy gives [`Resident`]. Every hook gets the shared [`Nodes`]; the
 /// policy owns its lists and counters. Hooks are called through generics, so they inline into
 /// [`Resident`]'s access path.
 pub trait Eviction: Debug + Send {
     /// Per-object state kept in each [`Entry`]; a new entry starts at `Default::default()`.
     type Meta: Copy + Default + Debug + Send;
+
+    /// The index layout: [`CompactIndex`] unless hits leave the node untouched (then
+    /// [`super::index::InlineKeys`] answers them without reading the slab).
+    type Index: KeyIndex;
 
     /// The policy's short stable name, e.g. `"lru"`.
     fn name(&self) -> &'static str;
@@ -97,26 +104,26 @@ pub trait Eviction: Debug + Send {
     }
 
     /// A hit on resident entry `id`.
-    fn on_hit(&mut self, nodes: &mut Nodes<Self::Meta>, id: NodeId, access: &Access);
+    fn on_hit(&mut self, nodes: &mut NodesOf<Self>, id: NodeId, access: &Access);
 
     /// Links admitted entry `id` into the policy's lists, once room has been made for it. The
     /// entry is new (meta at its default) or a revived ghost (meta as [`Self::on_ghost_hit`]
     /// left it).
-    fn on_insert(&mut self, nodes: &mut Nodes<Self::Meta>, id: NodeId, access: &Access);
+    fn on_insert(&mut self, nodes: &mut NodesOf<Self>, id: NodeId, access: &Access);
 
     /// Chooses the next object to evict, unlinks it from the policy's lists and returns it, or
     /// `None` when nothing is resident. [`Resident`] then reports it and calls
     /// [`Self::on_evict`].
-    fn victim(&mut self, nodes: &mut Nodes<Self::Meta>) -> Option<NodeId>;
+    fn victim(&mut self, nodes: &mut NodesOf<Self>) -> Option<NodeId>;
 
     /// Unlinks resident entry `id`, which is being removed (an invalidation); [`Resident`]
     /// forgets it afterwards.
-    fn on_remove(&mut self, nodes: &mut Nodes<Self::Meta>, id: NodeId);
+    fn on_remove(&mut self, nodes: &mut NodesOf<Self>, id: NodeId);
 
     /// What becomes of an evicted entry (already unlinked by [`Self::victim`]): forgotten by
     /// default; a policy with ghosts may keep it as one.
     #[inline]
-    fn on_evict(&mut self, nodes: &mut Nodes<Self::Meta>, id: NodeId) {
+    fn on_evict(&mut self, nodes: &mut NodesOf<Self>, id: NodeId) {
         nodes.forget(id);
     }
 
@@ -130,7 +137,7 @@ pub trait Eviction: Debug + Send {
     /// A miss on ghost entry `id`: take it off the ghost structures and set its meta for
     /// [`Self::on_insert`]; it is forgotten instead if the object is not admitted.
     #[inline]
-    fn on_ghost_hit(&mut self, _nodes: &mut Nodes<Self::Meta>, _id: NodeId) {}
+    fn on_ghost_hit(&mut self, _nodes: &mut NodesOf<Self>, _id: NodeId) {}
 }
 
 /// A cache run by the shared skeleton with the ordering policy `E`: the policy types
@@ -141,7 +148,7 @@ pub struct Resident<E: Eviction> {
     capacity: Capacity,
     used: u64,
     len: usize,
-    nodes: Nodes<E::Meta>,
+    nodes: NodesOf<E>,
     eviction: E,
 }
 
@@ -167,7 +174,7 @@ impl<E: Eviction> Resident<E> {
 
     /// The index and the slab.
     #[cfg(test)]
-    pub(super) fn nodes(&self) -> &Nodes<E::Meta> {
+    pub(super) fn nodes(&self) -> &NodesOf<E> {
         &self.nodes
     }
 }
@@ -183,8 +190,20 @@ impl<E: Eviction> Policy for Resident<E> {
         // One hash probe for the lookup and the insert: a new entry enters the index now and
         // the policy's lists after the evictions (victims are other keys), as libCacheSim
         // orders them.
-        let id = match self.nodes.index.probe(a.key, &self.nodes.slab) {
-            Probe::Found(id) => {
+        let probed = match self.nodes.index.probe(a.key, &self.nodes.slab) {
+            Probe::Found(id) => Err(id),
+            Probe::Vacant(slot) => {
+                if !Self::admits(self.capacity, &self.eviction, cost) {
+                    return false;
+                }
+                let id = self.nodes.slab.alloc(Entry { key: a.key, size: a.size, meta: E::Meta::default() });
+                slot.insert(id);
+                Ok(id)
+            }
+        };
+        let id = match probed {
+            Ok(new) => new,
+            Err(id) => {
                 if !E::is_ghost(&self.nodes.slab.get(id).meta) {
                     self.eviction.on_hit(&mut self.nodes, id, a);
                     return true;
@@ -196,14 +215,6 @@ impl<E: Eviction> Policy for Resident<E> {
                 }
                 // The size may have changed since the object was evicted.
                 self.nodes.slab.get_mut(id).size = a.size;
-                id
-            }
-            Probe::Vacant(slot) => {
-                if !Self::admits(self.capacity, &self.eviction, cost) {
-                    return false;
-                }
-                let id = self.nodes.slab.alloc(Entry { key: a.key, size: a.size, meta: E::Meta::default() });
-                slot.insert(id);
                 id
             }
         };

@@ -18,6 +18,7 @@
 //! One index holds small, main and ghost entries alike ([`Resident`]'s ghost entries), so a
 //! request costs one lookup.
 
+use super::index::CompactIndex;
 use super::list::{List, NodeId};
 use super::resident::{Eviction, Nodes};
 use super::{Access, Capacity, Resident};
@@ -154,6 +155,7 @@ impl S3FifoOrder {
 
 impl Eviction for S3FifoOrder {
     type Meta = Meta;
+    type Index = CompactIndex;
 
     fn name(&self) -> &'static str {
         "s3fifo"

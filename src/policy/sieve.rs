@@ -4,6 +4,7 @@
 //! Simpler than LRU: an Efficient Turn-Key Eviction Algorithm for Web Caches", NSDI 2024.
 //! Matches libCacheSim's `Sieve` exactly (the hand wraps to the tail after passing the head).
 
+use super::index::CompactIndex;
 use super::list::{List, NodeId};
 use super::resident::{Eviction, Nodes};
 use super::{Access, Capacity, Resident};
@@ -28,6 +29,7 @@ impl Sieve {
 
 impl Eviction for SieveOrder {
     type Meta = bool;
+    type Index = CompactIndex;
 
     fn name(&self) -> &'static str {
         "sieve"
