@@ -180,6 +180,7 @@ fn main() -> anyhow::Result<()> {
                 target: RedisTarget::Url(server.url()),
                 connections: n,
                 timeout: Duration::from_secs(5),
+                safety_ttl: None,
             };
             let cache = Arc::new(RedisCache::connect(format!("redis x{n}"), config).await?);
             cache.put(KEY, origin::body(KEY, size), hint(size)).await?;

@@ -123,6 +123,7 @@ fn redis_subject(rt: &Runtime) -> Option<(RedisServer, Subject)> {
         target: RedisTarget::Url(server.url()),
         connections: 1,
         timeout: DEFAULT_REDIS_TIMEOUT,
+        safety_ttl: None,
     };
     let cache = rt.block_on(RedisCache::connect("redis", config)).expect("connects to the private server");
     Some((server, Subject { label: "redis".into(), strategy: Box::new(cache), l2_reads: false, _dir: None }))

@@ -42,6 +42,26 @@ pub enum Command {
     /// GET /obj/<key> (the scenario's objects, after its origin latency on a miss) and
     /// GET /_cachelab/stats, and shuts down cleanly on Ctrl-C.
     Serve(ServeArgs),
+    /// Remove the keys a killed run left on a Redis server: only keys under cachelab's
+    /// namespace (`cachelab:`, or one run's prefix as printed at its start and recorded in
+    /// its results.json as `key_prefix`), with SCAN and UNLINK; never FLUSHDB. Keys on servers
+    /// cachelab did not start also expire on their own after the strategy's `safety_ttl`.
+    Cleanup(CleanupArgs),
+}
+
+/// Flags of `cachelab cleanup`.
+#[derive(Debug, clap::Args)]
+pub struct CleanupArgs {
+    /// The Redis server (redis://, rediss://, unix://; a password shows as ****).
+    #[arg(long, value_name = "URL")]
+    pub redis: String,
+    /// Remove only keys starting with this prefix (a run's `key_prefix`); it must start with
+    /// `cachelab:`.
+    #[arg(long, value_name = "PREFIX", default_value = "cachelab:")]
+    pub prefix: String,
+    /// Count the keys that would be removed, and remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Flags of `cachelab serve`.

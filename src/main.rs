@@ -1,5 +1,5 @@
 //! The `cachelab` binary: parse flags, run the command, map errors to exit codes
-//! (0 ok, 1 the run failed, 2 bad input, 130 interrupted by Ctrl-C).
+//! (0 ok, 1 the run failed, 2 bad input, 130 interrupted by Ctrl-C, 143 by SIGTERM).
 
 use std::process::ExitCode;
 
@@ -20,14 +20,15 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
         Command::Serve(args) => commands::serve::execute(args),
+        Command::Cleanup(args) => commands::cleanup::execute(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) if err.downcast_ref::<Interrupted>().is_some() => {
-            eprintln!("{err}");
-            ExitCode::from(130)
-        }
         Err(err) => {
+            if let Some(interrupted) = err.downcast_ref::<Interrupted>() {
+                eprintln!("{err}");
+                return ExitCode::from(interrupted.exit_code);
+            }
             let bad_input = err.chain().any(|e| e.downcast_ref::<InputError>().is_some());
             eprintln!("error: {err:#}");
             ExitCode::from(if bad_input { 2 } else { 1 })

@@ -1,5 +1,6 @@
 //! One module per subcommand: each turns parsed flags into work and output.
 
+pub mod cleanup;
 pub mod list;
 pub mod report;
 pub mod run;

@@ -46,7 +46,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     }
     super::report::print_outcome(&report, &dir);
     if result.partial {
-        return Err(Interrupted { path }.into());
+        return Err(Interrupted { path, exit_code: crate::runner::interrupt::exit_code() }.into());
     }
     Ok(())
 }

@@ -185,6 +185,7 @@ fn run_result(
                     None,
                 ),
                 survives_restart: false,
+                key_prefix: None,
                 bound,
                 hit_ratio: if reads == 0 { 0.0 } else { r.hits as f64 / reads as f64 },
                 byte_hit_ratio: counts.byte_hit_ratio(),

@@ -36,11 +36,14 @@ pub struct StrategyFacts {
     /// Whether it is an offline bound (Belady, which knows the future) rather than a cache
     /// one could deploy.
     pub bound: bool,
+    /// The prefix of every key it writes on a server it shares with others (Redis), so that
+    /// what a killed run left can be found and removed (`cachelab cleanup`).
+    pub key_prefix: Option<String>,
 }
 
 impl StrategyFacts {
     /// A strategy of `kind` on `backend` that keeps nothing across a restart and is no bound.
     pub fn new(kind: impl Into<String>, backend: Backend) -> StrategyFacts {
-        StrategyFacts { kind: kind.into(), backend, survives_restart: false, bound: false }
+        StrategyFacts { kind: kind.into(), backend, survives_restart: false, bound: false, key_prefix: None }
     }
 }

@@ -96,6 +96,10 @@ pub struct StrategyResult {
     /// Whether the row is an offline bound (Belady, which knows the future), never a
     /// candidate to deploy.
     pub bound: bool,
+    /// The prefix of every key the strategy wrote on a shared server (Redis), printed when the
+    /// run starts: `cachelab cleanup --redis URL --prefix P` removes what a killed run left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_prefix: Option<String>,
     /// Raw counters.
     #[serde(flatten)]
     pub counts: Counts,

@@ -66,10 +66,13 @@ pub enum InputError {
     },
 }
 
-/// A run stopped by Ctrl-C after writing its partial results. The CLI exits with code 130.
+/// A run stopped by a signal (Ctrl-C, SIGTERM) after writing its partial results. The CLI
+/// exits with `exit_code` (128 + the signal's number: 130 for Ctrl-C, 143 for SIGTERM).
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted; partial results written to {}", path.display())]
 pub struct Interrupted {
     /// The results.json written (marked `partial: true`).
     pub path: PathBuf,
+    /// The process's exit code.
+    pub exit_code: u8,
 }

@@ -442,6 +442,7 @@ mod tests {
             backend,
             memory_bytes: Some(if backend == Backend::None { 0 } else { mib * MIB }),
             survives_restart: backend == Backend::File,
+            key_prefix: None,
             bound: kind == "belady",
             counts: Counts { requests: 1000, hits, misses: 1000 - hits, ..Counts::default() },
             hit_ratio: hit,

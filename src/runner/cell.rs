@@ -65,8 +65,9 @@ pub struct Driven {
 pub struct Ending<'a> {
     /// Limit on reading the strategy's final usage (None: wait for it).
     pub usage_timeout: Option<Duration>,
-    /// Where to warn that the strategy could not be shut down cleanly (None: say nothing).
-    pub warn: Option<&'a ProgressBar>,
+    /// Where to say what users must know about the cell: the prefix of the keys it writes on
+    /// a shared server, and what could not be cleaned up (None: say nothing).
+    pub messages: Option<&'a ProgressBar>,
 }
 
 /// A finished cell.
@@ -98,13 +99,16 @@ where
     let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
     let redis_version = strategy.redis_version();
     let facts = strategy.facts();
+    if let (Some(prefix), Some(progress)) = (&facts.key_prefix, ending.messages) {
+        progress.suspend(|| eprintln!("strategy `{name}`: keys under {prefix}"));
+    }
     let driven = drive(strategy.clone()).await;
     let usage = match ending.usage_timeout {
         Some(limit) => tokio::time::timeout(limit, strategy.usage()).await.ok().and_then(Result::ok),
         None => strategy.usage().await.ok(),
     };
     if let Err(e) = strategy.shutdown().await
-        && let Some(progress) = ending.warn
+        && let Some(progress) = ending.messages
     {
         // The measurements stand; say what could not be cleaned up.
         progress.suspend(|| eprintln!("warning: shutting down strategy `{name}`: {e}"));
@@ -125,6 +129,7 @@ where
         memory_bytes: StrategyResult::memory_bytes(facts.backend, capacity_value, unit, usage.bytes),
         survives_restart: facts.survives_restart,
         bound: facts.bound,
+        key_prefix: facts.key_prefix,
         hit_ratio: counts.hit_ratio(),
         byte_hit_ratio: counts.byte_hit_ratio(),
         counts,

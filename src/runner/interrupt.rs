@@ -1,60 +1,86 @@
-//! Ctrl-C for every runner: the first Ctrl-C gives the run's [`Stop`] signal and marks the run
-//! interrupted (its results are then written marked `partial`); a second one exits at once
-//! with code 130.
+//! Ctrl-C (SIGINT) and SIGTERM for every runner: the first of them gives the run's [`Stop`]
+//! signal and marks the run interrupted (its results are then written marked `partial`, and
+//! the strategies clean up as after a normal run); a second one exits at once. Either way the
+//! exit code is 128 + the signal's number, as a shell reports a process killed by it: 130 for
+//! Ctrl-C, 143 for SIGTERM (sent by `timeout`, `docker stop` or a CI cancel).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use anyhow::Context;
+use tokio::signal::unix::{SignalKind, signal};
 use tokio::task::JoinHandle;
 
 use crate::model::Stop;
 
-/// Installs the Ctrl-C handler inside a tokio runtime (before returning, so no signal is
-/// missed) and returns the task watching for it; abort the task when the run is over.
-pub async fn watch_ctrl_c(stop: Arc<Stop>, interrupted: Arc<AtomicBool>) -> JoinHandle<()> {
-    let mut first = Box::pin(tokio::signal::ctrl_c());
-    // Poll once so the handler is registered now rather than when the task first runs.
-    let early = tokio::select! {
-        biased;
-        r = &mut first => Some(r),
-        () = std::future::ready(()) => None,
-    };
-    tokio::spawn(async move {
-        let got = match early {
-            Some(r) => r,
-            None => first.await,
-        };
-        if got.is_err() {
-            return;
-        }
-        interrupted.store(true, Ordering::SeqCst);
-        stop.stop();
-        eprintln!("interrupted: finishing the requests in flight (Ctrl-C again to quit at once)");
-        if tokio::signal::ctrl_c().await.is_ok() {
-            std::process::exit(130);
-        }
-    })
+/// SIGINT's number.
+const SIGINT: u8 = 2;
+/// SIGTERM's number.
+const SIGTERM: u8 = 15;
+
+/// The number of the first signal that interrupted a run of this process (0: none yet).
+static RECEIVED: AtomicU8 = AtomicU8::new(0);
+
+/// The exit code of a run this process's signal handler interrupted: 128 + the signal's
+/// number (130 if none was recorded).
+pub fn exit_code() -> u8 {
+    128 + match RECEIVED.load(Ordering::SeqCst) {
+        0 => SIGINT,
+        n => n,
+    }
 }
 
-/// Ctrl-C handling for a runner that has no tokio runtime of its own (the simulation): a
-/// one-thread runtime watches for the signal until this is dropped.
+/// The signal's name as users know it.
+fn name(signal: u8) -> &'static str {
+    if signal == SIGTERM { "SIGTERM" } else { "Ctrl-C" }
+}
+
+/// Installs the SIGINT and SIGTERM handlers inside a tokio runtime (registered when this
+/// returns, so no signal is missed) and returns the task watching for them; abort the task
+/// when the run is over.
+pub fn watch_signals(stop: Arc<Stop>, interrupted: Arc<AtomicBool>) -> anyhow::Result<JoinHandle<()>> {
+    let mut sigint = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    let mut sigterm = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    Ok(tokio::spawn(async move {
+        let first = tokio::select! {
+            Some(()) = sigint.recv() => SIGINT,
+            Some(()) = sigterm.recv() => SIGTERM,
+            else => return,
+        };
+        RECEIVED.store(first, Ordering::SeqCst);
+        interrupted.store(true, Ordering::SeqCst);
+        stop.stop();
+        eprintln!(
+            "interrupted by {}: finishing the requests in flight and cleaning up (Ctrl-C again to quit at once)",
+            name(first)
+        );
+        let second = tokio::select! {
+            Some(()) = sigint.recv() => SIGINT,
+            Some(()) = sigterm.recv() => SIGTERM,
+            else => return,
+        };
+        std::process::exit(128 + i32::from(second));
+    }))
+}
+
+/// Signal handling for a runner that has no tokio runtime of its own (the simulation): a
+/// one-thread runtime watches for the signals until this is dropped.
 pub struct Watcher {
     task: JoinHandle<()>,
     _runtime: tokio::runtime::Runtime,
 }
 
 impl Watcher {
-    /// Installs the handler (registered when this returns) that gives `stop` and sets
-    /// `interrupted` on Ctrl-C.
+    /// Installs the handlers (registered when this returns) that give `stop` and set
+    /// `interrupted` on Ctrl-C or SIGTERM.
     pub fn install(stop: Arc<Stop>, interrupted: Arc<AtomicBool>) -> anyhow::Result<Watcher> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
-            .thread_name("cachelab-ctrl-c")
+            .thread_name("cachelab-signals")
             .enable_all()
             .build()
-            .context("cannot start the Ctrl-C watcher")?;
-        let task = runtime.block_on(watch_ctrl_c(stop, interrupted));
+            .context("cannot start the signal watcher")?;
+        let task = runtime.block_on(async { watch_signals(stop, interrupted) })?;
         Ok(Watcher { task, _runtime: runtime })
     }
 }

@@ -35,7 +35,7 @@ use crate::model::error::InputError;
 use crate::model::{Request, Stop};
 use crate::origin::Origin;
 use crate::runner::cell::{self, Driven, Ending, cells};
-use crate::runner::interrupt::watch_ctrl_c;
+use crate::runner::interrupt::watch_signals;
 use crate::runner::plan::RunPlan;
 use crate::strategy::{CacheStrategy, Usage};
 use crate::workload::WorkloadSpec;
@@ -474,7 +474,7 @@ async fn run_all<H: Harness>(
     let started = Started::now();
     let stop = Arc::new(Stop::new());
     let interrupted = Arc::new(AtomicBool::new(false));
-    let ctrl_c = watch_ctrl_c(stop.clone(), interrupted.clone()).await;
+    let signals = watch_signals(stop.clone(), interrupted.clone())?;
     let cells = cells(&run.strategies);
     progress.set_style(
         ProgressStyle::with_template("{msg} [{elapsed_precise}] {wide_bar} {percent}% (eta {eta})")
@@ -484,7 +484,7 @@ async fn run_all<H: Harness>(
     let mut results = Vec::new();
     let mut warmup_requests = 0;
     let mut redis_version = None;
-    let ending = Ending { usage_timeout: Some(plan.settle_timeout()), warn: Some(progress) };
+    let ending = Ending { usage_timeout: Some(plan.settle_timeout()), messages: Some(progress) };
     for (i, cell) in cells.iter().enumerate() {
         if stop.is_stopped() {
             break;
@@ -525,7 +525,7 @@ async fn run_all<H: Harness>(
         warmup_requests = warmup_requests.max(outcome.warmup_requests);
         results.push(outcome.result);
     }
-    ctrl_c.abort();
+    signals.abort();
     if let Some(n) = plan.warmup_requests() {
         warmup_requests = n;
     }

@@ -56,7 +56,7 @@ pub fn run(plan: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Resul
     progress.set_length(requests * cells.len() as u64);
     let stop = Arc::new(Stop::new());
     let interrupted = Arc::new(AtomicBool::new(false));
-    let ctrl_c = interrupt::Watcher::install(stop.clone(), interrupted.clone())?;
+    let signals = interrupt::Watcher::install(stop.clone(), interrupted.clone())?;
     if !quiet {
         progress.suspend(|| {
             eprintln!("simulation: {} cells of {requests} requests (Ctrl-C stops early)", cells.len())
@@ -90,10 +90,11 @@ pub fn run(plan: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Resul
                     load: None,
                 })
             };
-            runtime.block_on(cell::run(cell, footprint_objects, Ending::default(), drive)).map(Some)
+            let ending = Ending { usage_timeout: None, messages: (!quiet).then_some(progress) };
+            runtime.block_on(cell::run(cell, footprint_objects, ending, drive)).map(Some)
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    drop(ctrl_c);
+    drop(signals);
     let outcomes: Vec<_> = outcomes.into_iter().flatten().collect();
     let mut result = RunResult::new(&plan.name, "simulation", plan.echo.clone(), plan.seed, &started);
     result.environment.redis_version = outcomes.iter().find_map(|o| o.redis_version.clone());

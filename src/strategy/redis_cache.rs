@@ -57,6 +57,9 @@ pub struct RedisConfig {
     /// Per-operation timeout; an operation that takes longer fails with
     /// [`StrategyError::Timeout`].
     pub timeout: Duration,
+    /// The longest any key written may live (a value's own time to live is shortened to it):
+    /// set for servers cachelab did not start, so that keys a killed run leaves expire.
+    pub safety_ttl: Option<Duration>,
 }
 
 /// The connections requests go through.
@@ -72,6 +75,7 @@ pub struct RedisCache {
     name: String,
     prefix: String,
     timeout: Duration,
+    safety_ttl: Option<Duration>,
     conn: Conn,
     /// The server we started (`spawn = true`); killed on shutdown or drop.
     server: Mutex<Option<RedisServer>>,
@@ -109,8 +113,9 @@ impl RedisCache {
         };
         let mut cache = RedisCache {
             name: name.into(),
-            prefix: format!("cachelab:{:016x}:", rand::random::<u64>()),
+            prefix: format!("{KEY_NAMESPACE}{:016x}:", rand::random::<u64>()),
             timeout: config.timeout,
+            safety_ttl: config.safety_ttl,
             conn,
             spawned: server.is_some(),
             server: Mutex::new(server),
@@ -118,6 +123,9 @@ impl RedisCache {
         };
         let info = cache.info("server", connect_timeout).await.context("INFO server failed")?;
         cache.version = info_field(&info, "redis_version").unwrap_or("unknown").to_string();
+        if !cache.spawned {
+            cache.check_cleanup_permissions(connect_timeout).await?;
+        }
         Ok(cache)
     }
 
@@ -133,6 +141,34 @@ impl RedisCache {
         info_field(&info, "used_memory")
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| StrategyError::Backend("INFO memory has no used_memory".into()))
+    }
+
+    /// Fails unless this connection may run what removing our keys at the end takes (SCAN and
+    /// UNLINK, as an ACL user may be denied them), so that a run never leaves keys behind
+    /// silently. Touches no key: the UNLINK names a key under our fresh prefix, which holds none.
+    async fn check_cleanup_permissions(&self, timeout: Duration) -> anyhow::Result<()> {
+        let mut scan = redis::cmd("SCAN");
+        scan.arg(0).arg("MATCH").arg(format!("{}*", self.prefix)).arg("COUNT").arg(1);
+        let mut unlink = redis::cmd("UNLINK");
+        unlink.arg(format!("{}permission-check", self.prefix));
+        let probe = async {
+            match &self.conn {
+                Conn::Single { .. } => {
+                    self.query_within::<redis::Value>(&scan, timeout).await?;
+                }
+                Conn::Cluster(conn) => {
+                    route(conn, &scan, SingleNodeRoutingInfo::RandomPrimary).await?;
+                }
+            }
+            self.query_within::<u64>(&unlink, timeout).await.map(drop)
+        };
+        probe.await.map_err(|e| {
+            anyhow::anyhow!(
+                "this Redis user cannot remove what the run writes ({e}): cachelab needs SCAN and \
+                 UNLINK on keys matching cachelab:* to clean up after itself (e.g. ACL SETUSER \
+                 <user> +scan +unlink ~cachelab:*), and writes nothing without them"
+            )
+        })
     }
 
     /// The prefix every key of this instance starts with, `cachelab:<run-id>:`.
@@ -296,9 +332,49 @@ impl RedisCache {
         Ok(())
     }
 
+    /// Removes the keys runs left on the server at `url` under `prefix` (`cachelab:` for every
+    /// run's keys, `cachelab:<run-id>:` for one run's), as a run's own cleanup does, and only
+    /// those; with `dry_run`, only counts them. Returns how many there were.
+    pub async fn remove_leftovers(url: &str, prefix: &str, dry_run: bool) -> anyhow::Result<u64> {
+        check_leftover_prefix(prefix)?;
+        let config = RedisConfig {
+            target: RedisTarget::Url(url.to_string()),
+            connections: 1,
+            timeout: SLOW_OP_TIMEOUT,
+            safety_ttl: None,
+        };
+        let mut cache = RedisCache::connect("cleanup", config).await?;
+        cache.prefix = prefix.to_string();
+        let found = cache.our_keys().await?.iter().map(|k| k.len() as u64).sum();
+        if !dry_run {
+            cache.remove_our_keys().await?;
+        }
+        Ok(found)
+    }
+
     fn server(&self) -> std::sync::MutexGuard<'_, Option<RedisServer>> {
         self.server.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The namespace every key cachelab writes lives in.
+pub const KEY_NAMESPACE: &str = "cachelab:";
+
+/// Accepts a prefix for [`RedisCache::remove_leftovers`]: inside cachelab's namespace, and
+/// free of SCAN pattern characters (so it matches exactly what it says).
+fn check_leftover_prefix(prefix: &str) -> anyhow::Result<()> {
+    let plain = prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_:.".contains(&b));
+    if !prefix.starts_with(KEY_NAMESPACE) || !plain {
+        return Err(crate::model::error::InputError::Flag {
+            flag: "--prefix".into(),
+            message: format!(
+                "`{prefix}` is not a cachelab key prefix: it must start with `{KEY_NAMESPACE}` and \
+                 hold only letters, digits and - _ : . (e.g. cachelab:0123456789abcdef:)"
+            ),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// A pool of `connections` auto-reconnecting connections to one server.
@@ -359,7 +435,11 @@ impl CacheStrategy for RedisCache {
 
     fn facts(&self) -> StrategyFacts {
         // A server we started goes with the run; one at a url or a cluster outlives it.
-        StrategyFacts { survives_restart: !self.spawned, ..StrategyFacts::new("redis", Backend::Redis) }
+        StrategyFacts {
+            survives_restart: !self.spawned,
+            key_prefix: Some(self.prefix.clone()),
+            ..StrategyFacts::new("redis", Backend::Redis)
+        }
     }
 
     async fn get(&self, key: u64, _hint: Hint) -> Result<Lookup, StrategyError> {
@@ -373,7 +453,11 @@ impl CacheStrategy for RedisCache {
     async fn put(&self, key: u64, value: Bytes, hint: Hint) -> Result<(), StrategyError> {
         let mut cmd = redis::cmd("SET");
         cmd.arg(self.redis_key(key)).arg(&value[..]);
-        if let Some(ttl) = hint.ttl {
+        let ttl = match (hint.ttl, self.safety_ttl) {
+            (Some(own), Some(most)) => Some(own.min(most)),
+            (own, most) => own.or(most),
+        };
+        if let Some(ttl) = ttl {
             // PX 0 is an error in Redis; a TTL shorter than 1 ms still expires almost at once.
             cmd.arg("PX").arg(ttl.as_millis().clamp(1, u128::from(u64::MAX)) as u64);
         }
@@ -415,6 +499,15 @@ impl CacheStrategy for RedisCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leftover_prefixes_stay_inside_the_namespace_and_match_literally() {
+        assert!(check_leftover_prefix("cachelab:").is_ok());
+        assert!(check_leftover_prefix("cachelab:00ff00ff00ff00ff:").is_ok());
+        for bad in ["", "cache", "other:", "cachelab:*", "cachelab:[a]", "cachelab:a?", "cachelab:\\x"] {
+            assert!(check_leftover_prefix(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
 
     #[test]
     fn passwords_are_redacted_from_urls() {

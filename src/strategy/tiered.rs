@@ -35,8 +35,12 @@ impl CacheStrategy for Tiered {
 
     fn facts(&self) -> StrategyFacts {
         // Data survives a restart when the back tier keeps it; the front tier is in memory.
-        let survives_restart = self.l2.facts().survives_restart;
-        StrategyFacts { survives_restart, ..StrategyFacts::new("tiered", Backend::Tiered) }
+        let back = self.l2.facts();
+        StrategyFacts {
+            survives_restart: back.survives_restart,
+            key_prefix: back.key_prefix,
+            ..StrategyFacts::new("tiered", Backend::Tiered)
+        }
     }
 
     async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError> {

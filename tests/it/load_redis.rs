@@ -29,6 +29,7 @@ fn redis_killed_mid_run_counts_faults_per_interval_and_the_run_completes() {
         target: RedisTarget::Url(server.url()),
         connections: 2,
         timeout: Duration::from_millis(100),
+        safety_ttl: None,
     };
     let redis: Arc<dyn CacheStrategy> =
         Arc::new(runtime.block_on(RedisCache::connect("redis", config)).unwrap());

@@ -17,6 +17,7 @@ mod outputs;
 mod policy_props;
 mod redis;
 mod redis_cluster;
+mod redis_leftovers;
 mod report_charts;
 mod report_exports;
 mod scenario_files;

@@ -35,7 +35,7 @@ fn some_server() -> (String, Option<RedisServer>) {
 }
 
 fn config(target: RedisTarget, timeout_ms: u64) -> RedisConfig {
-    RedisConfig { target, connections: 2, timeout: Duration::from_millis(timeout_ms) }
+    RedisConfig { target, connections: 2, timeout: Duration::from_millis(timeout_ms), safety_ttl: None }
 }
 
 async fn connect(url: &str) -> RedisCache {

@@ -55,6 +55,7 @@ async fn connect(urls: &[String], timeout_ms: u64) -> RedisCache {
         target: RedisTarget::Cluster(urls.to_vec()),
         connections: 2,
         timeout: Duration::from_millis(timeout_ms),
+        safety_ttl: None,
     };
     RedisCache::connect("cluster", config).await.unwrap()
 }

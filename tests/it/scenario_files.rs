@@ -74,6 +74,7 @@ fn full_strategy(tier: Option<Box<StrategyTable>>) -> StrategyTable {
         connections: Some(1),
         maxmemory_policy: Some(MaxmemoryPolicy::AllkeysLru),
         timeout: Some(HumanDuration(Duration::from_millis(250))),
+        safety_ttl: Some(HumanDuration(Duration::from_secs(3600))),
         dir: Some("d".into()),
         policy: Some(PolicyKind::Lru),
         fsync: true,

@@ -2,6 +2,7 @@
 //! connections, which timeout; checked once, when the scenario is read.
 
 use std::fmt;
+use std::time::Duration;
 
 use anyhow::Context;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -13,6 +14,11 @@ use crate::strategy::{DEFAULT_REDIS_TIMEOUT, RedisConfig, RedisTarget};
 
 /// Most connections a Redis strategy may open.
 const MAX_CONNECTIONS: u32 = 1024;
+/// How long a key cachelab writes to a server it did not start may live, unless the scenario
+/// says otherwise: a safety net, so that what a killed run leaves behind expires on its own.
+pub const DEFAULT_SAFETY_TTL: Duration = Duration::from_secs(3600);
+/// The range `safety_ttl` may take.
+const SAFETY_TTL_RANGE: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(30 * 24 * 3600));
 
 /// Redis's `maxmemory-policy` values, for a server cachelab spawns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -108,6 +114,8 @@ pub struct RedisSpec {
     pub connections: Option<u32>,
     /// Per-operation timeout (None: [`DEFAULT_REDIS_TIMEOUT`]).
     pub timeout: Option<HumanDuration>,
+    /// Url or cluster: the longest a key may live (None: [`DEFAULT_SAFETY_TTL`]).
+    pub safety_ttl: Option<HumanDuration>,
 }
 
 impl RedisSpec {
@@ -162,7 +170,23 @@ impl RedisSpec {
         if t.timeout.is_some_and(|t| t.0.is_zero()) {
             return Err(Invalid::new("timeout", "timeout must be greater than zero"));
         }
-        Ok(RedisSpec { mode, connections: t.connections, timeout: t.timeout })
+        if let Some(ttl) = t.safety_ttl {
+            if matches!(mode, RedisMode::Spawn { .. }) {
+                return Err(Invalid::new(
+                    "safety_ttl",
+                    "safety_ttl applies to url and cluster only: a server cachelab spawns is stopped \
+                     with everything on it",
+                ));
+            }
+            let (least, most) = SAFETY_TTL_RANGE;
+            if ttl.0 < least || ttl.0 > most {
+                return Err(Invalid::new(
+                    "safety_ttl",
+                    format!("safety_ttl must be between 1s and 30d, got {:?}", ttl.0),
+                ));
+            }
+        }
+        Ok(RedisSpec { mode, connections: t.connections, timeout: t.timeout, safety_ttl: t.safety_ttl })
     }
 
     /// A server cachelab did not start keeps its own capacity and policy.
@@ -199,6 +223,7 @@ impl RedisSpec {
         }
         t.connections = self.connections;
         t.timeout = self.timeout;
+        t.safety_ttl = self.safety_ttl;
         t
     }
 
@@ -224,10 +249,17 @@ impl RedisSpec {
                 policy: maxmemory_policy.unwrap_or(MaxmemoryPolicy::AllkeysLru).name().to_string(),
             },
         };
+        let safety_ttl = match self.mode {
+            RedisMode::Spawn { .. } => None,
+            RedisMode::Url(_) | RedisMode::Cluster(_) => {
+                Some(self.safety_ttl.map_or(DEFAULT_SAFETY_TTL, |t| t.0))
+            }
+        };
         Ok(RedisConfig {
             target,
             connections: self.connections.unwrap_or(1) as usize,
             timeout: self.timeout.map_or(DEFAULT_REDIS_TIMEOUT, |t| t.0),
+            safety_ttl,
         })
     }
 }

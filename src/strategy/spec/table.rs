@@ -158,6 +158,10 @@ pub struct StrategyTable {
     /// redis: per-operation timeout (default 250ms); a slower operation counts as a timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<HumanDuration>,
+    /// redis (url or cluster): the longest any key cachelab writes may live, so that keys a
+    /// killed run leaves expire on their own (default 1h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_ttl: Option<HumanDuration>,
     /// file: the cache directory (created if missing; relative paths from the working dir).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dir: Option<PathBuf>,
@@ -208,6 +212,7 @@ impl StrategyTable {
             ("connections", self.connections.is_some(), StrategyKind::Redis),
             ("maxmemory_policy", self.maxmemory_policy.is_some(), StrategyKind::Redis),
             ("timeout", self.timeout.is_some(), StrategyKind::Redis),
+            ("safety_ttl", self.safety_ttl.is_some(), StrategyKind::Redis),
             ("dir", self.dir.is_some(), StrategyKind::File),
             ("policy", self.policy.is_some(), StrategyKind::File),
             ("fsync", self.fsync, StrategyKind::File),
@@ -249,6 +254,7 @@ impl StrategyTable {
             connections: None,
             maxmemory_policy: None,
             timeout: None,
+            safety_ttl: None,
             dir: None,
             policy: None,
             fsync: false,

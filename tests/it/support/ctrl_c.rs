@@ -1,4 +1,5 @@
-//! Ctrl-C for CLI tests: send SIGINT to a child process and wait, bounded, for it to exit.
+//! Signals for CLI tests: send SIGINT (Ctrl-C) or SIGTERM to a child process and wait,
+//! bounded, for it to exit.
 
 use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
@@ -6,8 +7,14 @@ use std::time::{Duration, Instant};
 /// Sends SIGINT to `child` and waits up to `limit` for it to exit; kills it and panics if it
 /// does not.
 pub fn interrupt_and_wait(child: &mut Child, limit: Duration) -> ExitStatus {
-    let sent = Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
-    assert!(sent.success(), "kill -INT {}", child.id());
+    signal_and_wait(child, "INT", limit)
+}
+
+/// Sends signal `name` (`INT`, `TERM`, `KILL`) to `child` and waits up to `limit` for it to
+/// exit; kills it and panics if it does not.
+pub fn signal_and_wait(child: &mut Child, name: &str, limit: Duration) -> ExitStatus {
+    let sent = Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().unwrap();
+    assert!(sent.success(), "kill -{name} {}", child.id());
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -15,7 +22,7 @@ pub fn interrupt_and_wait(child: &mut Child, limit: Duration) -> ExitStatus {
         }
         if started.elapsed() > limit {
             let _ = child.kill();
-            panic!("no exit {limit:?} after Ctrl-C");
+            panic!("no exit {limit:?} after SIG{name}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
