@@ -214,6 +214,10 @@ pub struct LoadMeasurements {
     pub coalesced_requests: u64,
     /// Cache operations that timed out.
     pub timeouts: u64,
+    /// Requests still in flight 2 s after the run's `duration` ended (a slow origin or
+    /// cache), cancelled so that the run ends on time; not counted anywhere else.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cancelled_at_end: u64,
     /// Cache `get` latency of hits.
     pub get_hit: Option<LatencySummary>,
     /// Cache `get` latency of misses.
@@ -228,6 +232,11 @@ pub struct LoadMeasurements {
     pub start_delay: Option<LatencySummary>,
     /// Hit ratio, throughput, origin load and errors over time.
     pub timeseries: Vec<TimePoint>,
+}
+
+/// Whether a counter is zero (left out of results.json then).
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A whole run: what was run, where, and every strategy's results.

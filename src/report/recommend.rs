@@ -452,6 +452,7 @@ mod tests {
             elapsed_s: 1.0,
             tiers: Vec::new(),
             load: p99_ms.map(|p| LoadMeasurements {
+                cancelled_at_end: 0,
                 loop_mode: "closed".into(),
                 concurrency: 8,
                 target_rps: None,

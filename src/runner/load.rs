@@ -250,6 +250,7 @@ impl Measured {
             origin_rps: per_s(r.origin),
             coalesced_requests: r.coalesced,
             timeouts: r.timeouts,
+            cancelled_at_end: r.cancelled,
             get_hit: summarize(&r.get_hit),
             get_miss: summarize(&r.get_miss),
             put: summarize(&r.put),
@@ -518,6 +519,16 @@ async fn run_all<H: Harness>(
                     "warning: `{}`: 1% of requests started over {:.1} ms after their scheduled time; the load generator could not keep the schedule (machine busy or rate too high), and end-to-end latencies include that delay",
                     cell.spec.name,
                     late as f64 / 1e3
+                )
+            });
+        }
+        let cancelled = outcome.result.load.as_ref().map_or(0, |l| l.cancelled_at_end);
+        if cancelled > 0 {
+            progress.suspend(|| {
+                eprintln!(
+                    "warning: `{}`: {cancelled} requests still waiting on the origin or cache {}s after the run's duration were cancelled (not counted in latencies)",
+                    cell.spec.name,
+                    open::DRAIN_GRACE.as_secs()
                 )
             });
         }

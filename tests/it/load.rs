@@ -381,3 +381,20 @@ fn bad_load_and_origin_settings_exit_2_at_their_line() {
         assert!(stderr.contains(wanted.0) && stderr.contains(wanted.1), "{section}: {stderr}");
     }
 }
+
+#[test]
+fn a_slow_origin_does_not_stretch_the_run_past_its_duration() {
+    // Each miss waits 60 s at the origin; the run lasts 1 s. Requests still waiting 2 s after
+    // the end are cancelled and counted, in the closed and the open loop alike.
+    for (mode, extra) in [("closed", ""), ("open", "rate = 200\n")] {
+        let started = std::time::Instant::now();
+        let json = cli_run(&format!(
+            "name = \"slow\"\n[workload]\nkeys = 1000\n[origin]\nlatency = {{ dist = \"fixed\", ms = 60000 }}\n[load]\nmode = \"{mode}\"\n{extra}concurrency = 8\nduration = \"1s\"\nwarmup = \"0s\"\n[[strategy]]\nname = \"lru\"\nkind = \"lru\"\ncapacity = 100\n"
+        ));
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(30), "{mode}: the run took {took:?}");
+        let load = &json["results"][0]["load"];
+        assert_eq!(load["cancelled_at_end"], 8, "{mode}: every worker's request was cancelled: {load}");
+        assert_eq!(json["results"][0]["requests"], 0, "{mode}: no request finished");
+    }
+}

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use super::driver::Driver;
+use super::open::DRAIN_GRACE;
 use super::recorder::Recorder;
 use super::request::Job;
 use super::{Plan, Requests};
@@ -62,7 +63,8 @@ impl Source {
 }
 
 /// Runs the closed loop until the stream ends, the plan's duration passes or the run is
-/// stopped; returns the workers' merged measurements. The first worker to start the first
+/// stopped (a request still in flight [`DRAIN_GRACE`] after the duration is cancelled and
+/// counted as such); returns the workers' merged measurements. The first worker to start the first
 /// measured request sets `measured_from` (count-based warm-up).
 pub async fn run<D: Driver>(
     ctx: Arc<D>,
@@ -91,6 +93,9 @@ async fn worker<D: Driver>(
 ) -> Recorder {
     let mut rec = Recorder::new(ctx.t0(), plan.interval);
     let deadline = plan.deadline(ctx.t0());
+    // A request still waiting on a slow origin or cache this long after the deadline is
+    // cancelled, so that the run ends on time.
+    let end = deadline.map(|d| d + DRAIN_GRACE);
     let mut buf = Vec::with_capacity(BATCH);
     let mut now = Instant::now();
     loop {
@@ -108,7 +113,18 @@ async fn worker<D: Driver>(
         if measured && plan.warmup_requests() == Some(index) {
             let _ = measured_from.set(now);
         }
-        match ctx.serve(Job { index, req, measured }, None).await {
+        let served = ctx.serve(Job { index, req, measured }, None);
+        let served = match end {
+            Some(end) => match tokio::time::timeout_at(end.into(), served).await {
+                Ok(served) => served,
+                Err(_) => {
+                    rec.cancelled += 1;
+                    break;
+                }
+            },
+            None => served.await,
+        };
+        match served {
             Some(outcome) => {
                 now = outcome.finished;
                 rec.record(&outcome);

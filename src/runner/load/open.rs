@@ -10,7 +10,8 @@
 //! every request scheduled before it ends is still sent if the dispatcher gets to it within
 //! [`DRAIN_GRACE`] after the end, so a stall at the end of a run shows in the latencies of
 //! the requests scheduled during it instead of silently dropping them; the rest are dropped
-//! (throughput below the target shows it).
+//! (throughput below the target shows it). Requests still in flight at that point (a slow
+//! origin or cache) are cancelled and counted, so a run ends on time.
 //! Finished requests send their [`Outcome`] to one collector task that owns the recorder.
 
 use std::sync::Arc;
@@ -54,16 +55,36 @@ pub async fn run<D: Driver>(
     });
     let plan = plan.clone();
     let handle = Handle::current();
-    let dispatcher =
-        tokio::task::spawn_blocking(move || dispatch(&ctx, &plan, rate, requests, &handle, &tx, &dispatched));
+    let cancelled = Arc::new(AtomicU64::new(0));
+    let counter = cancelled.clone();
+    let dispatcher = tokio::task::spawn_blocking(move || {
+        dispatch(
+            &ctx,
+            &plan,
+            rate,
+            requests,
+            &handle,
+            &tx,
+            Tally { dispatched: &dispatched, cancelled: &counter },
+        )
+    });
     let failure = match dispatcher.await {
         Ok(failure) => failure,
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     };
     match collector.await {
-        Ok(recorder) => (recorder, failure),
+        Ok(mut recorder) => {
+            recorder.cancelled += cancelled.load(Ordering::Relaxed);
+            (recorder, failure)
+        }
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
+}
+
+/// What the dispatcher counts: requests sent, and requests cancelled at the end.
+struct Tally<'a> {
+    dispatched: &'a AtomicU64,
+    cancelled: &'a Arc<AtomicU64>,
 }
 
 fn dispatch<D: Driver>(
@@ -73,10 +94,12 @@ fn dispatch<D: Driver>(
     requests: Requests,
     handle: &Handle,
     tx: &mpsc::UnboundedSender<Outcome>,
-    dispatched: &AtomicU64,
+    tally: Tally<'_>,
 ) -> Option<InputError> {
+    let Tally { dispatched, cancelled } = tally;
     let t0 = ctx.t0();
     let deadline = plan.deadline(t0);
+    let end = deadline.map(|d| d + DRAIN_GRACE);
     let in_flight = Arc::new(Semaphore::new(plan.concurrency));
     let ns_per_request = 1e9 / rate;
     for (index, req) in (0u64..).zip(requests) {
@@ -107,9 +130,16 @@ fn dispatch<D: Driver>(
             break;
         }
         let job = Job { index, req, measured: plan.measured(index, intended, t0) };
-        let (ctx, tx) = (ctx.clone(), tx.clone());
+        let (ctx, tx, cancelled) = (ctx.clone(), tx.clone(), cancelled.clone());
         handle.spawn(async move {
-            let outcome = ctx.serve(job, Some(intended)).await;
+            let served = ctx.serve(job, Some(intended));
+            let outcome = match end {
+                Some(end) => tokio::time::timeout_at(end.into(), served).await.unwrap_or_else(|_| {
+                    cancelled.fetch_add(1, Ordering::Relaxed);
+                    None
+                }),
+                None => served.await,
+            };
             drop(permit);
             if let Some(o) = outcome {
                 // The collector outlives every request task; a send cannot fail.

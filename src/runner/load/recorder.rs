@@ -111,6 +111,9 @@ pub struct Recorder {
     pub timeouts: u64,
     /// Measured origin fetches.
     pub origin: u64,
+    /// Requests still in flight [`super::open::DRAIN_GRACE`] after the run's `duration`
+    /// ended, which were cancelled (not in any latency or count above).
+    pub cancelled: u64,
     /// Measured misses that joined another request's origin fetch.
     pub coalesced: u64,
     /// Measured hits per tier.
@@ -143,6 +146,7 @@ impl Recorder {
             counts: Counts::default(),
             timeouts: 0,
             origin: 0,
+            cancelled: 0,
             coalesced: 0,
             tier_hits: [0; MAX_TIERS],
             intervals: Vec::new(),
@@ -232,6 +236,7 @@ impl Recorder {
         self.counts += &other.counts;
         self.timeouts += other.timeouts;
         self.origin += other.origin;
+        self.cancelled += other.cancelled;
         self.coalesced += other.coalesced;
         for (a, b) in self.tier_hits.iter_mut().zip(other.tier_hits) {
             *a += b;
