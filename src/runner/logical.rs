@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use crate::metrics::{Counts, RunResult, Started};
+use crate::metrics::{Backend, Counts, RunResult, Started};
 use crate::model::Stop;
 use crate::model::error::InputError;
 use crate::model::{Op, Request};
@@ -160,13 +161,17 @@ pub struct Replayed {
 
 /// Replays `requests` through `strategy` in logical time: reads go through the cache (a hit
 /// counts only if its body is the origin's, else it is `corrupt` and a miss; a miss fetches
-/// the origin's body and stores it), writes store a fresh body.
+/// the origin's body and stores it), writes store a fresh body. An eviction policy (or no
+/// cache) keeps no data in logical time, so it gets empty bodies and its hits are not
+/// checked: a simulation allocates no body it does not need, whatever the value sizes.
 pub async fn replay(
     strategy: &dyn CacheStrategy,
     requests: impl Iterator<Item = Result<Request, InputError>>,
     how: Replay<'_>,
 ) -> anyhow::Result<Replayed> {
     let Replay { warmup, logical_rate, progress, stop } = how;
+    let keeps_data = !matches!(strategy.facts().backend, Backend::Policy | Backend::None);
+    let body = |req: &Request| if keeps_data { origin::body(req.key, req.size) } else { Bytes::new() };
     let mut out = Replayed { at_warmup: (warmup == 0).then(Usage::default), ..Replayed::default() };
     for (i, req) in (0u64..).zip(requests) {
         if stop.is_stopped() {
@@ -186,14 +191,16 @@ pub async fn replay(
         match req.op {
             Op::Set => {
                 c.writes = 1;
-                if strategy.put(req.key, origin::body(req.key, req.size), hint).await.is_err() {
+                if strategy.put(req.key, body(&req), hint).await.is_err() {
                     c.errors += 1;
                 }
             }
             Op::Get => {
                 c.bytes_requested = u64::from(req.size);
                 let fill = match strategy.get(req.key, hint).await {
-                    Ok(Lookup::Hit { value, tier }) if origin::verify(req.key, req.size, &value) => {
+                    Ok(Lookup::Hit { value, tier })
+                        if !keeps_data || origin::verify(req.key, req.size, &value) =>
+                    {
                         c.hits = 1;
                         c.bytes_hit = u64::from(req.size);
                         served_by = Some(tier_slot(tier));
@@ -211,7 +218,7 @@ pub async fn replay(
                 };
                 if fill {
                     c.misses = 1;
-                    if strategy.put(req.key, origin::body(req.key, req.size), hint).await.is_err() {
+                    if strategy.put(req.key, body(&req), hint).await.is_err() {
                         c.errors += 1;
                     }
                 }

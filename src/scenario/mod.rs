@@ -1,6 +1,7 @@
 //! Scenario files (TOML): what to replay, through which strategies, at which capacities.
 //! Parsing validates every value and reports errors with file, line, column and key.
 
+mod bounds;
 mod locate;
 mod mode;
 #[cfg(test)]

@@ -36,6 +36,7 @@ impl Scenario<StrategyTable> {
         let strategies = self.typed_strategies()?;
         let scenario = self.with_strategies(strategies);
         scenario.check_strategies()?;
+        scenario.check_bounds()?;
         if let Some(objectives) = &scenario.objectives {
             objectives.validate().map_err(|e| e.under("objectives"))?;
         }

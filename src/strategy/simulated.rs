@@ -13,6 +13,8 @@ use crate::policy::{Access, Policy, PolicyKind};
 
 struct Entry {
     value: Bytes,
+    /// The object's size (the body may be empty: a simulation in logical time stores none).
+    size: u32,
     expires: Option<Duration>,
 }
 
@@ -98,7 +100,7 @@ impl<P: Policy + 'static> CacheStrategy for Simulated<P> {
         st.access(key, hint);
         if st.policy.contains(key) {
             let expires = hint.ttl.map(|t| hint.now + t);
-            st.values.insert(key, Entry { value, expires });
+            st.values.insert(key, Entry { value, size: hint.size, expires });
         } else {
             st.values.remove(&key);
         }
@@ -109,7 +111,7 @@ impl<P: Policy + 'static> CacheStrategy for Simulated<P> {
         let st = self.lock();
         Ok(Usage {
             entries: st.values.len() as u64,
-            bytes: Some(st.values.values().map(|e| e.value.len() as u64).sum()),
+            bytes: Some(st.values.values().map(|e| u64::from(e.size)).sum()),
             evictions: Some(st.evictions),
             corrupt_entries: 0,
         })

@@ -52,25 +52,29 @@ impl Default for ValueSize {
 
 const SIZE_SALT: u64 = 0x5153_495a_4553;
 
+/// The largest value a generated workload may have: bodies are materialised when a run
+/// stores them (moka, files, Redis, and every cache under load), one per request in flight.
+pub const MAX_VALUE_SIZE: u64 = 1 << 30;
+
 impl ValueSize {
     /// Checks the parameters; the error names the offending field.
     pub fn validate(&self) -> Result<(), Invalid> {
-        let cap = u64::from(u32::MAX);
+        let cap = MAX_VALUE_SIZE;
         match *self {
             ValueSize::Fixed { size } if size.0 == 0 || size.0 > cap => {
-                Err(Invalid::new("size", format!("must be between 1 byte and 4GiB, got {}", size.0)))
+                Err(Invalid::new("size", format!("must be between 1 byte and 1GiB, got {}", size.0)))
             }
             ValueSize::Uniform { min, max } if min.0 == 0 || min.0 > max.0 || max.0 > cap => {
                 Err(Invalid::new(
                     if min.0 == 0 || min.0 > max.0 { "min" } else { "max" },
-                    format!("needs 1 <= min <= max <= 4GiB, got min {} and max {}", min.0, max.0),
+                    format!("needs 1 <= min <= max <= 1GiB, got min {} and max {}", min.0, max.0),
                 ))
             }
             ValueSize::Lognormal { median, sigma, max } => {
                 if median.0 == 0 || max.0 < median.0 || max.0 > cap {
                     Err(Invalid::new(
                         if median.0 == 0 { "median" } else { "max" },
-                        format!("needs 1 <= median <= max <= 4GiB, got median {} max {}", median.0, max.0),
+                        format!("needs 1 <= median <= max <= 1GiB, got median {} max {}", median.0, max.0),
                     ))
                 } else if !(sigma.is_finite() && sigma >= 0.0) {
                     Err(Invalid::new("sigma", format!("must be a finite number >= 0, got {sigma}")))

@@ -329,3 +329,71 @@ fn a_run_with_a_spawned_redis_records_the_redis_version() {
     assert!(version.chars().next().is_some_and(|c| c.is_ascii_digit()), "{version}");
     assert!(json["results"][0]["hits"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn settings_that_would_exhaust_memory_are_rejected_at_their_key() {
+    let lru = "[[strategy]]\nname = \"a\"\nkind = \"lru\"\ncapacity = 10\n";
+    // Each case: the scenario, the text at fault (its line is reported), the message.
+    let cases = [
+        (format!("name = \"x\"\n[load]\nconcurrency = 1000000000000\n{lru}"), "concurrency = ", "between 1 and 10000"),
+        (format!("name = \"x\"\n[load]\nmode = \"open\"\nrate = 1e12\n{lru}"), "rate = ", "at most 10000000"),
+        (format!("name = \"x\"\n[load]\nduration = \"100000h\"\n{lru}"), "duration = ", "at most 7 days"),
+        (format!("name = \"x\"\n[load]\ntimeout = \"1h\"\n{lru}"), "timeout = ", "at most 60s"),
+        (
+            format!("name = \"x\"\n[workload]\nvalue_size = {{ dist = \"fixed\", size = \"3GiB\" }}\n{lru}"),
+            "value_size = ",
+            "between 1 byte and 1GiB",
+        ),
+        (
+            "name = \"x\"\n[workload]\nrequests = 1000000000000000\n[[strategy]]\nname = \"b\"\nkind = \"belady\"\ncapacity = 10\n"
+                .to_string(),
+            "requests = ",
+            "at most 50000000 requests",
+        ),
+        (
+            "name = \"x\"\n[workload]\nkeys = 100000\nvalue_size = { dist = \"fixed\", size = \"1GiB\" }\n[[strategy]]\nname = \"m\"\nkind = \"moka\"\ncapacity = 1000\n"
+                .to_string(),
+            "capacity = 1000",
+            "over the 16.0 GiB budget",
+        ),
+        (
+            "name = \"x\"\n[workload]\nvalue_size = { dist = \"fixed\", size = \"1GiB\" }\n[load]\nconcurrency = 64\n[[strategy]]\nname = \"n\"\nkind = \"none\"\n"
+                .to_string(),
+            "concurrency = 64",
+            "64.0 GiB of bodies",
+        ),
+    ];
+    for (text, at, message) in cases {
+        let err = rejected(&text);
+        let (line, _) = position(&text, at, 0);
+        assert!(err.contains(&format!("bad.toml:{line}:")), "expected line {line} in: {err}");
+        assert!(err.contains(message), "expected `{message}` in: {err}");
+    }
+}
+
+#[test]
+fn a_simulation_of_huge_values_allocates_no_bodies() {
+    // 100 resident values of 1 GiB would be 100 GiB: an eviction policy in logical time only
+    // orders keys, so this runs in a few MB.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "huge.toml",
+        "name = \"huge\"\n[workload]\nkeys = 1000\nrequests = 20000\nvalue_size = { dist = \"fixed\", size = \"1GiB\" }\n[[strategy]]\nname = \"lru\"\nkind = \"lru\"\ncapacity = 100\n[[strategy]]\nname = \"none\"\nkind = \"none\"\n",
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 4000000 && exec {} run -q --json {} --out {}",
+            assert_cmd::cargo::cargo_bin!("cachelab").display(),
+            scenario.display(),
+            dir.path().display()
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lru = &json["results"][0];
+    assert!(lru["hits"].as_u64().unwrap() > 0 && lru["corrupt"] == 0, "{lru}");
+    assert_eq!(lru["bytes_requested"].as_u64().unwrap(), lru["requests"].as_u64().unwrap() << 30);
+}

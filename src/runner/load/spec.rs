@@ -37,6 +37,17 @@ pub const DEFAULT_CLOSED_CONCURRENCY: u64 = 8;
 /// In-flight bound of an open loop when `concurrency` is not written.
 pub const DEFAULT_OPEN_CONCURRENCY: u64 = 256;
 
+/// Most workers of a closed loop, or requests in flight of an open loop.
+pub const MAX_CONCURRENCY: u64 = 10_000;
+/// Highest open-loop rate, requests per second.
+pub const MAX_RATE: f64 = 10_000_000.0;
+/// Longest run.
+pub const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Longest limit on one cache operation.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(60);
+/// Widest point of the time series.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(3600);
+
 /// `[load]`: how to drive strategies on the wall clock.
 ///
 /// The run length is `duration` if written, else the workload's `requests`; either way it
@@ -104,15 +115,34 @@ impl LoadSpec {
             }
             _ => {}
         }
-        if self.timeout.0.is_zero() {
-            return Err(Invalid::new("timeout", "must be greater than zero"));
+        if self.timeout.0.is_zero() || self.timeout.0 > MAX_TIMEOUT {
+            return Err(Invalid::new("timeout", "must be greater than zero and at most 60s"));
         }
-        if self.timeseries_interval.0 < Duration::from_millis(10) {
-            return Err(Invalid::new("timeseries_interval", "must be at least 10ms"));
+        if self.timeseries_interval.0 < Duration::from_millis(10) || self.timeseries_interval.0 > MAX_INTERVAL
+        {
+            return Err(Invalid::new("timeseries_interval", "must be between 10ms and 1h"));
+        }
+        if let Some(c) = self.concurrency
+            && c.get() > MAX_CONCURRENCY
+        {
+            return Err(Invalid::new(
+                "concurrency",
+                format!(
+                    "must be between 1 and {MAX_CONCURRENCY}, got {c} (each worker or request in flight holds its own buffers)"
+                ),
+            ));
+        }
+        if let Some(rate) = self.rate
+            && rate.0 > MAX_RATE
+        {
+            return Err(Invalid::new(
+                "rate",
+                format!("must be at most {MAX_RATE} requests/s, got {}", rate.0),
+            ));
         }
         if let Some(d) = self.duration {
-            if d.0.is_zero() {
-                return Err(Invalid::new("duration", "must be greater than zero"));
+            if d.0.is_zero() || d.0 > MAX_DURATION {
+                return Err(Invalid::new("duration", "must be greater than zero and at most 7 days"));
             }
             if self.warmup.is_some_and(|w| w.0 >= d.0) {
                 return Err(Invalid::new(
