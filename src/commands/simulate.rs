@@ -186,6 +186,8 @@ fn run_result(
                 ),
                 survives_restart: false,
                 key_prefix: None,
+                damaged_at_open: 0,
+                damaged_in_warmup: 0,
                 bound,
                 hit_ratio: if reads == 0 { 0.0 } else { r.hits as f64 / reads as f64 },
                 byte_hit_ratio: counts.byte_hit_ratio(),

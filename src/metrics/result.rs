@@ -100,6 +100,14 @@ pub struct StrategyResult {
     /// run starts: `cachelab cleanup --redis URL --prefix P` removes what a killed run left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_prefix: Option<String>,
+    /// Stored entries found damaged when the cache opened (after a crash, say) and discarded;
+    /// not among the measured `errors`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub damaged_at_open: u64,
+    /// Stored entries found damaged while the warm-up read them, and discarded; not among the
+    /// measured `errors`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub damaged_in_warmup: u64,
     /// Raw counters.
     #[serde(flatten)]
     pub counts: Counts,

@@ -443,6 +443,8 @@ mod tests {
             memory_bytes: Some(if backend == Backend::None { 0 } else { mib * MIB }),
             survives_restart: backend == Backend::File,
             key_prefix: None,
+            damaged_at_open: 0,
+            damaged_in_warmup: 0,
             bound: kind == "belady",
             counts: Counts { requests: 1000, hits, misses: 1000 - hits, ..Counts::default() },
             hit_ratio: hit,

@@ -25,6 +25,12 @@ pub fn warnings(result: &RunResult) -> Vec<String> {
                 r.counts.corrupt
             ));
         }
+        if r.damaged_at_open + r.damaged_in_warmup > 0 {
+            out.push(format!(
+                "{label}: {} stored entries were found damaged when the cache opened and {} during the warm-up; they were discarded and served as misses (not counted in the measured errors).",
+                r.damaged_at_open, r.damaged_in_warmup
+            ));
+        }
         if r.counts.errors > 0 {
             out.push(format!(
                 "{label}: {} cache operations failed ({}% of requests); those requests went to the origin.",
@@ -33,6 +39,12 @@ pub fn warnings(result: &RunResult) -> Vec<String> {
             ));
         }
         if let Some(load) = &r.load {
+            if load.cancelled_at_end > 0 {
+                out.push(format!(
+                    "{label}: {} requests were still waiting on the origin or the cache 2 s after the run's duration and were cancelled (not in the latencies).",
+                    load.cancelled_at_end
+                ));
+            }
             if load.timeouts > 0 {
                 out.push(format!("{label}: {} cache operations timed out.", load.timeouts));
             }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::ProgressBar;
 
-use crate::metrics::{Counts, LoadMeasurements, StrategyResult, TierCounts};
+use crate::metrics::{Backend, Counts, LoadMeasurements, StrategyResult, TierCounts};
 use crate::model::Capacity;
 use crate::model::units::CapacitySpec;
 use crate::runner::usage::settle;
@@ -99,6 +99,11 @@ where
     let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
     let redis_version = strategy.redis_version();
     let facts = strategy.facts();
+    // Damage a cache on disk finds when it opens is known once it is built.
+    let opened = match facts.backend {
+        Backend::File | Backend::Tiered => strategy.usage().await.unwrap_or_default(),
+        _ => Usage::default(),
+    };
     if let (Some(prefix), Some(progress)) = (&facts.key_prefix, ending.messages) {
         progress.suspend(|| eprintln!("strategy `{name}`: keys under {prefix}"));
     }
@@ -116,7 +121,7 @@ where
     let driven = driven.with_context(|| format!("strategy `{name}`"))?;
     let usage = usage.unwrap_or_default();
     let mut counts = driven.counts;
-    settle(&mut counts, &usage, driven.usage_at_warmup.as_ref());
+    let early = settle(&mut counts, &usage, &opened, driven.usage_at_warmup.as_ref());
     let reads = counts.hits + counts.misses;
     let (capacity_value, unit) = (capacity.map(|c| c.value), capacity.map(|c| c.unit));
     let result = StrategyResult {
@@ -130,6 +135,8 @@ where
         survives_restart: facts.survives_restart,
         bound: facts.bound,
         key_prefix: facts.key_prefix,
+        damaged_at_open: early.at_open,
+        damaged_in_warmup: early.in_warmup,
         hit_ratio: counts.hit_ratio(),
         byte_hit_ratio: counts.byte_hit_ratio(),
         counts,

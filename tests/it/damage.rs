@@ -144,7 +144,12 @@ fn entry_files(dir: &Path) -> Vec<PathBuf> {
 fn damage(dir: &Path, n: usize) {
     let files = entry_files(dir);
     assert!(files.len() >= 20, "the first run stored every key: {} files", files.len());
-    for path in files.iter().take(n) {
+    damage_files(&files[..n]);
+}
+
+/// Flips the last byte (inside the body) of each file.
+fn damage_files(files: &[PathBuf]) {
+    for path in files {
         let mut data = std::fs::read(path).unwrap();
         let last = data.len() - 1;
         data[last] ^= 0x01;
@@ -186,4 +191,41 @@ fn damaged_file_entries_count_as_errors_in_simulation_load_and_http_modes() {
         assert_eq!(second.counts.corrupt, 0, "{mode}: the file strategy caught the damage itself");
         assert!(second.hit_ratio > 0.9, "{mode}: the rest was served warm: {}", second.hit_ratio);
     }
+}
+
+#[test]
+fn damage_found_at_open_and_in_the_warm_up_is_reported_apart_from_measured_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cache");
+    let text = format!(
+        "name = \"damaged\"\n[workload]\nkind = \"uniform\"\nkeys = 20\nrequests = 2000\nwarmup = 0.5\nvalue_size = {{ dist = \"fixed\", size = 256 }}\n[[strategy]]\nname = \"file\"\nkind = \"file\"\ndir = \"{}\"\ncapacity = \"1MiB\"\n",
+        dir.display()
+    );
+    let s = scenario(&text);
+    let run = || logical::run(&s.plan(), &ProgressBar::hidden(), true).unwrap();
+    run();
+    let files = entry_files(&dir);
+    // Two entries cut short (found when the cache opens: their length is wrong) and three
+    // with a flipped body byte (found when first read, in the warm-up: every key is read in
+    // its 1000 requests).
+    for path in &files[..2] {
+        let data = std::fs::read(path).unwrap();
+        std::fs::write(path, &data[..data.len() - 10]).unwrap();
+    }
+    damage_files(&files[2..5]);
+    let second = run();
+    let r = &second.results[0];
+    assert_eq!((r.damaged_at_open, r.damaged_in_warmup), (2, 3), "{r:?}");
+    assert_eq!(r.counts.errors, 0, "damage before the measured part is no measured error");
+    let json = serde_json::to_value(&second).unwrap();
+    assert_eq!(
+        (json["results"][0]["damaged_at_open"].as_u64(), json["results"][0]["damaged_in_warmup"].as_u64()),
+        (Some(2), Some(3))
+    );
+    let warnings = cachelab::report::render(&second).unwrap().warnings;
+    assert!(
+        warnings.iter().any(|w| w
+            .contains("2 stored entries were found damaged when the cache opened and 3 during the warm-up")),
+        "{warnings:?}"
+    );
 }

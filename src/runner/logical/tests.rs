@@ -32,7 +32,7 @@ fn measure_all(strategy: &dyn CacheStrategy, requests: Vec<Request>, warmup: u64
         let replayed = replay(strategy, requests.into_iter().map(Ok), how).await.unwrap();
         let usage = strategy.usage().await.unwrap();
         let mut counts = replayed.counts;
-        settle(&mut counts, &usage, replayed.at_warmup.as_ref());
+        settle(&mut counts, &usage, &Usage::default(), replayed.at_warmup.as_ref());
         (counts, usage)
     })
 }
