@@ -29,7 +29,7 @@ pub fn execute(args: &ReportArgs) -> anyhow::Result<()> {
 /// Reads and checks a results.json.
 pub fn read_results(path: &Path) -> Result<RunResult, InputError> {
     let text =
-        std::fs::read_to_string(path).map_err(|e| InputError::Io { path: path.to_path_buf(), source: e })?;
+        std::fs::read_to_string(path).map_err(|e| InputError::Io { path: path.to_path_buf(), cause: e })?;
     let bad = |message: String| InputError::Results { path: path.to_path_buf(), message };
     let mut value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     match value.get("schema_version").and_then(|v| v.as_u64()) {

@@ -14,7 +14,7 @@ use crate::model::{Capacity, CapacityUnit};
 use crate::policy::{PolicyKind, PolicyParams, policy_names};
 use crate::report::Report;
 use crate::runner::trace_policies::{self, Job, Row};
-use crate::workload::trace::{TraceSource, TraceStats, scan_stats};
+use crate::workload::trace::{TraceSource, TraceStats, empty_trace, scan_stats};
 
 /// A cache size as given on the command line.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,6 +74,9 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
     let start = Instant::now();
     let rows = trace_policies::run(&source, &jobs, args.threads.map(|t| t.get()))?;
     let elapsed = start.elapsed().as_secs_f64();
+    if rows.first().is_some_and(|r| r.requests == 0) {
+        return Err(empty_trace(&source.path).into());
+    }
     let result = stats
         .filter(|_| wants_result)
         .map(|stats| run_result(args, &source, &rows, stats, &started, elapsed));
@@ -188,6 +191,7 @@ fn run_result(
                 key_prefix: None,
                 damaged_at_open: 0,
                 damaged_in_warmup: 0,
+                error_causes: Vec::new(),
                 bound,
                 hit_ratio: if reads == 0 { 0.0 } else { r.hits as f64 / reads as f64 },
                 byte_hit_ratio: counts.byte_hit_ratio(),

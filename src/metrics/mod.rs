@@ -3,12 +3,14 @@
 //! [`Objectives`]. Depends only on `model`, so exports and reports can render results from
 //! another machine.
 
+mod causes;
 mod environment;
 mod facts;
 mod objectives;
 mod result;
 pub mod upgrade;
 
+pub use causes::{ErrorCause, ErrorCauses, KEPT_CAUSES};
 pub use environment::Environment;
 pub use facts::{Backend, StrategyFacts};
 pub use objectives::Objectives;

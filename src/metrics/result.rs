@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Backend, Environment, Objectives};
+use super::{Backend, Environment, ErrorCause, Objectives};
 use crate::model::CapacityUnit;
 
 /// Version of the `results.json` schema (`schema/results.schema.json`); bumped on any
@@ -108,6 +108,10 @@ pub struct StrategyResult {
     /// measured `errors`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub damaged_in_warmup: u64,
+    /// Why cache operations failed: the first few distinct causes, most frequent first, with
+    /// counts over the whole run (warm-up included).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error_causes: Vec<ErrorCause>,
     /// Raw counters.
     #[serde(flatten)]
     pub counts: Counts,

@@ -7,12 +7,13 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// A file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read: {cause}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (in the message only, not a separate source: error chains would print it
+        /// twice).
+        cause: std::io::Error,
     },
     /// A scenario file is malformed or has an invalid value.
     #[error("{}:{line}:{column}: {}{message}\n{line:>5} | {text}", path.display(), key.as_ref().map(|k| format!("key `{k}`: ")).unwrap_or_default())]

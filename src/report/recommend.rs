@@ -445,6 +445,7 @@ mod tests {
             key_prefix: None,
             damaged_at_open: 0,
             damaged_in_warmup: 0,
+            error_causes: Vec::new(),
             bound: kind == "belady",
             counts: Counts { requests: 1000, hits, misses: 1000 - hits, ..Counts::default() },
             hit_ratio: hit,

@@ -33,9 +33,10 @@ pub fn warnings(result: &RunResult) -> Vec<String> {
         }
         if r.counts.errors > 0 {
             out.push(format!(
-                "{label}: {} cache operations failed ({}% of requests); those requests went to the origin.",
+                "{label}: {} cache operations failed ({}% of requests); those requests went to the origin.{}",
                 r.counts.errors,
-                format::significant(100.0 * r.counts.errors as f64 / r.counts.requests.max(1) as f64, 2)
+                format::significant(100.0 * r.counts.errors as f64 / r.counts.requests.max(1) as f64, 2),
+                causes(&r.error_causes)
             ));
         }
         if let Some(load) = &r.load {
@@ -59,6 +60,15 @@ pub fn warnings(result: &RunResult) -> Vec<String> {
         }
     }
     out
+}
+
+/// " Causes: `a` (3 times), ..." for the causes of failed operations, or nothing.
+fn causes(causes: &[crate::metrics::ErrorCause]) -> String {
+    if causes.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = causes.iter().map(|c| format!("`{}` ({} times)", c.message, c.count)).collect();
+    format!(" Causes: {}.", listed.join(", "))
 }
 
 /// How much the hit ratio rose between the second-to-last and the last tenth of the measured

@@ -13,7 +13,7 @@ use crate::metrics::{Backend, Counts, LoadMeasurements, StrategyResult, TierCoun
 use crate::model::Capacity;
 use crate::model::units::CapacitySpec;
 use crate::runner::usage::settle;
-use crate::strategy::{CacheStrategy, MAX_TIERS, StrategySpec, Usage, build_strategy};
+use crate::strategy::{CacheStrategy, Diagnosed, MAX_TIERS, StrategySpec, Usage, build_strategy};
 
 /// One (strategy, capacity) pair of a sweep.
 #[derive(Debug, Clone)]
@@ -96,7 +96,8 @@ where
 {
     let name = &cell.spec.name;
     let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
-    let strategy: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
+    let diagnosed = Arc::new(Diagnosed::new(build_strategy(&cell.spec, capacity).await?.into()));
+    let strategy: Arc<dyn CacheStrategy> = diagnosed.clone();
     let redis_version = strategy.redis_version();
     let facts = strategy.facts();
     // Damage a cache on disk finds when it opens is known once it is built.
@@ -137,6 +138,7 @@ where
         key_prefix: facts.key_prefix,
         damaged_at_open: early.at_open,
         damaged_in_warmup: early.in_warmup,
+        error_causes: diagnosed.causes(),
         hit_ratio: counts.hit_ratio(),
         byte_hit_ratio: counts.byte_hit_ratio(),
         counts,

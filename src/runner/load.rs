@@ -39,7 +39,7 @@ use crate::runner::interrupt::watch_signals;
 use crate::runner::plan::RunPlan;
 use crate::strategy::{CacheStrategy, Usage};
 use crate::workload::WorkloadSpec;
-use crate::workload::trace::{TraceSource, scan_stats};
+use crate::workload::trace::{TraceSource, scan_replayable};
 
 /// An open loop whose p99 start delay exceeds this (µs) gets a warning: the latencies then say
 /// as much about the load generator as about the cache.
@@ -442,7 +442,7 @@ pub fn run_with<H: Harness>(
     let trace = workload.trace_source().transpose()?;
     let (stream_len, footprint_objects) = match &trace {
         Some(t) => {
-            let stats = scan_stats(t)?;
+            let stats = scan_replayable(t)?;
             (stats.requests, stats.footprint_objects)
         }
         None => (workload.requests.get(), workload.footprint_objects()),

@@ -23,7 +23,7 @@ use crate::runner::interrupt;
 use crate::runner::plan::RunPlan;
 use crate::strategy::{CacheStrategy, Hint, Lookup, MAX_TIERS, Usage, tier_slot};
 use crate::workload::fill_next_access;
-use crate::workload::trace::{FutureTrace, TraceSource, scan_stats, with_next_access};
+use crate::workload::trace::{FutureTrace, TraceSource, scan_replayable, with_next_access};
 
 /// Requests between two progress-bar updates.
 const PROGRESS_STEP: u64 = 1 << 16;
@@ -123,7 +123,7 @@ fn generated_stream(plan: &RunPlan, needs_future: bool) -> anyhow::Result<(u64, 
 
 /// A trace's length and footprint in objects (one stats pass) and its stream.
 fn trace_stream(source: &TraceSource, needs_future: bool) -> anyhow::Result<(u64, u64, Stream)> {
-    let stats = scan_stats(source)?;
+    let stats = scan_replayable(source)?;
     let trace = if needs_future {
         with_next_access(source)?
     } else {

@@ -113,7 +113,7 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, InputError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::Io { path: path.to_path_buf(), source: e })?;
+            .map_err(|e| InputError::Io { path: path.to_path_buf(), cause: e })?;
         Scenario::parse(&text, path)
     }
 

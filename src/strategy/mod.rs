@@ -1,6 +1,7 @@
 //! Storage strategies: where response bodies live. Every backend implements
 //! [`CacheStrategy`]; runners drive only this trait and never see a backend's internals.
 
+mod diagnosed;
 mod file;
 mod file_entry;
 mod moka_cache;
@@ -19,6 +20,7 @@ use bytes::Bytes;
 
 use crate::metrics::StrategyFacts;
 
+pub use diagnosed::Diagnosed;
 pub use file::{FileCache, FileConfig};
 pub use moka_cache::MokaCache;
 pub use no_cache::NoCache;

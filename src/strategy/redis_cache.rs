@@ -385,6 +385,17 @@ async fn single(url: &str, config: &RedisConfig) -> anyhow::Result<Conn> {
         .set_response_timeout(Some(config.timeout))
         .set_connection_timeout(Some(connect_timeout))
         .set_max_delay(Duration::from_secs(1));
+    // A first plain connection says why a server cannot be used (refused, wrong password, no
+    // such database): the reconnecting manager below would only report a timeout.
+    let first = tokio::time::timeout(connect_timeout, client.get_multiplexed_async_connection()).await;
+    match first {
+        Err(_) => anyhow::bail!(
+            "cannot connect to Redis at {}: no answer within {connect_timeout:?} (is the host reachable?)",
+            redact(url)
+        ),
+        Ok(Err(e)) => anyhow::bail!("cannot connect to Redis at {}: {}", redact(url), explain(&e)),
+        Ok(Ok(_)) => {}
+    }
     let mut pool = Vec::with_capacity(config.connections);
     for _ in 0..config.connections.max(1) {
         let manager = tokio::time::timeout(
@@ -398,6 +409,23 @@ async fn single(url: &str, config: &RedisConfig) -> anyhow::Result<Conn> {
         pool.push(manager);
     }
     Ok(Conn::Single { pool, next: AtomicUsize::new(0) })
+}
+
+/// What a failed connection attempt means, in the user's terms.
+fn explain(e: &redis::RedisError) -> String {
+    let text = e.to_string();
+    if e.is_connection_refusal() {
+        format!("connection refused: no server listens there ({text})")
+    } else if e.kind() == redis::ErrorKind::AuthenticationFailed
+        || text.contains("WRONGPASS")
+        || text.contains("NOAUTH")
+    {
+        format!("authentication failed: check the user and password in the URL ({text})")
+    } else if text.contains("DB index") {
+        format!("no such database: the number after the last / in the URL is out of range ({text})")
+    } else {
+        text
+    }
 }
 
 /// Sends `cmd` to one chosen cluster node.

@@ -397,3 +397,53 @@ fn a_simulation_of_huge_values_allocates_no_bodies() {
     assert!(lru["hits"].as_u64().unwrap() > 0 && lru["corrupt"] == 0, "{lru}");
     assert_eq!(lru["bytes_requested"].as_u64().unwrap(), lru["requests"].as_u64().unwrap() << 30);
 }
+
+#[test]
+fn trace_and_file_errors_are_reported_once_and_as_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    // A missing file: the OS error once, not twice.
+    let out = cachelab()
+        .args(["simulate", "--trace", "/nonexistent/t.csv", "--policy", "lru", "--size", "10"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+    // A broken input converted: a read error of the input, not "cannot write" the output.
+    let bad = dir.path().join("bad.oracleGeneral.bin");
+    let mut record = Vec::new();
+    for field in
+        [1u32.to_le_bytes().as_slice(), &7u64.to_le_bytes(), &100u32.to_le_bytes(), &(-5i64).to_le_bytes()]
+    {
+        record.extend_from_slice(field);
+    }
+    std::fs::write(&bad, &record).unwrap();
+    let out =
+        cachelab().args(["trace", "convert"]).arg(&bad).arg(dir.path().join("out.csv")).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("bad.oracleGeneral.bin: record 1") && !err.contains("cannot write"), "{err}");
+    // An empty trace is refused by simulate and by run.
+    let empty = dir.path().join("empty.oracleGeneral.bin");
+    std::fs::write(&empty, b"").unwrap();
+    let out = cachelab()
+        .args(["simulate", "--policy", "lru", "--size", "10", "--trace"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("holds no requests"), "{err}");
+    let scenario = write(
+        dir.path(),
+        "e.toml",
+        &format!(
+            "name = \"e\"\n[workload]\nkind = \"trace\"\npath = \"{}\"\n[[strategy]]\nname = \"l\"\nkind = \"lru\"\ncapacity = 10\n",
+            empty.display()
+        ),
+    );
+    let out = cachelab().args(["run", "-q"]).arg(&scenario).arg("--out").arg(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("holds no requests"), "{err}");
+}

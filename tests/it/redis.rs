@@ -308,3 +308,24 @@ async fn a_tiered_scenario_puts_an_exact_lru_in_front_of_redis() {
     cache.shutdown().await.unwrap();
     assert_eq!(count_keys(&server.url(), "cachelab:*"), 0);
 }
+
+#[tokio::test]
+async fn connection_failures_say_which_one_they_are() {
+    let server = private_server(ServerOptions { password: Some("right".into()), ..ServerOptions::default() });
+    let port = server.port();
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    for (url, expected) in [
+        (format!("redis://127.0.0.1:{free}"), "connection refused"),
+        (format!("redis://:wrong@127.0.0.1:{port}"), "authentication failed"),
+        (format!("redis://:right@127.0.0.1:{port}/99"), "no such database"),
+    ] {
+        let started = Instant::now();
+        let err = match RedisCache::connect("r", config(RedisTarget::Url(url.clone()), 250)).await {
+            Ok(_) => panic!("{url} must not connect"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(err.contains(expected), "{url}: {err}");
+        assert!(!err.contains("timed out") && !err.contains(":wrong@"), "{url}: {err}");
+        assert!(started.elapsed() < Duration::from_secs(4), "{url}: said at once, not after a timeout");
+    }
+}

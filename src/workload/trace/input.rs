@@ -19,7 +19,7 @@ pub type Input = Box<dyn Read + Send>;
 /// Opens `path`, streaming its content through a zstd decoder if it is zstd-compressed. A plain
 /// file is returned unbuffered: every reader reads large blocks into its own buffer.
 pub fn open(path: &Path) -> Result<Input, InputError> {
-    let io = |e| InputError::Io { path: path.to_path_buf(), source: e };
+    let io = |e| InputError::Io { path: path.to_path_buf(), cause: e };
     let mut file = File::open(path).map_err(io)?;
     let mut head = [0u8; 4];
     let (n, failure) = read_full(&mut file, &mut head);

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub use columns::{Column, CsvOptions};
 pub use format::TraceFormat;
-pub use stats::{TraceStats, count_requests, scan_stats};
+pub use stats::{TraceStats, count_requests, empty_trace, scan_replayable, scan_stats};
 pub use writer::{FutureTrace, with_next_access, write_trace};
 
 use self::csv::CsvReader;

@@ -1,6 +1,8 @@
 //! One pass over a trace: request count, footprint, one-hit wonders and a fitted Zipf alpha.
 //! Memory: a hash map of about 32 bytes per distinct object.
 
+use std::path::Path;
+
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -32,6 +34,25 @@ pub struct TraceStats {
     /// the report's rank/frequency plot; not printed.
     #[serde(skip)]
     pub popularity: Vec<(u64, u64)>,
+}
+
+/// The error for a trace that holds no request: replaying it would report a miss ratio of 0
+/// that means nothing.
+pub fn empty_trace(path: &Path) -> InputError {
+    InputError::Trace {
+        path: path.to_path_buf(),
+        location: "the whole file".into(),
+        message: "holds no requests; there is nothing to replay".into(),
+    }
+}
+
+/// [`scan_stats`] of a trace about to be replayed; a trace without requests is refused.
+pub fn scan_replayable(source: &TraceSource) -> Result<TraceStats, InputError> {
+    let stats = scan_stats(source)?;
+    if stats.requests == 0 {
+        return Err(empty_trace(&source.path));
+    }
+    Ok(stats)
 }
 
 /// Scans `source` once and computes its statistics.

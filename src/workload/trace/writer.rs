@@ -59,13 +59,13 @@ pub fn write_trace(
         TraceFormat::Csv => {
             let tmp = temp()?;
             let mut sink = Sink::new(tmp.reopen().with_context(cannot_write)?, wants_zstd(path))?;
-            let count = write_csv(&mut sink, records).with_context(cannot_write)?;
+            let count = write_csv(&mut sink, records).map_err(|e| e.writing(path))?;
             sink.finish().with_context(cannot_write)?;
             (tmp, count)
         }
         TraceFormat::OracleGeneral => {
             let mut raw = temp()?;
-            let count = write_raw(raw.as_file_mut(), records).with_context(cannot_write)?;
+            let count = write_raw(raw.as_file_mut(), records).map_err(|e| e.writing(path))?;
             fill_next_access(raw.as_file_mut(), count).with_context(cannot_write)?;
             if wants_zstd(path) {
                 let packed = temp()?;
@@ -174,10 +174,39 @@ impl Write for Sink {
     }
 }
 
+/// Why copying records into a trace file stopped: the input (reported as the input's own
+/// error) or the output (reported as a write error of the output file).
+enum Copying {
+    Read(InputError),
+    Write(std::io::Error),
+}
+
+impl From<std::io::Error> for Copying {
+    fn from(e: std::io::Error) -> Self {
+        Copying::Write(e)
+    }
+}
+
+impl From<InputError> for Copying {
+    fn from(e: InputError) -> Self {
+        Copying::Read(e)
+    }
+}
+
+impl Copying {
+    /// The error to report when writing `path`.
+    fn writing(self, path: &Path) -> anyhow::Error {
+        match self {
+            Copying::Read(e) => e.into(),
+            Copying::Write(e) => anyhow::Error::new(e).context(format!("cannot write {}", path.display())),
+        }
+    }
+}
+
 fn write_csv(
     out: &mut Sink,
     records: impl Iterator<Item = Result<TraceRecord, InputError>>,
-) -> anyhow::Result<u64> {
+) -> Result<u64, Copying> {
     out.write_all(b"time,obj_id,obj_size\n")?;
     let mut count = 0;
     for r in records {
@@ -192,7 +221,7 @@ fn write_csv(
 fn write_raw(
     file: &mut File,
     records: impl Iterator<Item = Result<TraceRecord, InputError>>,
-) -> anyhow::Result<u64> {
+) -> Result<u64, Copying> {
     let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
     let mut buf = [0u8; RECORD];
     let mut count = 0;
