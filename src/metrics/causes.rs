@@ -39,7 +39,7 @@ impl ErrorCauses {
     /// The causes, most frequent first, then the rest together.
     pub fn list(&self) -> Vec<ErrorCause> {
         let mut out = self.first.clone();
-        out.sort_by(|a, b| b.count.cmp(&a.count));
+        out.sort_by_key(|c| std::cmp::Reverse(c.count));
         if self.other > 0 {
             out.push(ErrorCause { message: "other causes".into(), count: self.other });
         }
