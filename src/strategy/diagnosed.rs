@@ -94,7 +94,7 @@ mod tests {
             self.0.get(key, hint).await
         }
         async fn put(&self, key: u64, _: Bytes, _: Hint) -> Result<(), StrategyError> {
-            Err(StrategyError::Backend(if key % 2 == 0 {
+            Err(StrategyError::Backend(if key.is_multiple_of(2) {
                 "disk full".into()
             } else {
                 format!("bad key {key}")
