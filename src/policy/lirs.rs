@@ -249,11 +249,23 @@ impl Lirs {
     /// HIR object. If the demotions evicted it from Q, it comes back on top of S as a resident
     /// in no queue and counted nowhere (libCacheSim keeps answering hits for it), and is not
     /// reported evicted.
+    ///
+    /// Byte mode: libCacheSim's loop re-reads the object's size from its Q entry on every
+    /// round, also after that entry was freed; the allocator hands the freed memory to the
+    /// object the same round demoted into Q, so from then on the loop compares with that
+    /// object's size. Reproduced, as it decides how many LIR objects are demoted (checked
+    /// request by request against the binding on random byte-mode traces).
     fn make_lir_room(&mut self, m: NodeId, a: &Access, evicted: &mut Vec<u64>) {
-        let cost = self.cost(m);
+        let mut cost = self.cost(m);
+        let size = self.nodes.slab.get(m).size;
         let before = evicted.len();
         while self.lir_used + cost > self.lir_limit && self.lir_used > 0 {
             self.demote_bottom_lir(evicted);
+            if self.nodes.find(a.key) != Some(m)
+                && let Some(q) = self.q.front()
+            {
+                cost = self.cost(*self.q_slab.get(q));
+            }
         }
         if self.nodes.find(a.key) == Some(m) {
             return self.push_s(m);
@@ -262,8 +274,21 @@ impl Lirs {
             evicted.remove(before + at);
         }
         let status = Status { q: NONE, lir: false, resident: true, in_s: false };
-        let ghost = self.nodes.add(Entry { key: a.key, size: a.size, meta: status });
+        let ghost = self.nodes.add(Entry { key: a.key, size, meta: status });
         self.push_s(ghost);
+    }
+
+    /// libCacheSim's eviction for a non-resident object coming back with another size: it
+    /// keeps its first size (`kept`, already made LIR) but room is made for the request's
+    /// (`cost`): while the cache without it has no room for `cost`, HIR objects are evicted
+    /// while Q is full and then the bottom LIR object is demoted.
+    fn evict_for_request(&mut self, kept: u64, cost: u64, evicted: &mut Vec<u64>) {
+        while self.used() - kept + cost > self.capacity.value && self.lir_used > kept {
+            while self.hir_used >= self.hir_limit && !self.q.is_empty() {
+                self.evict_hir(evicted);
+            }
+            self.demote_bottom_lir(evicted);
+        }
     }
 
     /// Drops non-resident entries, oldest first, while S holds more than twice the capacity.
@@ -326,18 +351,24 @@ impl Policy for Lirs {
             Some((m, _)) => {
                 // A non-resident HIR object still in S: a miss, then it becomes LIR.
                 let cost = self.capacity.charge(a.size);
-                if cost > self.lir_limit.max(self.hir_limit) {
+                let lcs = self.rule == ResidentHirHit::LibCacheSim;
+                if cost > if lcs { self.capacity.value } else { self.lir_limit.max(self.hir_limit) } {
                     return false;
                 }
                 self.nodes.slab.move_to_front(&mut self.s, m);
                 self.release_q(m, false);
-                self.s_used = self.s_used - self.cost(m) + cost;
-                let e = self.nodes.slab.get_mut(m);
-                e.size = a.size;
-                e.meta.resident = true;
+                if !lcs {
+                    self.s_used = self.s_used - self.cost(m) + cost;
+                    self.nodes.slab.get_mut(m).size = a.size;
+                }
+                self.nodes.slab.get_mut(m).meta.resident = true;
                 self.resident += 1;
-                if cost <= self.lir_limit {
+                let kept = self.cost(m);
+                if kept <= self.lir_limit {
                     self.make_lir(m, evicted);
+                    if lcs {
+                        self.evict_for_request(kept, cost, evicted);
+                    }
                 } else {
                     self.enqueue_hir(m, evicted);
                 }

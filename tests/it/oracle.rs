@@ -32,23 +32,18 @@ use cachelab::workload::trace::{TraceRecord, write_trace};
 /// Largest allowed |our miss ratio - libCacheSim's| (and the same for byte miss ratios);
 /// `0.0` means identical miss counts and missed bytes. Exhaustive on purpose: a new policy
 /// must say how close it is.
-fn tolerance(kind: PolicyKind, bytes: bool) -> f64 {
+fn tolerance(kind: PolicyKind) -> f64 {
     match kind {
         // Textbook, or the same rules as libCacheSim step by step (each file's doc says how).
         PolicyKind::Lru | PolicyKind::Fifo | PolicyKind::Clock | PolicyKind::Lfu => 0.0,
-        PolicyKind::Sieve | PolicyKind::S3Fifo | PolicyKind::Arc | PolicyKind::WTinyLfu => 0.0,
+        PolicyKind::Sieve | PolicyKind::Arc | PolicyKind::WTinyLfu => 0.0,
+        // With the parameters of `libcachesim_params`.
+        PolicyKind::S3Fifo | PolicyKind::Lirs => 0.0,
         // Object mode: optimal, so the count is unique. Byte mode: farthest-first until the
         // object fits is a heuristic whose ties (objects never requested again) are broken by
-        // heap order in libCacheSim and oldest-first here.
-        PolicyKind::Belady => {
-            if bytes {
-                0.002
-            } else {
-                0.0
-            }
-        }
-        // With `resident_hir_hit = "libcachesim"` (src/policy/lirs.rs).
-        PolicyKind::Lirs => 0.002,
+        // heap order in libCacheSim and oldest-first here; identical on these traces all the
+        // same.
+        PolicyKind::Belady => 0.0,
     }
 }
 
@@ -242,7 +237,7 @@ fn generated() -> Vec<(&'static str, Vec<(u64, u32)>)> {
     let mut at = 0u64;
     let looping: Vec<u64> = (0..100_000)
         .map(|_| {
-            if rng.next_u64() % 5 == 0 {
+            if rng.next_u64().is_multiple_of(5) {
                 100_000 + noise.next().expect("infinite")
             } else {
                 at = (at + 1) % 3_000;
@@ -366,7 +361,7 @@ impl Compared {
     }
 
     fn ok(&self) -> bool {
-        let tol = tolerance(self.case.kind, self.case.bytes);
+        let tol = tolerance(self.case.kind);
         if tol == 0.0 {
             self.ours == self.their_counts()
         } else {
@@ -459,40 +454,54 @@ fn policies_agree_with_libcachesim() {
     assert!(failures.is_empty(), "{} cases outside tolerance:\n{}", failures.len(), failures.join("\n"));
 }
 
-/// LIRS with its default, the paper's rule for a hit on a resident HIR object outside S, on
-/// the object-mode cases: how far it is from libCacheSim (printed), within 0.01 (asserted).
+/// LIRS with its default, the paper's rule for a hit on a resident HIR object outside S (and
+/// a non-resident object coming back takes its new size): how far from libCacheSim, per mode
+/// (printed); asserted within 0.002 in object mode and 0.005 in byte mode, where the traces
+/// whose objects change size (cloudPhysicsIO_vscsi) make the most difference.
 fn paper_lirs_stays_close(compared: &[Compared], subjects: &[Subject]) {
-    let lirs: Vec<&Compared> =
-        compared.iter().filter(|c| c.case.kind == PolicyKind::Lirs && !c.case.bytes).collect();
-    let worst = std::thread::scope(|s| {
+    let lirs: Vec<&Compared> = compared.iter().filter(|c| c.case.kind == PolicyKind::Lirs).collect();
+    let diffs: Vec<(f64, &Compared)> = std::thread::scope(|s| {
         let handles: Vec<_> = lirs
             .iter()
-            .map(|c| {
+            .map(|&c| {
                 let trace = &subjects.iter().find(|t| t.name == c.trace).expect("trace").requests;
                 s.spawn(move || {
                     let paper = simulate(c.case, &PolicyParams::default(), trace);
-                    ((paper.misses as f64 / c.requests as f64 - c.theirs.miss_ratio).abs(), c)
+                    let miss = (paper.misses as f64 / c.requests as f64 - c.theirs.miss_ratio).abs();
+                    let byte = (paper.bytes_missed as f64 / c.bytes_requested as f64
+                        - c.theirs.byte_miss_ratio)
+                        .abs();
+                    (miss.max(byte), c)
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("paper LIRS")).max_by(|a, b| a.0.total_cmp(&b.0))
+        handles.into_iter().map(|h| h.join().expect("paper LIRS")).collect()
     });
-    let (diff, at) = worst.expect("LIRS cases");
-    println!(
-        "lirs with resident_hir_hit = \"paper\" (the default), {} object-mode cases: worst miss-ratio diff {diff:.6} ({} {})",
-        lirs.len(),
-        at.trace,
-        at.case.arg()
-    );
-    assert!(diff <= 0.01, "paper-rule LIRS moved away from libCacheSim: {diff}");
+    for bytes in [false, true] {
+        let (diff, at) = diffs
+            .iter()
+            .filter(|(_, c)| c.case.bytes == bytes)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .expect("LIRS cases");
+        println!(
+            "lirs with resident_hir_hit = \"paper\" (the default), {} cases: worst diff {diff:.6} ({} {})",
+            if bytes { "byte-mode" } else { "object-mode" },
+            at.trace,
+            at.case.arg()
+        );
+    }
+    for (bytes, bound) in [(false, 0.002), (true, 0.005)] {
+        let worst = diffs.iter().filter(|(_, c)| c.case.bytes == bytes).map(|d| d.0).fold(0.0, f64::max);
+        assert!(worst <= bound, "paper-rule LIRS is {worst} from libCacheSim (bytes: {bytes})");
+    }
 }
 
 /// Per policy: cases, worst |difference| of miss ratio and byte miss ratio, and where.
 fn print_table(compared: &[Compared]) {
     println!(
-        "| policy | cases | worst miss-ratio diff | worst byte-miss-ratio diff | tolerance | worst case |"
+        "| policy | cases | identical counts | worst miss-ratio diff | worst byte-miss-ratio diff | asserted | worst case |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     for kind in POLICIES {
         let of: Vec<&Compared> = compared.iter().filter(|c| c.case.kind == kind).collect();
         let worst = of
@@ -502,20 +511,13 @@ fn print_table(compared: &[Compared]) {
         let miss = of.iter().map(|c| c.miss_diff()).fold(0.0, f64::max);
         let byte = of.iter().map(|c| c.byte_diff()).fold(0.0, f64::max);
         let exact = of.iter().filter(|c| c.ours == c.their_counts()).count();
-        let tol = |bytes| match tolerance(kind, bytes) {
+        let at =
+            if miss.max(byte) > 0.0 { format!("{} {}", worst.trace, worst.case.arg()) } else { "-".into() };
+        let tol = match tolerance(kind) {
             0.0 => "identical".to_string(),
             t => format!("{t}"),
         };
-        println!(
-            "| {} | {} ({} identical) | {miss:.6} | {byte:.6} | {} / {} (objects / bytes) | {} {} |",
-            kind.name(),
-            of.len(),
-            exact,
-            tol(false),
-            tol(true),
-            worst.trace,
-            worst.case.arg()
-        );
+        println!("| {} | {} | {exact} | {miss:.6} | {byte:.6} | {tol} | {at} |", kind.name(), of.len(),);
     }
     println!("{} cases in all; those with different counts:", compared.len());
     for c in compared.iter().filter(|c| c.ours != c.their_counts()) {
