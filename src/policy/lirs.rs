@@ -22,10 +22,11 @@
 //! LIR slot; when that demotion evicts the very object being hit from Q (Q too small to hold
 //! both), libCacheSim keeps it in S as a resident HIR object that is in no queue and counted in
 //! no share, so it keeps answering hits until a hit makes it LIR or pruning drops it. The
-//! `"libcachesim"` rule reproduces that too (the object is not reported evicted, and
-//! [`Policy::used`] does not count it), which is what makes its miss counts libCacheSim's
+//! `"libcachesim"` rule reproduces that too (the object is not reported evicted; it counts in
+//! [`Policy::len`] but not in [`Policy::used`]), which is what makes its miss counts libCacheSim's
 //! (`tests/it/oracle.rs`). The paper's rule is the default because it is LIRS as published and
-//! never holds an object it does not count.
+//! never holds an object it does not count. The `"libcachesim"` rule is for replaying traces:
+//! a [`Policy::remove`] that prunes S may drop such an uncounted object without reporting it.
 
 use serde::{Deserialize, Serialize};
 
@@ -163,8 +164,9 @@ impl Lirs {
                 self.release_q(tail, false);
                 self.nodes.forget(tail);
             } else if e.meta.q == NONE {
-                // An uncounted resident (libCacheSim's rule): in no queue, it leaves with S.
+                // A resident in no queue (libCacheSim's rule) leaves with its S entry.
                 evicted.push(e.key);
+                self.resident -= 1;
                 self.nodes.forget(tail);
             }
         }
@@ -247,8 +249,8 @@ impl Lirs {
     /// libCacheSim's rule for a hit on resident HIR entry `m` (in Q, not in S): bottom LIR
     /// objects are demoted while the LIR set has no room for it, then it goes on top of S as an
     /// HIR object. If the demotions evicted it from Q, it comes back on top of S as a resident
-    /// in no queue and counted nowhere (libCacheSim keeps answering hits for it), and is not
-    /// reported evicted.
+    /// in no queue and counted in no share (libCacheSim keeps answering hits for it; it counts in
+    /// `len` but not in `used`), and is not reported evicted.
     ///
     /// Byte mode: libCacheSim's loop re-reads the object's size from its Q entry on every
     /// round, also after that entry was freed; the allocator hands the freed memory to the
@@ -275,6 +277,7 @@ impl Lirs {
         }
         let status = Status { q: NONE, lir: false, resident: true, in_s: false };
         let ghost = self.nodes.add(Entry { key: a.key, size, meta: status });
+        self.resident += 1;
         self.push_s(ghost);
     }
 
@@ -325,10 +328,8 @@ impl Policy for Lirs {
                 if e.meta.in_s {
                     // Its recency beats the bottom LIR object's: it becomes LIR.
                     self.nodes.slab.move_to_front(&mut self.s, m);
-                    if e.meta.q == NONE {
-                        // Resident but uncounted (libCacheSim's rule): counted again from now.
-                        self.resident += 1;
-                    } else {
+                    // A resident in no queue (libCacheSim's rule) has no share to leave.
+                    if e.meta.q != NONE {
                         self.release_q(m, true);
                         self.hir_used -= self.cost(m);
                     }
@@ -407,8 +408,6 @@ impl Policy for Lirs {
         };
         let e = *self.nodes.slab.get(m);
         let cost = self.capacity.charge(e.size);
-        // A resident in no queue (libCacheSim's rule) is counted nowhere.
-        let counted = e.meta.lir || e.meta.q != NONE;
         if e.meta.in_s {
             self.unlink_s(m);
         }
@@ -425,7 +424,7 @@ impl Policy for Lirs {
             // Uncounted residents this pruning drops are forgotten with their S entries.
             self.prune(&mut Vec::new());
         }
-        if e.meta.resident && counted {
+        if e.meta.resident {
             self.resident -= 1;
         }
         e.meta.resident
@@ -516,14 +515,14 @@ mod tests {
         assert_eq!(run(&mut paper, &[1]), vec![true]);
         assert!(paper.is_lir(2) && paper.is_lir(3) && paper.contains(1) && paper.in_stack(1));
         // libCacheSim: the bottom LIR object (2) is demoted to Q, which pushes 1 itself out of
-        // Q; 1 stays on top of S, answering hits, counted nowhere and not reported evicted.
+        // Q; 1 stays on top of S, answering hits, in no share and not reported evicted.
         let mut lcs = setup(ResidentHirHit::LibCacheSim);
         let mut ev = Vec::new();
         assert!(lcs.access(&Access { key: 1, size: 1, tick: 0, next_access: NEVER }, &mut ev));
         assert!(ev.is_empty(), "{ev:?}");
         assert!(!lcs.is_lir(2) && lcs.contains(2) && lcs.is_lir(3));
         assert!(lcs.contains(1) && lcs.in_stack(1));
-        assert_eq!((lcs.len(), lcs.used()), (2, 2));
+        assert_eq!((lcs.len(), lcs.used()), (3, 2), "1 is held but not counted in used");
         // The freed LIR slot goes to the next new object; 1 still hits, and becomes LIR,
         // demoting 3 (whose move to Q evicts 2).
         assert_eq!(run(&mut lcs, &[4, 1]), vec![false, true]);
