@@ -11,11 +11,24 @@
 //!
 //! Sizing follows libCacheSim's `LIRS`: the HIR share is `max(1, hir_ratio * capacity)` with
 //! `hir_ratio` 0.01 by default, every share is counted in the capacity's unit (objects, or
-//! bytes), an object is admitted only if it fits in the HIR share, and non-resident entries
-//! are dropped from S oldest-first once S holds more than twice the capacity. One difference
-//! from libCacheSim, where this implementation follows the paper: a hit on a resident HIR
-//! object that is not in S leaves the LIR set alone (libCacheSim demotes an LIR object then,
-//! which can evict the object being hit yet keep answering hits for it).
+//! bytes), a new object is admitted only if it fits in the HIR share (a non-resident one coming
+//! back needs only to fit in the cache), and non-resident entries are dropped from S
+//! oldest-first once S holds more than twice the capacity.
+//!
+//! One rule differs between the paper and libCacheSim, [`ResidentHirHit`]: a hit on a
+//! resident HIR object that is not in S. The paper leaves the LIR set alone (the default,
+//! `resident_hir_hit = "paper"`). libCacheSim (`"libcachesim"`) first demotes bottom LIR objects
+//! to Q while the LIR set has no room for the object, so the next new object takes the freed
+//! LIR slot; when that demotion evicts the very object being hit from Q (Q too small to hold
+//! both), libCacheSim keeps it in S as a resident HIR object that is in no queue and counted in
+//! no share, so it keeps answering hits until a hit makes it LIR or pruning drops it. The
+//! `"libcachesim"` rule reproduces that too (the object is not reported evicted; it counts in
+//! [`Policy::len`] but not in [`Policy::used`]), which is what makes its miss counts libCacheSim's
+//! (`tests/it/oracle.rs`). The paper's rule is the default because it is LIRS as published and
+//! never holds an object it does not count. The `"libcachesim"` rule is for replaying traces:
+//! a [`Policy::remove`] that prunes S may drop such an uncounted object without reporting it.
+
+use serde::{Deserialize, Serialize};
 
 use super::list::{List, NodeId, Slab};
 use super::resident::{Entry, Nodes};
@@ -26,6 +39,19 @@ const NONE: NodeId = NodeId::MAX;
 
 /// Default share of the capacity for resident HIR objects (libCacheSim's `hirs_ratio`).
 pub const DEFAULT_HIR_RATIO: f64 = 0.01;
+
+/// What a hit on a resident HIR object that is not in stack S does (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResidentHirHit {
+    /// The paper's rule: the object stays HIR, moves to the end of Q and on top of S.
+    #[default]
+    Paper,
+    /// libCacheSim's rule: bottom LIR objects are first demoted while the LIR set has no room
+    /// for the object (an object the demotion evicts from Q keeps answering hits, uncounted).
+    #[serde(rename = "libcachesim")]
+    LibCacheSim,
+}
 
 /// What LIRS knows about one key (beside its size). Entries live in one slab whose links form
 /// stack S.
@@ -59,12 +85,14 @@ pub struct Lirs {
     q: List,
     /// Non-resident HIR objects still in S, in the order they were evicted (back = oldest).
     nonresident: List,
+    rule: ResidentHirHit,
 }
 
 impl Lirs {
     /// An empty LIRS cache; `hir_ratio` (in [0, 1]) is the share of the capacity for resident
-    /// HIR objects (at least one unit).
-    pub fn new(capacity: Capacity, hir_ratio: f64) -> Self {
+    /// HIR objects (at least one unit); `rule` says what a hit on a resident HIR object outside
+    /// S does.
+    pub fn new(capacity: Capacity, hir_ratio: f64, rule: ResidentHirHit) -> Self {
         let hir_limit = ((hir_ratio * capacity.value as f64) as u64).clamp(1, capacity.value.max(1));
         let n = super::expected_objects(capacity);
         Lirs {
@@ -81,6 +109,7 @@ impl Lirs {
             s: List::default(),
             q: List::default(),
             nonresident: List::default(),
+            rule,
         }
     }
 
@@ -124,7 +153,7 @@ impl Lirs {
 
     /// Stack pruning: removes HIR entries from the bottom of S until an LIR entry is there
     /// (all of them when S holds no LIR entry).
-    fn prune(&mut self) {
+    fn prune(&mut self, evicted: &mut Vec<u64>) {
         while let Some(tail) = self.s.back() {
             let e = *self.nodes.slab.get(tail);
             if e.meta.lir {
@@ -133,6 +162,11 @@ impl Lirs {
             self.unlink_s(tail);
             if !e.meta.resident {
                 self.release_q(tail, false);
+                self.nodes.forget(tail);
+            } else if e.meta.q == NONE {
+                // A resident in no queue (libCacheSim's rule) leaves with its S entry.
+                evicted.push(e.key);
+                self.resident -= 1;
                 self.nodes.forget(tail);
             }
         }
@@ -191,7 +225,7 @@ impl Lirs {
             evicted.push(self.nodes.slab.get(m).key);
             self.nodes.forget(m);
         }
-        self.prune();
+        self.prune(evicted);
     }
 
     /// Gives LIR status to resident entry `m` (already on top of S), demoting bottom LIR
@@ -209,7 +243,55 @@ impl Lirs {
             self.demote_bottom_lir(evicted);
         }
         self.lir_used += cost;
-        self.prune();
+        self.prune(evicted);
+    }
+
+    /// libCacheSim's rule for a hit on resident HIR entry `m` (in Q, not in S): bottom LIR
+    /// objects are demoted while the LIR set has no room for it, then it goes on top of S as an
+    /// HIR object. If the demotions evicted it from Q, it comes back on top of S as a resident
+    /// in no queue and counted in no share (libCacheSim keeps answering hits for it; it counts in
+    /// `len` but not in `used`), and is not reported evicted.
+    ///
+    /// Byte mode: libCacheSim's loop re-reads the object's size from its Q entry on every
+    /// round, also after that entry was freed; the allocator hands the freed memory to the
+    /// object the same round demoted into Q, so from then on the loop compares with that
+    /// object's size. Reproduced, as it decides how many LIR objects are demoted (checked
+    /// request by request against the binding on random byte-mode traces).
+    fn make_lir_room(&mut self, m: NodeId, a: &Access, evicted: &mut Vec<u64>) {
+        let mut cost = self.cost(m);
+        let size = self.nodes.slab.get(m).size;
+        let before = evicted.len();
+        while self.lir_used + cost > self.lir_limit && self.lir_used > 0 {
+            self.demote_bottom_lir(evicted);
+            if self.nodes.find(a.key) != Some(m)
+                && let Some(q) = self.q.front()
+            {
+                cost = self.cost(*self.q_slab.get(q));
+            }
+        }
+        if self.nodes.find(a.key) == Some(m) {
+            return self.push_s(m);
+        }
+        if let Some(at) = evicted[before..].iter().position(|&k| k == a.key) {
+            evicted.remove(before + at);
+        }
+        let status = Status { q: NONE, lir: false, resident: true, in_s: false };
+        let ghost = self.nodes.add(Entry { key: a.key, size, meta: status });
+        self.resident += 1;
+        self.push_s(ghost);
+    }
+
+    /// libCacheSim's eviction for a non-resident object coming back with another size: it
+    /// keeps its first size (`kept`, already made LIR) but room is made for the request's
+    /// (`cost`): while the cache without it has no room for `cost`, HIR objects are evicted
+    /// while Q is full and then the bottom LIR object is demoted.
+    fn evict_for_request(&mut self, kept: u64, cost: u64, evicted: &mut Vec<u64>) {
+        while self.used() - kept + cost > self.capacity.value && self.lir_used > kept {
+            while self.hir_used >= self.hir_limit && !self.q.is_empty() {
+                self.evict_hir(evicted);
+            }
+            self.demote_bottom_lir(evicted);
+        }
     }
 
     /// Drops non-resident entries, oldest first, while S holds more than twice the capacity.
@@ -238,7 +320,7 @@ impl Policy for Lirs {
                 let was_bottom = self.s.back() == Some(m);
                 self.nodes.slab.move_to_front(&mut self.s, m);
                 if was_bottom {
-                    self.prune();
+                    self.prune(evicted);
                 }
                 true
             }
@@ -246,8 +328,11 @@ impl Policy for Lirs {
                 if e.meta.in_s {
                     // Its recency beats the bottom LIR object's: it becomes LIR.
                     self.nodes.slab.move_to_front(&mut self.s, m);
-                    self.release_q(m, true);
-                    self.hir_used -= self.cost(m);
+                    // A resident in no queue (libCacheSim's rule) has no share to leave.
+                    if e.meta.q != NONE {
+                        self.release_q(m, true);
+                        self.hir_used -= self.cost(m);
+                    }
                     if self.cost(m) <= self.lir_limit {
                         self.make_lir(m, evicted);
                     } else {
@@ -256,25 +341,35 @@ impl Policy for Lirs {
                 } else {
                     // Stays HIR: to the end of Q, and on top of S.
                     self.q_slab.move_to_front(&mut self.q, e.meta.q);
-                    self.push_s(m);
+                    if self.rule == ResidentHirHit::LibCacheSim {
+                        self.make_lir_room(m, a, evicted);
+                    } else {
+                        self.push_s(m);
+                    }
                 }
                 true
             }
             Some((m, _)) => {
                 // A non-resident HIR object still in S: a miss, then it becomes LIR.
                 let cost = self.capacity.charge(a.size);
-                if cost > self.hir_limit {
+                let lcs = self.rule == ResidentHirHit::LibCacheSim;
+                if cost > if lcs { self.capacity.value } else { self.lir_limit.max(self.hir_limit) } {
                     return false;
                 }
                 self.nodes.slab.move_to_front(&mut self.s, m);
                 self.release_q(m, false);
-                self.s_used = self.s_used - self.cost(m) + cost;
-                let e = self.nodes.slab.get_mut(m);
-                e.size = a.size;
-                e.meta.resident = true;
+                if !lcs {
+                    self.s_used = self.s_used - self.cost(m) + cost;
+                    self.nodes.slab.get_mut(m).size = a.size;
+                }
+                self.nodes.slab.get_mut(m).meta.resident = true;
                 self.resident += 1;
-                if cost <= self.lir_limit {
+                let kept = self.cost(m);
+                if kept <= self.lir_limit {
                     self.make_lir(m, evicted);
+                    if lcs {
+                        self.evict_for_request(kept, cost, evicted);
+                    }
                 } else {
                     self.enqueue_hir(m, evicted);
                 }
@@ -318,7 +413,7 @@ impl Policy for Lirs {
         }
         if e.meta.lir {
             self.lir_used -= cost;
-        } else {
+        } else if e.meta.q != NONE {
             self.release_q(m, e.meta.resident);
             if e.meta.resident {
                 self.hir_used -= cost;
@@ -326,7 +421,8 @@ impl Policy for Lirs {
         }
         self.nodes.forget(m);
         if e.meta.lir {
-            self.prune();
+            // Uncounted residents this pruning drops are forgotten with their S entries.
+            self.prune(&mut Vec::new());
         }
         if e.meta.resident {
             self.resident -= 1;
@@ -361,7 +457,7 @@ mod tests {
 
     /// The example of the paper's Figure 2 shape: 2 LIR slots, 1 HIR slot.
     fn small() -> Lirs {
-        let mut l = Lirs::new(Capacity::objects(3), 0.34);
+        let mut l = Lirs::new(Capacity::objects(3), 0.34, ResidentHirHit::Paper);
         assert_eq!((l.lir_limit, l.hir_limit), (2, 1));
         // 1 and 2 fill the LIR set; 3 is a resident HIR object.
         run(&mut l, &[1, 2, 3]);
@@ -405,12 +501,41 @@ mod tests {
         assert!(l.is_lir(2) && l.is_lir(3));
     }
 
+    #[test]
+    fn resident_hir_hit_outside_stack_paper_and_libcachesim_rules() {
+        // After [1, 2, 3, 3]: LIR {2, 3}, Q {1}, and 1 is not in S.
+        let setup = |rule| {
+            let mut l = Lirs::new(Capacity::objects(3), 0.34, rule);
+            run(&mut l, &[1, 2, 3, 3]);
+            assert!(l.is_lir(2) && l.is_lir(3) && l.contains(1) && !l.in_stack(1));
+            l
+        };
+        // The paper: a hit on 1 leaves the LIR set alone.
+        let mut paper = setup(ResidentHirHit::Paper);
+        assert_eq!(run(&mut paper, &[1]), vec![true]);
+        assert!(paper.is_lir(2) && paper.is_lir(3) && paper.contains(1) && paper.in_stack(1));
+        // libCacheSim: the bottom LIR object (2) is demoted to Q, which pushes 1 itself out of
+        // Q; 1 stays on top of S, answering hits, in no share and not reported evicted.
+        let mut lcs = setup(ResidentHirHit::LibCacheSim);
+        let mut ev = Vec::new();
+        assert!(lcs.access(&Access { key: 1, size: 1, tick: 0, next_access: NEVER }, &mut ev));
+        assert!(ev.is_empty(), "{ev:?}");
+        assert!(!lcs.is_lir(2) && lcs.contains(2) && lcs.is_lir(3));
+        assert!(lcs.contains(1) && lcs.in_stack(1));
+        assert_eq!((lcs.len(), lcs.used()), (3, 2), "1 is held but not counted in used");
+        // The freed LIR slot goes to the next new object; 1 still hits, and becomes LIR,
+        // demoting 3 (whose move to Q evicts 2).
+        assert_eq!(run(&mut lcs, &[4, 1]), vec![false, true]);
+        assert!(lcs.is_lir(4) && lcs.is_lir(1) && !lcs.is_lir(3) && lcs.contains(3) && !lcs.contains(2));
+        assert_eq!((lcs.len(), lcs.used()), (3, 3));
+    }
+
     /// Proptest's minimal failing case (cap 2: one LIR slot, one HIR slot). Removing the only
     /// LIR object left HIR 21 alone in S; 9 then became LIR on top of it, so the bottom of S
     /// was an HIR entry and promoting 21 demoted it as if it were LIR.
     #[test]
     fn removing_the_last_lir_object_keeps_an_lir_object_at_the_bottom_of_s() {
-        let mut l = Lirs::new(Capacity::objects(2), DEFAULT_HIR_RATIO);
+        let mut l = Lirs::new(Capacity::objects(2), DEFAULT_HIR_RATIO, ResidentHirHit::Paper);
         assert_eq!((l.lir_limit, l.hir_limit), (1, 1));
         run(&mut l, &[5, 21]);
         assert!(l.is_lir(5) && l.contains(21) && l.in_stack(21));
@@ -429,11 +554,11 @@ mod tests {
 
     #[test]
     fn stack_is_bounded_and_byte_mode_rejects_objects_larger_than_the_hir_share() {
-        let mut l = Lirs::new(Capacity::objects(10), 0.1);
+        let mut l = Lirs::new(Capacity::objects(10), 0.1, ResidentHirHit::Paper);
         run(&mut l, &(0..1000).collect::<Vec<_>>());
         assert!(l.s_used <= 20, "S keeps at most twice the capacity");
         assert_eq!(l.len(), 10);
-        let mut b = Lirs::new(Capacity::bytes(1000), 0.1);
+        let mut b = Lirs::new(Capacity::bytes(1000), 0.1, ResidentHirHit::Paper);
         let mut ev = Vec::new();
         assert!(!b.access(&Access { key: 1, size: 101, tick: 0, next_access: NEVER }, &mut ev));
         assert!(!b.contains(1));

@@ -28,11 +28,13 @@ pub use belady::Belady;
 pub use clock::{Clock, DEFAULT_CLOCK_BITS, MAX_CLOCK_BITS};
 pub use fifo::Fifo;
 pub use lfu::Lfu;
-pub use lirs::{DEFAULT_HIR_RATIO, Lirs};
+pub use lirs::{DEFAULT_HIR_RATIO, Lirs, ResidentHirHit};
 pub use lru::Lru;
 pub use registry::{PolicyKind, PolicyParams, build_policy, policy_names};
 pub use resident::{Entry, Eviction, Nodes, Resident};
-pub use s3fifo::{DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD, DEFAULT_SMALL_RATIO, S3Fifo};
+pub use s3fifo::{
+    DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD, DEFAULT_SMALL_RATIO, DEFAULT_WARMUP_TO_MAIN, S3Fifo,
+};
 pub use sieve::Sieve;
 pub use wtinylfu::{DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, WTinyLfu};
 

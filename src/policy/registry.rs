@@ -2,10 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ArcPolicy, DEFAULT_HIR_RATIO, DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, Lirs, WTinyLfu};
+use super::{
+    ArcPolicy, DEFAULT_HIR_RATIO, DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, Lirs, ResidentHirHit,
+    WTinyLfu,
+};
 use super::{
     Belady, Capacity, Clock, DEFAULT_CLOCK_BITS, DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD,
-    DEFAULT_SMALL_RATIO, Fifo, Lfu, Lru, MAX_CLOCK_BITS, Policy, S3Fifo, Sieve,
+    DEFAULT_SMALL_RATIO, DEFAULT_WARMUP_TO_MAIN, Fifo, Lfu, Lru, MAX_CLOCK_BITS, Policy, S3Fifo, Sieve,
 };
 use crate::model::Invalid;
 use crate::model::units::Fraction;
@@ -49,14 +52,18 @@ impl PolicyKind {
         (
             PolicyKind::S3Fifo,
             "S3-FIFO (Yang et al., SOSP 2023); params: small_ratio (0.1), ghost_ratio (0.9), \
-             move_threshold (2)",
+             move_threshold (2), warmup_to_main (false)",
         ),
         (PolicyKind::Belady, "Belady's optimal MIN: evicts the object needed farthest ahead (offline bound)"),
         (
             PolicyKind::Arc,
             "adaptive replacement cache: recency and frequency lists tuned by ghost hits (FAST 2003)",
         ),
-        (PolicyKind::Lirs, "low inter-reference recency set; param hir_ratio (SIGMETRICS 2002)"),
+        (
+            PolicyKind::Lirs,
+            "low inter-reference recency set (SIGMETRICS 2002); params hir_ratio (0.01), \
+             resident_hir_hit (paper | libcachesim)",
+        ),
         (
             PolicyKind::WTinyLfu,
             "LRU window + frequency-gated segmented LRU; params window_ratio, protected_ratio",
@@ -111,9 +118,17 @@ pub struct PolicyParams {
     /// paper uses 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub move_threshold: Option<u8>,
+    /// s3fifo: until the first eviction, new objects that find the small FIFO full enter main
+    /// (default false; true is libCacheSim's rule since December 2024).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup_to_main: Option<bool>,
     /// lirs: share of the capacity for resident HIR objects (default 0.01, libCacheSim's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hir_ratio: Option<Fraction>,
+    /// lirs: what a hit on a resident HIR object outside stack S does: `paper` (default) or
+    /// `libcachesim` (demote bottom LIR objects first; libCacheSim's miss counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_hir_hit: Option<ResidentHirHit>,
     /// wtinylfu: share of the capacity for the LRU window (default 0.01).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_ratio: Option<Fraction>,
@@ -131,7 +146,9 @@ impl PolicyParams {
             ("small_ratio", self.small_ratio.is_some(), PolicyKind::S3Fifo),
             ("ghost_ratio", self.ghost_ratio.is_some(), PolicyKind::S3Fifo),
             ("move_threshold", self.move_threshold.is_some(), PolicyKind::S3Fifo),
+            ("warmup_to_main", self.warmup_to_main.is_some(), PolicyKind::S3Fifo),
             ("hir_ratio", self.hir_ratio.is_some(), PolicyKind::Lirs),
+            ("resident_hir_hit", self.resident_hir_hit.is_some(), PolicyKind::Lirs),
             ("window_ratio", self.window_ratio.is_some(), PolicyKind::WTinyLfu),
             ("protected_ratio", self.protected_ratio.is_some(), PolicyKind::WTinyLfu),
         ];
@@ -175,10 +192,15 @@ pub fn build_policy(kind: PolicyKind, params: &PolicyParams, capacity: Capacity)
             share(params.small_ratio, DEFAULT_SMALL_RATIO),
             share(params.ghost_ratio, DEFAULT_GHOST_RATIO),
             params.move_threshold.unwrap_or(DEFAULT_MOVE_THRESHOLD),
+            params.warmup_to_main.unwrap_or(DEFAULT_WARMUP_TO_MAIN),
         )),
         PolicyKind::Belady => Box::new(Belady::new(capacity)),
         PolicyKind::Arc => Box::new(ArcPolicy::new(capacity)),
-        PolicyKind::Lirs => Box::new(Lirs::new(capacity, share(params.hir_ratio, DEFAULT_HIR_RATIO))),
+        PolicyKind::Lirs => Box::new(Lirs::new(
+            capacity,
+            share(params.hir_ratio, DEFAULT_HIR_RATIO),
+            params.resident_hir_hit.unwrap_or_default(),
+        )),
         PolicyKind::WTinyLfu => Box::new(WTinyLfu::new(
             capacity,
             share(params.window_ratio, DEFAULT_WINDOW_RATIO),

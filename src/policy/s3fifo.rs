@@ -15,6 +15,13 @@
 //!   `min(counter, 3) - 1`; objects moved into main start at 0;
 //! - objects larger than the small queue are not admitted (they could not enter it).
 //!
+//! libCacheSim changed one rule in December 2024 (its `S3FIFO.c` since then; the version behind
+//! the pinned differential-test oracle, `scripts/oracle/requirements.txt`): until the cache
+//! first evicts, a new object that finds small full enters main instead. That is the
+//! `warmup_to_main` parameter (default `false`: the rule of the paper and of the libCacheSim
+//! build behind `tests/data/reference_miss_ratios.csv`); `true` gives the newer libCacheSim's
+//! miss counts (`tests/it/oracle.rs`).
+//!
 //! One index holds small, main and ghost entries alike ([`Resident`]'s ghost entries), so a
 //! request costs one lookup.
 
@@ -30,6 +37,8 @@ pub const DEFAULT_GHOST_RATIO: f64 = 0.9;
 /// Default number of hits in small needed to move to main (libCacheSim's default; the
 /// paper's rule is 1).
 pub const DEFAULT_MOVE_THRESHOLD: u8 = 2;
+/// Default for `warmup_to_main`: new objects enter small also while the cache warms up.
+pub const DEFAULT_WARMUP_TO_MAIN: bool = false;
 
 /// Which FIFO an entry is in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -61,6 +70,10 @@ pub struct S3FifoOrder {
     main_cap: u64,
     ghost_cap: u64,
     move_threshold: u8,
+    /// Until the first eviction, new objects that find small full enter main.
+    warmup_to_main: bool,
+    /// Whether anything was evicted yet.
+    has_evicted: bool,
     small_used: u64,
     main_used: u64,
     ghost_used: u64,
@@ -71,8 +84,16 @@ pub struct S3FifoOrder {
 
 impl S3Fifo {
     /// An empty S3-FIFO cache: `small_ratio` and `ghost_ratio` are shares of `capacity` in
-    /// [0, 1] (small at least one unit), `move_threshold` the hits in small that earn main.
-    pub fn new(capacity: Capacity, small_ratio: f64, ghost_ratio: f64, move_threshold: u8) -> Self {
+    /// [0, 1] (small at least one unit), `move_threshold` the hits in small that earn main;
+    /// `warmup_to_main` sends new objects that find small full to main until the first
+    /// eviction (libCacheSim since December 2024).
+    pub fn new(
+        capacity: Capacity,
+        small_ratio: f64,
+        ghost_ratio: f64,
+        move_threshold: u8,
+        warmup_to_main: bool,
+    ) -> Self {
         let cap = capacity.value;
         let small_cap = ((cap as f64 * small_ratio) as u64).clamp(1, cap);
         let order = S3FifoOrder {
@@ -81,6 +102,8 @@ impl S3Fifo {
             main_cap: cap - small_cap,
             ghost_cap: (cap as f64 * ghost_ratio) as u64,
             move_threshold,
+            warmup_to_main,
+            has_evicted: false,
             small_used: 0,
             main_used: 0,
             ghost_used: 0,
@@ -94,7 +117,13 @@ impl S3Fifo {
 
     /// An S3-FIFO cache with libCacheSim's default parameters.
     pub fn with_defaults(capacity: Capacity) -> Self {
-        Self::new(capacity, DEFAULT_SMALL_RATIO, DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD)
+        Self::new(
+            capacity,
+            DEFAULT_SMALL_RATIO,
+            DEFAULT_GHOST_RATIO,
+            DEFAULT_MOVE_THRESHOLD,
+            DEFAULT_WARMUP_TO_MAIN,
+        )
     }
 }
 
@@ -173,11 +202,14 @@ impl Eviction for S3FifoOrder {
         *freq = freq.saturating_add(1);
     }
 
-    /// New objects enter small, revived ghosts main.
+    /// New objects enter small (or main, see `warmup_to_main`), revived ghosts main.
     #[inline]
     fn on_insert(&mut self, nodes: &mut Nodes<Meta>, id: NodeId, _: &Access) {
-        let e = nodes.slab.get(id);
+        let e = nodes.slab.get_mut(id);
         let cost = self.capacity.charge(e.size);
+        if self.warmup_to_main && !self.has_evicted && self.small_used >= self.small_cap {
+            e.meta.queue = Queue::Main;
+        }
         if e.meta.queue == Queue::Main {
             nodes.slab.push_front(&mut self.main, id);
             self.main_used += cost;
@@ -191,6 +223,7 @@ impl Eviction for S3FifoOrder {
     /// small; a round that only moves objects from small to main is followed by another.
     #[inline]
     fn victim(&mut self, nodes: &mut Nodes<Meta>) -> Option<NodeId> {
+        self.has_evicted = true;
         loop {
             if self.main_used > self.main_cap || self.small_used == 0 {
                 return self.evict_main(nodes);
@@ -296,7 +329,7 @@ mod tests {
         assert_eq!(meta(&c, 1).queue, Queue::Main);
         assert_eq!(meta(&c, 1).freq, 0, "moved objects start over in main");
         // With threshold 1 (the paper's rule) 2 would have moved too.
-        let mut paper = S3Fifo::new(Capacity::objects(10), 0.1, 0.9, 1);
+        let mut paper = S3Fifo::new(Capacity::objects(10), 0.1, 0.9, 1, false);
         run(&mut paper, &[1, 1, 1, 2, 2]);
         run(&mut paper, &(3..=10).collect::<Vec<_>>());
         let (_, ev) = run(&mut paper, &[11]);
@@ -306,7 +339,7 @@ mod tests {
     #[test]
     fn main_reinserts_hit_objects_with_a_decremented_counter() {
         // small 1, main 3.
-        let mut c = S3Fifo::new(Capacity::objects(4), 0.25, 1.0, 1);
+        let mut c = S3Fifo::new(Capacity::objects(4), 0.25, 1.0, 1, false);
         // 1, 2, 3 each hit once in small so they move to main when small overflows.
         run(&mut c, &[1, 1, 2, 2, 3, 3, 4]);
         run(&mut c, &[5, 6]);
@@ -325,7 +358,7 @@ mod tests {
 
     #[test]
     fn ghost_is_bounded_and_oversized_objects_are_rejected() {
-        let mut c = S3Fifo::new(Capacity::bytes(100), 0.1, 0.2, 2);
+        let mut c = S3Fifo::new(Capacity::bytes(100), 0.1, 0.2, 2, false);
         let mut ev = Vec::new();
         let big = Access { key: 99, size: 11, tick: 0, next_access: NEVER };
         assert!(!c.access(&big, &mut ev));

@@ -7,11 +7,17 @@
 //! Hits in probation promote to protected; protected overflow demotes back to probation, and
 //! probation overflow (possible only with variable sizes) is evicted.
 //!
-//! This is libCacheSim's variant (`WTinyLFU` with its default `SLRU` main cache), which the
-//! reference miss ratios were measured with; it differs from Caffeine's:
-//! - the sketch is a counting Bloom filter of ~14.4 `u32` counters per main-cache entry with
-//!   10 hash functions sharing one array (sized for a 0.1% error rate), incremented on every
-//!   counter, no doorkeeper; all counters are halved after `32 x main capacity` main hits;
+//! This is libCacheSim's variant (`WTinyLFU` with its default `SLRU` main cache), rule for
+//! rule, so that miss counts are identical (checked against libCacheSim's Python binding by
+//! `tests/it/oracle.rs`, object and byte mode); it differs from Caffeine's:
+//! - the sketch is a counting Bloom filter sized for a 0.1% error rate over `main capacity`
+//!   entries (in the capacity's unit: objects, or bytes): `ceil(14.38 x entries)` `u32`
+//!   counters (at most `i32::MAX`, at least 20) and 10 positions per key, `(a + i b) mod
+//!   width` in 32-bit arithmetic where `a` and `b` are the low 32 bits of XXH64 of the key's 8
+//!   little-endian bytes under libCacheSim's seeds 0x12345678 and 0x12344321; an add increments
+//!   all 10 counters, the estimate is their minimum; no doorkeeper; all counters are halved
+//!   after `32 x main capacity` main hits (in byte mode that is 32 x the bytes of main, so the
+//!   sketch practically never decays, and it is stored sparsely when it would be large);
 //! - it counts an object when it is admitted to the window, on each hit in main, and each time
 //!   it leaves the window; hits in the window are not counted;
 //! - a candidate is admitted only if its estimate is strictly greater than the victim's; an
@@ -19,22 +25,25 @@
 //!   objects into main and always ends by evicting one from the window (or from main when the
 //!   window is empty);
 //! - the window has no bound of its own: it holds whatever main does not (everything until
-//!   the cache first fills, then about `window_ratio` of it), and an object larger than
-//!   `window_ratio` of the capacity is never admitted;
-//! - an object enters main in probation while probation is under its share, else protected
-//!   while protected is under its share (this only happens while the cache warms up).
+//!   the cache first fills, then about `window_ratio` of it); an object larger than the
+//!   window's share or than probation's is never admitted;
+//! - main is libCacheSim's SLRU with two segments: probation `floor((1 - protected_ratio) x
+//!   main)` and protected `floor(protected_ratio x main)` (the two may sum to one unit less
+//!   than main). An object enters probation if it fits there, else protected if it fits there,
+//!   else main's victims are evicted until main has room and it goes to probation anyway (so
+//!   probation can hold more than its share). A hit in probation moves the object to protected;
+//!   while protected is over its share its LRU object moves back to probation, each time
+//!   followed by evicting probation's LRU objects while probation is over its share.
 //!
-//! Differences from libCacheSim that remain (so results are close, not identical): the hash
-//! functions; the probation share is what protected leaves of main (libCacheSim rounds both
-//! down, which at a 99-object main cache makes some probation hits evict); and in byte mode
-//! the sketch is sized for one entry per 4 KiB of main capacity (libCacheSim sizes it per
-//! byte, up to 2^31 counters, so its byte-mode sketch never collides and never decays); a
-//! sketch is sized for at most 2^22 entries (about 240 MB of counters).
+//! One deliberate difference: the window is at least one unit. libCacheSim rounds a window of
+//! `window_ratio x capacity` down to zero below 100 objects (at the default 1%) and then admits
+//! nothing at all.
+
+use rustc_hash::FxHashMap;
 
 use super::list::{List, NodeId, Slab};
 use super::resident::{Entry, Nodes};
-use super::{Access, Capacity, CapacityUnit, Policy};
-use crate::model::hash::mix64;
+use super::{Access, Capacity, Policy};
 
 /// Default share of the capacity for the LRU window (libCacheSim's `window-size`).
 pub const DEFAULT_WINDOW_RATIO: f64 = 0.01;
@@ -72,28 +81,24 @@ pub struct WTinyLfu {
     decay_period: u64,
 }
 
-/// Bytes of main capacity per sketch entry in byte mode (a block-I/O page).
-const BYTES_PER_SKETCH_ENTRY: u64 = 4096;
-/// Most entries a sketch is sized for (about 240 MB of counters).
-const MAX_SKETCH_ENTRIES: u64 = 1 << 22;
-
 impl WTinyLfu {
     /// An empty cache: `window_ratio` of the capacity (rounded down, at least one unit) is the
-    /// window, the rest is main, of which `protected_ratio` (rounded down) is protected.
+    /// window, the rest is main, of which `protected_ratio` (rounded down) is protected and
+    /// `1 - protected_ratio` (rounded down) is probation.
     pub fn new(capacity: Capacity, window_ratio: f64, protected_ratio: f64) -> Self {
         let window_cap = capacity.share(window_ratio).clamp(1, capacity.value.max(1));
         let main_cap = capacity.value - window_cap.min(capacity.value);
         let protected_cap = ((main_cap as f64 * protected_ratio) as u64).min(main_cap);
-        let entries = match capacity.unit {
-            CapacityUnit::Objects => main_cap,
-            CapacityUnit::Bytes => main_cap / BYTES_PER_SKETCH_ENTRY,
-        }
-        .clamp(1, MAX_SKETCH_ENTRIES);
+        // libCacheSim computes the segment shares as `a / (a + b)` of `seg-size=a:b`; rounding
+        // `1 - protected_ratio` to 9 digits gives the same double for the default 1:4 (0.2,
+        // where the plain subtraction gives 0.19999999999999996 and can round a share down).
+        let probation_ratio = ((1.0 - protected_ratio) * 1e9).round() / 1e9;
+        let probation_cap = ((main_cap as f64 * probation_ratio) as u64).min(main_cap - protected_cap);
         WTinyLfu {
             capacity,
             window_cap,
             main_cap,
-            probation_cap: main_cap - protected_cap,
+            probation_cap,
             protected_cap,
             window_used: 0,
             probation_used: 0,
@@ -102,9 +107,9 @@ impl WTinyLfu {
             window: List::default(),
             probation: List::default(),
             protected: List::default(),
-            sketch: Sketch::new(entries),
+            sketch: Sketch::new(main_cap),
             main_hits: 0,
-            decay_period: 32 * entries,
+            decay_period: 32 * main_cap,
         }
     }
 
@@ -166,20 +171,21 @@ impl WTinyLfu {
         self.probation_used + self.protected_used
     }
 
-    /// Moves window object `id` into main, evicting main victims until it fits; it goes to
-    /// probation unless only protected has room for it (libCacheSim's SLRU insertion).
+    /// Moves window object `id` into main (libCacheSim's SLRU insertion): to probation if it
+    /// fits there, else to protected if it fits there, else main's victims are evicted until
+    /// main has room and it goes to probation over its share.
     fn admit_to_main(&mut self, id: NodeId, evicted: &mut Vec<u64>) {
         self.detach(id);
         let cost = self.capacity.charge(self.nodes.slab.get(id).size);
-        while self.main_used() + cost > self.main_cap {
-            let Some(victim) = self.main_victim() else { break };
-            self.evict_node(victim, evicted);
-        }
-        let segment = if self.probation_used + cost > self.probation_cap
-            && self.protected_used + cost <= self.protected_cap
-        {
+        let segment = if self.probation_used + cost <= self.probation_cap {
+            Segment::Probation
+        } else if self.protected_used + cost <= self.protected_cap {
             Segment::Protected
         } else {
+            while self.main_used() + cost > self.main_cap {
+                let Some(victim) = self.main_victim() else { break };
+                self.evict_node(victim, evicted);
+            }
             Segment::Probation
         };
         self.attach(id, segment);
@@ -213,6 +219,24 @@ impl WTinyLfu {
         }
     }
 
+    /// A hit in probation: the object moves to protected; while protected is over its share,
+    /// its LRU object moves back to probation, each move followed by evicting probation's LRU
+    /// objects while probation is over its share (only variable sizes, or probation filled
+    /// over its share by [`Self::admit_to_main`], make that evict).
+    fn promote(&mut self, id: NodeId, evicted: &mut Vec<u64>) {
+        self.detach(id);
+        self.attach(id, Segment::Protected);
+        while self.protected_used > self.protected_cap {
+            let Some(tail) = self.protected.back() else { break };
+            self.detach(tail);
+            self.attach(tail, Segment::Probation);
+            while self.probation_used > self.probation_cap {
+                let Some(old) = self.probation.back() else { break };
+                self.evict_node(old, evicted);
+            }
+        }
+    }
+
     /// Records a hit in main, halving the sketch every `decay_period` main hits.
     fn count_main_hit(&mut self, key: u64) {
         self.sketch.add(key);
@@ -234,19 +258,7 @@ impl Policy for WTinyLfu {
             match self.nodes.slab.get(id).meta {
                 Segment::Window => self.nodes.slab.move_to_front(&mut self.window, id),
                 Segment::Probation => {
-                    self.detach(id);
-                    self.attach(id, Segment::Protected);
-                    while self.protected_used > self.protected_cap {
-                        let Some(tail) = self.protected.back() else { break };
-                        self.detach(tail);
-                        self.attach(tail, Segment::Probation);
-                    }
-                    // Segments are strictly bounded (libCacheSim's SLRU): a demotion that overfills
-                    // probation evicts its LRU end. Only variable sizes can overfill it.
-                    while self.probation_used > self.probation_cap {
-                        let Some(tail) = self.probation.back() else { break };
-                        self.evict_node(tail, evicted);
-                    }
+                    self.promote(id, evicted);
                     self.count_main_hit(a.key);
                 }
                 Segment::Protected => {
@@ -257,8 +269,8 @@ impl Policy for WTinyLfu {
             return true;
         }
         let cost = self.capacity.charge(a.size);
-        // The window is the smallest segment: an object larger than it is never admitted.
-        if cost > self.window_cap {
+        // An object larger than the window's or probation's share is never admitted.
+        if cost > self.window_cap || cost > self.probation_cap {
             return false;
         }
         while self.window_used + self.main_used() + cost > self.capacity.value {
@@ -296,49 +308,96 @@ impl Policy for WTinyLfu {
     }
 }
 
-/// libCacheSim's frequency sketch: one array of counters addressed by `HASHES` double-hashed
-/// positions; add increments all of them, the estimate is their minimum.
+/// libCacheSim's frequency sketch (`minimalIncrementCBF`): one array of counters addressed by
+/// `HASHES` double-hashed positions; add increments all of them, the estimate is their
+/// minimum. Counters are a dense array up to [`DENSE_COUNTERS`], else a map of the non-zero
+/// ones (a byte-mode sketch has ~14 counters per byte of main, of which few are ever touched).
 #[derive(Debug)]
 struct Sketch {
-    counters: Vec<u32>,
+    width: u32,
+    /// `u64::MAX / width + 1`: `x mod width` by two multiplications (Lemire's fastmod, exact
+    /// for every 32-bit `x`) instead of ten divisions per key.
+    magic: u64,
+    counters: Counters,
 }
 
-/// Hash functions per key: `ceil(ln 2 * bits per entry)` for a 0.1% error rate.
+#[derive(Debug)]
+enum Counters {
+    Dense(Vec<u32>),
+    Sparse(FxHashMap<u32, u32>),
+}
+
+/// Hash functions per key: `ceil(ln 2 x counters per entry)` for a 0.1% error rate.
 const HASHES: u32 = 10;
-/// Counters per expected entry for a 0.1% error rate: `-ln(0.001) / ln(2)^2`.
-const COUNTERS_PER_ENTRY: f64 = 14.377_588_015_622_323;
+/// Counters per expected entry for a 0.1% error rate: `-ln(0.001) / ln(2)^2`, with
+/// libCacheSim's constant for `ln(2)^2`.
+const COUNTERS_PER_ENTRY: f64 = 6.907_755_278_982_137 / 0.480_453_013_918_201;
+/// Widest sketch kept as a dense array (64 MiB of counters).
+const DENSE_COUNTERS: u32 = 1 << 24;
+/// libCacheSim's XXH64 seeds for the two hashes of a key (`HASH_SEED0`, `HASH_SEED1`).
+const SEEDS: (u64, u64) = (0x1234_5678, 0x1234_4321);
 
 impl Sketch {
+    /// A sketch for `entries` distinct keys: `ceil(COUNTERS_PER_ENTRY x entries)` counters, at
+    /// most `i32::MAX` (libCacheSim's cap) and at least `2 x HASHES`.
     fn new(entries: u64) -> Self {
-        let width = ((COUNTERS_PER_ENTRY * entries as f64).ceil() as usize).max(2 * HASHES as usize);
-        Sketch { counters: vec![0; width] }
+        let width = (COUNTERS_PER_ENTRY * entries as f64).ceil().min(f64::from(i32::MAX)) as u32;
+        let width = width.max(2 * HASHES);
+        let counters = if width <= DENSE_COUNTERS {
+            Counters::Dense(vec![0; width as usize])
+        } else {
+            Counters::Sparse(FxHashMap::default())
+        };
+        Sketch { width, magic: u64::MAX / u64::from(width) + 1, counters }
     }
 
-    /// The counter positions of `key` (double hashing, multiply-shift range reduction).
+    /// `x mod width`.
     #[inline]
-    fn positions(width: usize, key: u64) -> impl Iterator<Item = usize> {
-        let h = mix64(key ^ 0x5851_F42D_4C95_7F2D);
-        let (a, b) = (h as u32, (h >> 32) as u32);
-        let width = width as u64;
-        (0..HASHES).map(move |i| ((u64::from(a.wrapping_add(i.wrapping_mul(b))) * width) >> 32) as usize)
+    fn reduce(&self, x: u32) -> u32 {
+        let low = self.magic.wrapping_mul(u64::from(x));
+        ((u128::from(low) * u128::from(self.width)) >> 64) as u32
+    }
+
+    /// The counter positions of `key`: `(a + i b) mod width` in 32-bit arithmetic.
+    #[inline]
+    fn positions(&self, key: u64) -> [u32; HASHES as usize] {
+        let bytes = key.to_le_bytes();
+        let a = xxhash_rust::xxh64::xxh64(&bytes, SEEDS.0) as u32;
+        let b = xxhash_rust::xxh64::xxh64(&bytes, SEEDS.1) as u32;
+        std::array::from_fn(|i| self.reduce(a.wrapping_add((i as u32).wrapping_mul(b))))
     }
 
     #[inline]
     fn estimate(&self, key: u64) -> u32 {
-        Self::positions(self.counters.len(), key).map(|p| self.counters[p]).min().unwrap_or(0)
+        let positions = self.positions(key);
+        match &self.counters {
+            Counters::Dense(c) => positions.iter().map(|&p| c[p as usize]).min(),
+            Counters::Sparse(c) => positions.iter().map(|p| c.get(p).copied().unwrap_or(0)).min(),
+        }
+        .unwrap_or(0)
     }
 
     #[inline]
     fn add(&mut self, key: u64) {
-        for p in Self::positions(self.counters.len(), key) {
-            let c = &mut self.counters[p];
-            *c = c.saturating_add(1);
+        let positions = self.positions(key);
+        match &mut self.counters {
+            Counters::Dense(c) => {
+                positions.iter().for_each(|&p| c[p as usize] = c[p as usize].wrapping_add(1))
+            }
+            Counters::Sparse(c) => positions.iter().for_each(|&p| {
+                let v = c.entry(p).or_insert(0);
+                *v = v.wrapping_add(1);
+            }),
         }
     }
 
     fn halve(&mut self) {
-        for c in &mut self.counters {
-            *c >>= 1;
+        match &mut self.counters {
+            Counters::Dense(c) => c.iter_mut().for_each(|v| *v >>= 1),
+            Counters::Sparse(c) => c.retain(|_, v| {
+                *v >>= 1;
+                *v > 0
+            }),
         }
     }
 }
@@ -393,13 +452,51 @@ mod tests {
     #[test]
     fn probation_hit_promotes_and_protected_overflow_demotes() {
         let mut c = WTinyLfu::new(Capacity::objects(10), 0.1, 0.5);
-        assert_eq!((c.window_cap, c.main_cap, c.protected_cap, c.probation_cap), (1, 9, 4, 5));
+        assert_eq!((c.window_cap, c.main_cap, c.protected_cap, c.probation_cap), (1, 9, 4, 4));
         run(&mut c, &(1..=11).collect::<Vec<_>>());
-        // Warm-up: the oldest objects fill probation, then protected.
-        assert!(c.in_protected(9) && !c.in_protected(1));
+        // Warm-up: the oldest objects fill probation, then protected; 9 finds both full while
+        // main still has room, so it goes to probation over its share (libCacheSim's SLRU).
+        assert!(c.in_protected(8) && !c.in_protected(1) && !c.in_protected(9));
+        assert_eq!(c.probation_used, 5);
         assert!(run(&mut c, &[1]) == vec![true] && c.in_protected(1));
-        assert_eq!(c.protected_used, 4, "protected overflow is demoted to probation");
-        assert_eq!(c.used(), 10);
+        // Protected overflowed: its LRU object (5) went back to probation, which then evicted
+        // its own LRU object (2) to get back to its share.
+        assert_eq!((c.protected_used, c.probation_used), (4, 4));
+        assert!(!c.in_protected(5) && c.contains(5) && !c.contains(2));
+        assert_eq!(c.used(), 9);
+    }
+
+    #[test]
+    fn sketch_positions_follow_libcachesim_hashing() {
+        // XXH64 of the id's 8 little-endian bytes under libCacheSim's seeds, low 32 bits.
+        let s = Sketch::new(100);
+        assert_eq!(s.width, 1438);
+        let bytes = 42u64.to_le_bytes();
+        let a = xxhash_rust::xxh64::xxh64(&bytes, 0x1234_5678) as u32;
+        let b = xxhash_rust::xxh64::xxh64(&bytes, 0x1234_4321) as u32;
+        let expected: Vec<u32> = (0..10u32).map(|i| a.wrapping_add(i.wrapping_mul(b)) % 1438).collect();
+        assert_eq!(s.positions(42).to_vec(), expected);
+        // The fast reduction is the remainder for any width and value.
+        let mut rng = crate::model::hash::SplitMix64::new(3);
+        for width in [20, 1438, 14_377_589, i32::MAX as u32] {
+            let s = Sketch {
+                width,
+                magic: u64::MAX / u64::from(width) + 1,
+                counters: Counters::Dense(Vec::new()),
+            };
+            for x in (0..1000).map(|_| rng.next_u64() as u32).chain([0, 1, u32::MAX, width - 1, width]) {
+                assert_eq!(s.reduce(x), x % width, "{x} mod {width}");
+            }
+        }
+        // A sketch too wide for a dense array counts the same way.
+        let mut sparse = Sketch::new(10_000_000);
+        assert!(matches!(sparse.counters, Counters::Sparse(_)));
+        for _ in 0..3 {
+            sparse.add(7);
+        }
+        assert_eq!((sparse.estimate(7), sparse.estimate(8)), (3, 0));
+        sparse.halve();
+        assert_eq!(sparse.estimate(7), 1);
     }
 
     #[test]

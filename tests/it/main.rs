@@ -13,6 +13,7 @@ mod http_cli;
 mod layering;
 mod load;
 mod load_redis;
+mod oracle;
 mod outputs;
 mod policy_props;
 mod redis;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use cachelab::http::{Coalescing, HttpSpec};
 use cachelab::model::units::{ByteSize, Capacities, CapacitySpec, Fraction, HumanDuration, Positive};
 use cachelab::origin::{LatencySpec, OriginSpec};
-use cachelab::policy::{PolicyKind, PolicyParams};
+use cachelab::policy::{PolicyKind, PolicyParams, ResidentHirHit};
 use cachelab::runner::load::{LoadSpec, LoopMode};
 use cachelab::scenario::{Objectives, RunMode, Scenario};
 use cachelab::strategy::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategyTable};
@@ -64,7 +64,9 @@ fn full_strategy(tier: Option<Box<StrategyTable>>) -> StrategyTable {
             small_ratio: Some(Fraction(0.1)),
             ghost_ratio: Some(Fraction(0.9)),
             move_threshold: Some(2),
+            warmup_to_main: Some(false),
             hir_ratio: Some(Fraction(0.01)),
+            resident_hir_hit: Some(ResidentHirHit::Paper),
             window_ratio: Some(Fraction(0.01)),
             protected_ratio: Some(Fraction(0.8)),
         },
