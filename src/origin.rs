@@ -54,12 +54,18 @@ impl Origin {
     /// Fetches `key` (a body of `size` bytes) for request number `index`: waits the delay
     /// sampled for that request, then returns the body.
     pub async fn fetch(&self, key: u64, size: u32, index: u64) -> Bytes {
+        self.respond(index).await;
+        body(key, size)
+    }
+
+    /// A fetch without its body, for callers that produce it themselves (in parts, or only
+    /// if they keep it): counts request number `index` and waits the delay sampled for it.
+    pub async fn respond(&self, index: u64) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let delay = self.latency.delay(index);
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-        body(key, size)
     }
 
     /// Fetches started so far.
@@ -70,13 +76,20 @@ impl Origin {
 
 /// The body the origin serves for `key`: `size` bytes, a pure function of `(key, size)`.
 pub fn body(key: u64, size: u32) -> Bytes {
-    let size = size as usize;
-    let mut buf = Vec::with_capacity(size);
-    let mut word = 0u64;
-    while buf.len() < size {
+    body_part(key, 0, size as usize)
+}
+
+/// Bytes `offset .. offset + len` of `key`'s bodies (every body of a key is a prefix of one
+/// stream): the body of `(key, size)` produced in parts, so it need not be held whole.
+pub fn body_part(key: u64, offset: u64, len: usize) -> Bytes {
+    let mut buf = Vec::with_capacity(len);
+    let mut word = offset / 8;
+    let mut skip = (offset % 8) as usize;
+    while buf.len() < len {
         let bytes = body_word(key, word).to_le_bytes();
-        let take = (size - buf.len()).min(8);
-        buf.extend_from_slice(&bytes[..take]);
+        let take = (len - buf.len()).min(8 - skip);
+        buf.extend_from_slice(&bytes[skip..skip + take]);
+        skip = 0;
         word += 1;
     }
     Bytes::from(buf)
@@ -123,6 +136,17 @@ mod tests {
         assert!(verify(7, 1000, &body(7, 1000)) && !verify(7, 1000, &b[1..]), "shifted by one byte");
         assert_eq!(&body(7, 13)[..], &b[..13], "every body of a key is a prefix of one stream");
         assert!(verify(1, 0, &body(1, 0)));
+    }
+
+    #[test]
+    fn parts_of_a_body_join_into_the_body() {
+        let whole = body(11, 1000);
+        for (offset, len) in [(0, 1000), (0, 3), (5, 11), (8, 16), (13, 987), (999, 1), (1000, 0)] {
+            let part = body_part(11, offset, len);
+            assert_eq!(&part[..], &whole[offset as usize..offset as usize + len], "{offset}+{len}");
+        }
+        let joined: Vec<u8> = (0..10).flat_map(|i| body_part(11, i * 100, 100).to_vec()).collect();
+        assert!(verify(11, 1000, &joined));
     }
 
     #[tokio::test]

@@ -6,7 +6,11 @@
 //! gives, and answers with `X-Cache: MISS`. With coalescing, concurrent misses for one key
 //! share one origin fetch; those that joined another's fetch also say `X-Coalesced: true`.
 //! `PUT /obj/<key>` stores the body it carries as the new version of the object (a workload
-//! write) under the `GET` key, without contacting the origin.
+//! write) under the `GET` key, without contacting the origin. A body may be as large as the
+//! scenario's largest value ([`OriginHandler::max_size`]): a larger `Content-Length` is
+//! refused with 413 before any of it is read, a chunked body that grows past it as soon as it
+//! does; the whole body must arrive within [`BODY_READ_TIMEOUT`], else 408. These refusals
+//! close the connection.
 //! Failed or timed-out cache operations never fail a request: the origin answers and the
 //! response names them in `X-Cache-Error` (`get-failed`, `get-timeout`, `put-failed`,
 //! `put-timeout`). `GET /_cachelab/stats` returns the server's counters as JSON.
@@ -17,17 +21,19 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use headers::HeaderMapExt;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
-use hyper::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::{Body, Incoming};
+use hyper::header::{ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Uri};
 use serde::{Deserialize, Serialize};
 
+use super::body::ResponseBody;
 use super::cache_control::{Storage, storage, storage_of};
 use super::coalesce::Coalescer;
-use super::origin::{Object, OriginHandler};
+use super::origin::{NotServed, Object, OriginHandler};
 use crate::model::NEVER;
 use crate::model::hash::hash_bytes;
+use crate::origin;
 use crate::strategy::{CacheStrategy, Hint, Lookup, StrategyError};
 
 /// Where the server's counters are served.
@@ -40,8 +46,9 @@ pub const X_CACHE_TIER: HeaderName = HeaderName::from_static("x-cache-tier");
 pub const X_COALESCED: HeaderName = HeaderName::from_static("x-coalesced");
 /// Cache operations that failed while serving the request, comma-separated.
 pub const X_CACHE_ERROR: HeaderName = HeaderName::from_static("x-cache-error");
-/// Largest body a `PUT` may carry.
-pub const MAX_PUT_BODY: usize = 64 << 20;
+/// Time a `PUT` has to deliver its whole body once its header section arrived; a slower one
+/// is answered 408 and its connection closed (see also the server's `HEADER_READ_TIMEOUT`).
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The server's counters since it started.
 #[derive(Debug, Default)]
@@ -89,10 +96,11 @@ pub struct ServerStats {
     pub rejected: u64,
 }
 
-/// What a fill (origin fetch and store) leaves for every request that waited on it.
+/// What a fill (origin fetch and store) leaves for every request that waited on it: the body
+/// is the stored value, shared, or (not stored) the origin's body generated for each response.
 #[derive(Debug, Clone)]
 struct Fill {
-    body: Bytes,
+    body: ResponseBody,
     cache_control: Option<HeaderValue>,
     put_error: Option<&'static str>,
 }
@@ -172,17 +180,21 @@ impl CacheService {
     }
 
     /// Answers one request.
-    pub async fn handle(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    pub async fn handle(&self, req: Request<Incoming>) -> Response<ResponseBody> {
         bump(&self.stats.requests);
         let path = req.uri().path();
         if path == STATS_PATH && req.method() == Method::GET {
             let json = serde_json::to_vec(&self.stats()).unwrap_or_default();
-            let mut response = Response::new(Full::new(Bytes::from(json)));
+            let mut response = Response::new(ResponseBody::from(Bytes::from(json)));
             response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             return response;
         }
-        let Some(obj) = self.origin.route(req.uri()) else {
-            return self.reject(StatusCode::NOT_FOUND, "not found: objects are at /obj/<key>\n");
+        let obj = match self.origin.route(req.uri()) {
+            Ok(obj) => obj,
+            Err(NotServed::NotFound) => {
+                return self.reject(StatusCode::NOT_FOUND, "not found: objects are at /obj/<key>\n");
+            }
+            Err(NotServed::BadSize(message)) => return self.reject(StatusCode::BAD_REQUEST, message),
         };
         match *req.method() {
             Method::GET | Method::HEAD => self.get(cache_key(req.method(), req.uri()), obj).await,
@@ -199,9 +211,9 @@ impl CacheService {
         Hint { size, now: self.t0.elapsed(), ttl, next_access: NEVER }
     }
 
-    fn reject(&self, status: StatusCode, message: &'static str) -> Response<Full<Bytes>> {
+    fn reject(&self, status: StatusCode, message: impl Into<ResponseBody>) -> Response<ResponseBody> {
         bump(&self.stats.rejected);
-        let mut response = Response::new(Full::new(Bytes::from_static(message.as_bytes())));
+        let mut response = Response::new(message.into());
         *response.status_mut() = status;
         response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
         response
@@ -227,11 +239,11 @@ impl CacheService {
         }
     }
 
-    async fn get(&self, key: u64, obj: Object) -> Response<Full<Bytes>> {
+    async fn get(&self, key: u64, obj: Object) -> Response<ResponseBody> {
         let looked_up = guarded(self.timeout, self.strategy.get(key, self.hint(obj.size, None))).await;
         if let Ended::Done(Lookup::Hit { value, tier }) = looked_up {
             bump(&self.stats.hits);
-            let mut response = Response::new(Full::new(value));
+            let mut response = Response::new(ResponseBody::from(value));
             let h = response.headers_mut();
             h.insert(X_CACHE, HeaderValue::from_static("HIT"));
             h.insert(X_CACHE_TIER, HeaderValue::from(u16::from(tier) + 1));
@@ -246,7 +258,7 @@ impl CacheService {
             Some(c) => c.run(key, fill).await,
             None => (fill().await, true),
         };
-        let mut response = Response::new(Full::new(fill.body));
+        let mut response = Response::new(fill.body);
         let h = response.headers_mut();
         h.insert(X_CACHE, HeaderValue::from_static("MISS"));
         if !led {
@@ -266,13 +278,19 @@ impl CacheService {
     }
 
     /// Fetches `obj` from the origin and stores it under `key` if its `Cache-Control` allows.
+    /// Only a body to be stored is made whole (and then shared by the cache and every
+    /// response); one that is not stored is generated while each response is sent.
     async fn fill(&self, key: u64, obj: Object) -> Fill {
         let response = self.origin.fetch(obj).await;
         let cache_control = response.headers().get(CACHE_CONTROL).cloned();
         let storage = storage(response.headers());
-        let body = response.into_body();
+        if storage == Storage::Never {
+            bump(&self.stats.not_stored);
+            return Fill { body: response.into_body(), cache_control, put_error: None };
+        }
+        let body = origin::body(obj.key, obj.size);
         let put_error = self.store(key, &body, storage).await;
-        Fill { body, cache_control, put_error }
+        Fill { body: body.into(), cache_control, put_error }
     }
 
     /// Stores `body` under `key` as `storage` says; returns the failure, if any.
@@ -289,18 +307,42 @@ impl CacheService {
         self.failure(&stored, "put-failed", "put-timeout")
     }
 
-    async fn put(&self, req: Request<Incoming>, obj: Object) -> Response<Full<Bytes>> {
+    /// A refusal that also ends the connection (its request body, if any, is left unread).
+    fn reject_and_close(
+        &self,
+        status: StatusCode,
+        message: impl Into<ResponseBody>,
+    ) -> Response<ResponseBody> {
+        let mut response = self.reject(status, message);
+        response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+        response
+    }
+
+    async fn put(&self, req: Request<Incoming>, obj: Object) -> Response<ResponseBody> {
         let key = cache_key(&Method::GET, req.uri());
-        let body = match Limited::new(req.into_body(), MAX_PUT_BODY).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                return self.reject(StatusCode::PAYLOAD_TOO_LARGE, "body too large\n");
+        let limit = self.origin.max_size();
+        let too_large = || format!("body too large: this scenario's largest value is {limit} bytes\n");
+        let body = req.into_body();
+        // A Content-Length makes the size known before reading: refuse at once.
+        if body.size_hint().lower() > u64::from(limit) {
+            return self.reject_and_close(StatusCode::PAYLOAD_TOO_LARGE, too_large());
+        }
+        let read =
+            tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, limit as usize).collect()).await;
+        let body = match read {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(e)) if e.is::<LengthLimitError>() => {
+                return self.reject_and_close(StatusCode::PAYLOAD_TOO_LARGE, too_large());
             }
-            Err(_) => return self.reject(StatusCode::BAD_REQUEST, "incomplete body\n"),
+            Ok(Err(_)) => return self.reject_and_close(StatusCode::BAD_REQUEST, "incomplete body\n"),
+            Err(_) => {
+                let message = format!("body not received within {} s\n", BODY_READ_TIMEOUT.as_secs());
+                return self.reject_and_close(StatusCode::REQUEST_TIMEOUT, message);
+            }
         };
         bump(&self.stats.writes);
         let error = self.store(key, &body, storage_of(&self.origin.directives(obj.key))).await;
-        let mut response = Response::new(Full::new(Bytes::new()));
+        let mut response = Response::new(ResponseBody::empty());
         *response.status_mut() = StatusCode::NO_CONTENT;
         if let Some(errors) = error_header([error, None]) {
             response.headers_mut().insert(X_CACHE_ERROR, errors);

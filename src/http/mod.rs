@@ -4,8 +4,10 @@
 //!
 //! One job per file: [`server`] (sockets, connections, shutdown), [`cache`] (the caching
 //! layer of one request), [`origin`] (what `/obj/<key>` serves), [`cache_control`] (what the
-//! origin's `Cache-Control` allows), [`coalesce`] (single-flight fills).
+//! origin's `Cache-Control` allows), [`coalesce`] (single-flight fills), [`body`] (response
+//! bodies: shared or generated in frames).
 
+pub mod body;
 pub mod cache;
 pub mod cache_control;
 pub mod coalesce;
@@ -13,6 +15,7 @@ pub mod origin;
 pub mod server;
 pub mod spec;
 
+pub use body::ResponseBody;
 pub use cache::{CacheService, ServerStats};
 pub use origin::OriginHandler;
 pub use server::Server;

@@ -3,7 +3,9 @@
 //!
 //! Bad input never stops it: hyper answers malformed requests with 400, header sections over
 //! [`MAX_HEADER_BYTES`] with 431, and drops connections that send no complete header section
-//! within [`HEADER_READ_TIMEOUT`]; a client that disconnects mid-request only ends its own
+//! within [`HEADER_READ_TIMEOUT`]; a request body must arrive within
+//! [`super::cache::BODY_READ_TIMEOUT`] and fit the scenario's largest value (408 or 413, and
+//! the connection is closed); a client that disconnects mid-request only ends its own
 //! connection (a fill it led is taken over by a coalesced waiter, if any).
 
 use std::convert::Infallible;

@@ -6,7 +6,7 @@
 use crate::model::Invalid;
 use crate::model::units::CapacitySpec;
 use crate::strategy::{BackendSpec, StrategySpec};
-use crate::workload::{GeneratorKind, ValueSize, WorkloadSpec};
+use crate::workload::{GeneratorKind, WorkloadSpec};
 
 use super::Scenario;
 
@@ -37,10 +37,7 @@ fn largest_value(workload: &WorkloadSpec) -> Option<u64> {
     if workload.kind == GeneratorKind::Trace {
         return None;
     }
-    Some(match workload.value_size {
-        ValueSize::Fixed { size } => size.0,
-        ValueSize::Uniform { max, .. } | ValueSize::Lognormal { max, .. } => max.0,
-    })
+    Some(u64::from(workload.value_size.max_size()))
 }
 
 /// Bytes of values a cache at `capacity` may hold, with `keys` keys of at most `value` bytes.

@@ -86,6 +86,17 @@ impl ValueSize {
         }
     }
 
+    /// The largest size any key can have: `size` when fixed, `max` when uniform or lognormal
+    /// (validation keeps it within [`MAX_VALUE_SIZE`]). The caching server
+    /// bounds what a client may ask for (`?size=`) and send (`PUT`) by it.
+    pub fn max_size(&self) -> u32 {
+        let max = match *self {
+            ValueSize::Fixed { size } => size,
+            ValueSize::Uniform { max, .. } | ValueSize::Lognormal { max, .. } => max,
+        };
+        u32::try_from(max.0).unwrap_or(u32::MAX)
+    }
+
     /// The size of `key`'s value under `seed`: the same on every call and every machine.
     pub fn size_of(&self, seed: u64, key: u64) -> u32 {
         match *self {
@@ -121,6 +132,7 @@ mod tests {
             for key in 0..1000 {
                 let s = d.size_of(7, key);
                 assert_eq!(s, d.size_of(7, key), "{d:?} key {key}");
+                assert!(s <= d.max_size(), "{d:?} key {key}: {s} over the largest size");
                 match *d {
                     ValueSize::Fixed { size } => assert_eq!(u64::from(s), size.0),
                     ValueSize::Uniform { min, max } => {
@@ -132,6 +144,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn max_size_is_the_distributions_upper_limit() {
+        assert_eq!(ValueSize::Fixed { size: ByteSize(100) }.max_size(), 100);
+        assert_eq!(ValueSize::Uniform { min: ByteSize(10), max: ByteSize(20) }.max_size(), 20);
+        let lognormal = ValueSize::Lognormal { median: ByteSize(4096), sigma: 9.0, max: ByteSize(65536) };
+        assert_eq!(lognormal.max_size(), 65536);
+        assert!((0..10_000).any(|k| lognormal.size_of(1, k) == 65536), "a wide lognormal reaches it");
+        assert_eq!(ValueSize::default().max_size(), 1024);
+        assert_eq!(ValueSize::Fixed { size: ByteSize(1 << 40) }.max_size(), u32::MAX, "saturates");
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod fidelity;
 mod file_strategy;
 mod http;
 mod http_cli;
+mod http_hostile;
 mod layering;
 mod load;
 mod load_redis;
