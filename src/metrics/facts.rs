@@ -39,11 +39,21 @@ pub struct StrategyFacts {
     /// The prefix of every key it writes on a server it shares with others (Redis), so that
     /// what a killed run left can be found and removed (`cachelab cleanup`).
     pub key_prefix: Option<String>,
+    /// Where its data lives, for the line a run prints when the strategy starts
+    /// (`keys under cachelab:<run-id>:`, `files under /abs/dir`); None when in memory.
+    pub location: Option<String>,
 }
 
 impl StrategyFacts {
     /// A strategy of `kind` on `backend` that keeps nothing across a restart and is no bound.
     pub fn new(kind: impl Into<String>, backend: Backend) -> StrategyFacts {
-        StrategyFacts { kind: kind.into(), backend, survives_restart: false, bound: false, key_prefix: None }
+        StrategyFacts {
+            kind: kind.into(),
+            backend,
+            survives_restart: false,
+            bound: false,
+            key_prefix: None,
+            location: None,
+        }
     }
 }

@@ -105,8 +105,8 @@ where
         Backend::File | Backend::Tiered => strategy.usage().await.unwrap_or_default(),
         _ => Usage::default(),
     };
-    if let (Some(prefix), Some(progress)) = (&facts.key_prefix, ending.messages) {
-        progress.suspend(|| eprintln!("strategy `{name}`: keys under {prefix}"));
+    if let (Some(location), Some(progress)) = (&facts.location, ending.messages) {
+        progress.suspend(|| eprintln!("strategy `{name}`: {location}"));
     }
     let driven = drive(strategy.clone()).await;
     let usage = match ending.usage_timeout {

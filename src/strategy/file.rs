@@ -584,7 +584,12 @@ impl CacheStrategy for FileCache {
     }
 
     fn facts(&self) -> StrategyFacts {
-        StrategyFacts { survives_restart: true, ..StrategyFacts::new("file", Backend::File) }
+        let dir = std::path::absolute(self.dir()).unwrap_or_else(|_| self.dir().to_path_buf());
+        StrategyFacts {
+            survives_restart: true,
+            location: Some(format!("files under {}", dir.display())),
+            ..StrategyFacts::new("file", Backend::File)
+        }
     }
 
     async fn get(&self, key: u64, hint: Hint) -> Result<Lookup, StrategyError> {

@@ -466,6 +466,7 @@ impl CacheStrategy for RedisCache {
         StrategyFacts {
             survives_restart: !self.spawned,
             key_prefix: Some(self.prefix.clone()),
+            location: Some(format!("keys under {}", self.prefix)),
             ..StrategyFacts::new("redis", Backend::Redis)
         }
     }

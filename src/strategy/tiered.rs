@@ -39,6 +39,7 @@ impl CacheStrategy for Tiered {
         StrategyFacts {
             survives_restart: back.survives_restart,
             key_prefix: back.key_prefix,
+            location: back.location,
             ..StrategyFacts::new("tiered", Backend::Tiered)
         }
     }

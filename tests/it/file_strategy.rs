@@ -475,3 +475,26 @@ fn a_file_cache_refuses_roots_home_and_foreign_directories() {
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     assert!(home.join("cache").is_dir() && !tmp.path().join("~").exists(), "~/ expands to HOME");
 }
+
+#[test]
+fn a_run_says_where_a_file_cache_lives() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("s.toml"),
+        "name = \"where\"\n[workload]\nkeys = 50\nrequests = 200\n[[strategy]]\nname = \"disk\"\nkind = \"file\"\ndir = \"cache/disk\"\ncapacity = \"1MiB\"\n",
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("cachelab")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["run", "s.toml", "--out", "out"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let abs = tmp.path().join("cache/disk");
+    assert!(
+        stderr.contains(&format!("strategy `disk`: files under {}", abs.display())),
+        "the relative dir is named as an absolute path: {stderr}"
+    );
+}

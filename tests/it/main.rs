@@ -8,6 +8,7 @@ mod damage;
 mod determinism;
 mod fidelity;
 mod file_strategy;
+mod fuzz_inputs;
 mod http;
 mod http_cli;
 mod http_hostile;
