@@ -9,7 +9,7 @@
 //!
 //! Policies are driven directly (no async, no values), one thread per case.
 
-use std::io::Read;
+use std::path::Path;
 
 use cachelab::model::{Capacity, NEVER};
 use cachelab::policy::{Access, PolicyKind, PolicyParams, build_policy};
@@ -103,17 +103,9 @@ fn zipf09() -> Trace {
 /// A zstd oracleGeneral trace from tests/data: records `u32 time, u64 id, u32 size, i64 next`.
 fn oracle_general(name: &str) -> Trace {
     let path = format!("{}/tests/data/{name}.oracleGeneral.bin.zst", env!("CARGO_MANIFEST_DIR"));
-    let file = std::fs::File::open(&path).expect("trace file");
-    let mut raw = Vec::new();
-    zstd::Decoder::new(file).expect("zstd").read_to_end(&mut raw).expect("decompress");
-    assert_eq!(raw.len() % 24, 0);
-    raw.chunks_exact(24)
-        .map(|r| {
-            let id = u64::from_le_bytes(r[4..12].try_into().unwrap());
-            let size = u32::from_le_bytes(r[12..16].try_into().unwrap());
-            let next = i64::from_le_bytes(r[16..24].try_into().unwrap());
-            (id, size, if next < 0 { NEVER } else { next as u64 })
-        })
+    crate::support::oracle_general::records(Path::new(&path))
+        .into_iter()
+        .map(|(id, size, next)| (id, size, if next < 0 { NEVER } else { next as u64 }))
         .collect()
 }
 

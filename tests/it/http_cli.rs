@@ -3,7 +3,7 @@
 
 use crate::support::ctrl_c;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -170,15 +170,7 @@ fn serve(file: &Path, strategy: &str) -> (Child, SocketAddr) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line announces the address: {line:?}"))
-        .parse()
-        .unwrap();
+    let addr = crate::support::listening::address(&mut BufReader::new(child.stdout.take().unwrap()));
     (child, addr)
 }
 

@@ -7,7 +7,7 @@
 //! or is closed, and afterwards the server still answers correctly, its memory stayed
 //! bounded and it exits cleanly.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -58,14 +58,7 @@ impl Served {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("first line announces the address: {line:?}"))
-            .parse()
-            .unwrap();
+        let addr = crate::support::listening::address(&mut BufReader::new(child.stdout.take().unwrap()));
         Served { child, addr }
     }
 

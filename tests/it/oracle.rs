@@ -17,7 +17,6 @@
 //! `tests/data/oracle_miss_ratios.csv` (`scripts/oracle/regenerate.sh`); without it the test
 //! checks that the oracle still gives those figures, so a different libCacheSim is noticed.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -275,17 +274,9 @@ const REAL: [&str; 6] = [
 
 /// A zstd oracleGeneral trace: records `u32 time, u64 id, u32 size, i64 next` (1-based).
 fn read_oracle_general(path: &Path) -> Trace {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut raw = Vec::new();
-    zstd::Decoder::new(file).expect("zstd").read_to_end(&mut raw).expect("decompress");
-    assert_eq!(raw.len() % 24, 0);
-    raw.chunks_exact(24)
-        .map(|r| {
-            let id = u64::from_le_bytes(r[4..12].try_into().unwrap());
-            let size = u32::from_le_bytes(r[12..16].try_into().unwrap());
-            let next = i64::from_le_bytes(r[16..24].try_into().unwrap());
-            (id, size, if next < 0 { NEVER } else { next as u64 - 1 })
-        })
+    crate::support::oracle_general::records(path)
+        .into_iter()
+        .map(|(id, size, next)| (id, size, if next < 0 { NEVER } else { next as u64 - 1 }))
         .collect()
 }
 

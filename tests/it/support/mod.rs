@@ -2,6 +2,8 @@
 
 pub mod background_run;
 pub mod ctrl_c;
+pub mod listening;
+pub mod oracle_general;
 pub mod png_check;
 pub mod redis_keys;
 pub mod replay;
