@@ -17,6 +17,6 @@ pub mod spec;
 
 pub use body::ResponseBody;
 pub use cache::{CacheService, ServerStats};
-pub use origin::OriginHandler;
+pub use origin::{MAX_TRACE_OBJECT, OriginHandler};
 pub use server::Server;
 pub use spec::{Coalescing, HttpSpec};

@@ -30,6 +30,7 @@ pub use recorder::{GetOutcome, Interval, Outcome, Recorder, summarize};
 pub use request::Job;
 pub use spec::{DEFAULT_CLOSED_CONCURRENCY, DEFAULT_OPEN_CONCURRENCY, LoadSpec, LoopMode};
 
+use crate::http::MAX_TRACE_OBJECT;
 use crate::metrics::{LoadMeasurements, RunResult, Started};
 use crate::model::error::InputError;
 use crate::model::{Request, Stop};
@@ -39,7 +40,7 @@ use crate::runner::interrupt::watch_signals;
 use crate::runner::plan::RunPlan;
 use crate::strategy::{CacheStrategy, Usage};
 use crate::workload::WorkloadSpec;
-use crate::workload::trace::{TraceSource, scan_replayable};
+use crate::workload::trace::{TraceRecord, TraceSource, scan_replayable};
 
 /// An open loop whose p99 start delay exceeds this (µs) gets a warning: the latencies then say
 /// as much about the load generator as about the cache.
@@ -146,7 +147,9 @@ impl Plan {
     }
 
     /// The request stream of `workload` under `seed`: the trace's if it replays one (a timed
-    /// run then also ends with the trace), else the generator's, endless for a timed run.
+    /// run then also ends with the trace), else the generator's, endless for a timed run. A
+    /// trace object larger than [`MAX_TRACE_OBJECT`] ends the run with an error at its record:
+    /// under load every request materialises its body.
     pub fn requests(
         &self,
         workload: &WorkloadSpec,
@@ -154,7 +157,19 @@ impl Plan {
         trace: Option<&TraceSource>,
     ) -> anyhow::Result<Requests> {
         if let Some(trace) = trace {
-            return Ok(Box::new(trace.records()?.map(|r| r.map(|r| r.request()))));
+            let path = trace.path.clone();
+            let bounded = move |(i, r): (u64, Result<TraceRecord, InputError>)| match r {
+                Ok(r) if r.size > MAX_TRACE_OBJECT => Err(InputError::Trace {
+                    path: path.clone(),
+                    location: format!("request {}", i + 1),
+                    message: format!(
+                        "an object of {} bytes; a replay under load materialises every body, up to {MAX_TRACE_OBJECT} bytes (simulate it instead: simulation allocates no bodies)",
+                        r.size
+                    ),
+                }),
+                r => r.map(|r| r.request()),
+            };
+            return Ok(Box::new((0u64..).zip(trace.records()?).map(bounded)));
         }
         let stream = match self.length {
             Span::Requests(_) => workload.stream(seed),

@@ -398,3 +398,27 @@ fn a_slow_origin_does_not_stretch_the_run_past_its_duration() {
         assert_eq!(json["results"][0]["requests"], 0, "{mode}: no request finished");
     }
 }
+
+#[test]
+fn a_trace_object_too_large_to_materialise_under_load_is_refused_at_its_record() {
+    let dir = tempfile::tempdir().unwrap();
+    // 4 GiB - 1: under load each request would allocate it whole.
+    std::fs::write(dir.path().join("t.csv"), "time,obj_id,obj_size\n1,1,100\n2,2,4294967295\n3,1,100\n")
+        .unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(
+        &file,
+        "name = \"big\"\n[workload]\nkind = \"trace\"\npath = \"t.csv\"\n[origin]\nlatency = { dist = \"fixed\", ms = 0 }\n[load]\nconcurrency = 2\n[[strategy]]\nname = \"lru\"\nkind = \"lru\"\ncapacity = \"1GiB\"\n",
+    )
+    .unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("cachelab"))
+        .args(["run", "-q"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("t.csv: request 2: an object of 4294967295 bytes"), "{err}");
+}
