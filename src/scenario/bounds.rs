@@ -50,14 +50,47 @@ fn worst_case_bytes(capacity: CapacitySpec, keys: u64, value: u64) -> u64 {
     objects.saturating_mul(value)
 }
 
+/// The Redis spec of `s` or of its back tier.
+fn redis_of(s: &StrategySpec) -> Option<&crate::strategy::RedisSpec> {
+    match &s.backend {
+        BackendSpec::Redis(r) => Some(r),
+        BackendSpec::Tiered(t) => redis_of(&t.l2),
+        _ => None,
+    }
+}
+
 /// A size for messages.
 fn gib(bytes: u64) -> String {
     format!("{:.1} GiB", bytes as f64 / f64::from(1 << 30))
 }
 
 impl Scenario {
+    /// A timed run must not outlast the safety TTL of the Redis keys it writes: entries would
+    /// expire mid-run and count as misses.
+    fn check_safety_ttls(&self) -> Result<(), Invalid> {
+        let Some(duration) = self.load.as_ref().and_then(|l| l.duration) else {
+            return Ok(());
+        };
+        for s in &self.strategies {
+            if let Some(ttl) = redis_of(s).and_then(|r| r.effective_safety_ttl())
+                && ttl <= duration.0
+            {
+                // Point at the duration: the safety TTL is often left at its default.
+                return Err(Invalid::new(
+                    "load.duration",
+                    format!(
+                        "strategy `{}`: its keys expire after safety_ttl ({ttl:?}), within the run's duration ({:?}), so entries would vanish mid-run; set safety_ttl longer than the run",
+                        s.name, duration.0
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the bounds of this module; the error names the key at fault.
     pub(super) fn check_bounds(&self) -> Result<(), Invalid> {
+        self.check_safety_ttls()?;
         let workload = &self.workload;
         if workload.kind != GeneratorKind::Trace
             && workload.requests.get() > MAX_REQUESTS_WITH_FUTURE

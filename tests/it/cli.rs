@@ -447,3 +447,15 @@ fn trace_and_file_errors_are_reported_once_and_as_what_they_are() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("holds no requests"), "{err}");
 }
+
+#[test]
+fn a_run_longer_than_the_redis_safety_ttl_is_refused() {
+    let text = "name = \"x\"\n[load]\nduration = \"2h\"\n[[strategy]]\nname = \"r\"\nkind = \"redis\"\nurl = \"redis://127.0.0.1:1\"\n";
+    let err = rejected(text);
+    assert!(err.contains("bad.toml:3:") && err.contains("set safety_ttl longer than the run"), "{err}");
+    // With a longer safety_ttl it validates (and then fails to connect: exit 1, not 2).
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write(dir.path(), "ok.toml", &format!("{text}safety_ttl = \"3h\"\n"));
+    let out = cachelab().args(["run", "-q", ok.to_str().unwrap(), "--out"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+}

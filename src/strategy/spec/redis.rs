@@ -235,6 +235,17 @@ impl RedisSpec {
         }
     }
 
+    /// The longest a key written may live: the safety TTL for a server cachelab did not start,
+    /// None for a spawned one (stopped with everything on it).
+    pub fn effective_safety_ttl(&self) -> Option<Duration> {
+        match self.mode {
+            RedisMode::Spawn { .. } => None,
+            RedisMode::Url(_) | RedisMode::Cluster(_) => {
+                Some(self.safety_ttl.map_or(DEFAULT_SAFETY_TTL, |t| t.0))
+            }
+        }
+    }
+
     /// How to connect, at `capacity`: for a spawned server, one of [`RedisSpec::capacities`]
     /// resolved (a byte count, its maxmemory); unused otherwise.
     pub fn config(&self, capacity: Option<Capacity>) -> anyhow::Result<RedisConfig> {
@@ -249,12 +260,7 @@ impl RedisSpec {
                 policy: maxmemory_policy.unwrap_or(MaxmemoryPolicy::AllkeysLru).name().to_string(),
             },
         };
-        let safety_ttl = match self.mode {
-            RedisMode::Spawn { .. } => None,
-            RedisMode::Url(_) | RedisMode::Cluster(_) => {
-                Some(self.safety_ttl.map_or(DEFAULT_SAFETY_TTL, |t| t.0))
-            }
-        };
+        let safety_ttl = self.effective_safety_ttl();
         Ok(RedisConfig {
             target,
             connections: self.connections.unwrap_or(1) as usize,
