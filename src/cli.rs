@@ -105,6 +105,10 @@ pub struct RunArgs {
     /// origin fetches from misses not marked X-Coalesced, every body verified.
     #[arg(long, value_name = "IP:PORT")]
     pub target: Option<std::net::SocketAddr>,
+    /// Use the scenario's [objectives] as a gate: exit with code 3 when no strategy meets every
+    /// objective (the closest is named), 0 when one does. The scenario must state objectives.
+    #[arg(long)]
+    pub check: bool,
     /// Extra exports of the results.
     #[command(flatten)]
     pub export: ExportArgs,

@@ -1,11 +1,12 @@
 //! The `cachelab` binary: parse flags, run the command, map errors to exit codes
-//! (0 ok, 1 the run failed, 2 bad input, 130 interrupted by Ctrl-C, 143 by SIGTERM).
+//! (0 ok, 1 the run failed, 2 bad input, 3 `run --check` found no strategy meeting every
+//! objective, 130 interrupted by Ctrl-C, 143 by SIGTERM).
 
 use std::process::ExitCode;
 
 use cachelab::cli::{Cli, Command};
 use cachelab::commands;
-use cachelab::model::error::{InputError, Interrupted};
+use cachelab::model::error::{InputError, Interrupted, ObjectivesMissed};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -28,6 +29,10 @@ fn main() -> ExitCode {
             if let Some(interrupted) = err.downcast_ref::<Interrupted>() {
                 eprintln!("{err}");
                 return ExitCode::from(interrupted.exit_code);
+            }
+            if err.downcast_ref::<ObjectivesMissed>().is_some() {
+                eprintln!("{err}");
+                return ExitCode::from(ObjectivesMissed::EXIT_CODE);
             }
             let bad_input = err.chain().any(|e| e.downcast_ref::<InputError>().is_some());
             eprintln!("error: {err:#}");

@@ -4,7 +4,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::cli::RunArgs;
 use crate::metrics::RunResult;
-use crate::model::error::{InputError, Interrupted};
+use crate::model::error::{InputError, Interrupted, ObjectivesMissed};
 use crate::model::output::write_atomic;
 use crate::runner::{http, load, logical};
 use crate::scenario::{RunMode, Scenario};
@@ -19,6 +19,10 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     if args.target.is_some() && scenario.run_mode() != RunMode::Http {
         let message = "only a scenario with mode = \"http\" can drive a running server".into();
         return Err(InputError::Flag { flag: "--target".into(), message }.into());
+    }
+    if args.check && !scenario.objectives.as_ref().is_some_and(|o| o.has_targets()) {
+        let message = "the scenario states no [objectives] to check (see scenarios/reference.toml)".into();
+        return Err(InputError::Flag { flag: "--check".into(), message }.into());
     }
     let bar = super::progress_bar(args.quiet, &scenario.name);
     let plan = scenario.plan();
@@ -47,6 +51,19 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     super::report::print_outcome(&report, &dir);
     if result.partial {
         return Err(Interrupted { path, exit_code: crate::runner::interrupt::exit_code() }.into());
+    }
+    if args.check {
+        let recommendation = &report.recommendation;
+        if recommendation.ranked.is_empty() {
+            let closest =
+                recommendation.missing.first().map(|m| format!("{} ({})", m.label, m.misses.join("; ")));
+            return Err(ObjectivesMissed { closest }.into());
+        }
+        eprintln!(
+            "check passed: {} of {} strategies meet every objective",
+            recommendation.ranked.len(),
+            recommendation.ranked.len() + recommendation.missing.len()
+        );
     }
     Ok(())
 }

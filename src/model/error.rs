@@ -77,3 +77,20 @@ pub struct Interrupted {
     /// The process's exit code.
     pub exit_code: u8,
 }
+
+/// `cachelab run --check` found no strategy meeting every objective of the scenario. The CLI
+/// exits with [`ObjectivesMissed::EXIT_CODE`]; the report says what each strategy misses.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "check failed: no strategy meets every objective{}",
+    closest.as_ref().map_or(String::new(), |c| format!("; the closest is {c}"))
+)]
+pub struct ObjectivesMissed {
+    /// The strategy that came closest and what it misses, when any strategy ran.
+    pub closest: Option<String>,
+}
+
+impl ObjectivesMissed {
+    /// The process's exit code when the check fails.
+    pub const EXIT_CODE: u8 = 3;
+}

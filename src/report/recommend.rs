@@ -3,9 +3,11 @@
 //!
 //! With objectives, every (strategy, capacity) is checked against each; those meeting all are
 //! ranked (lowest end-to-end p99 first when latency was measured, else highest hit ratio), the
-//! others are listed with what they miss and by how much, and one pick is named. Without
-//! objectives the report states plain facts: the best hit ratio per byte of cache and the best
-//! p99. Belady (an offline bound) is never a candidate.
+//! others are listed with what they miss and by how much, and one pick is named with its
+//! runner-up. Without objectives the pick is still a size and a strategy: the size is the
+//! [`knee`] of the best-at-each-size curve (the smallest capacity past which another doubling
+//! buys less than `knee_gain` of hit ratio), the strategy the one with the highest hit ratio
+//! there, named with the runner-up. Belady (an offline bound) is never a candidate.
 
 use serde::Serialize;
 
@@ -79,8 +81,8 @@ pub struct Recommendation {
 /// Builds the recommendation for `result`.
 pub fn recommend(result: &RunResult) -> Recommendation {
     match &result.objectives {
-        Some(objectives) => with_objectives(result, objectives),
-        None => without_objectives(result),
+        Some(objectives) if objectives.has_targets() => with_objectives(result, objectives),
+        _ => without_objectives(result, Objectives::knee_gain(result.objectives.as_ref())),
     }
 }
 
@@ -269,10 +271,18 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
                     format::label(best)
                 )
             } else {
+                let (second, _) = &meeting[1];
+                let runner_up = if by_latency {
+                    format::micros(p99_us(second).unwrap_or(0) as f64)
+                } else {
+                    format::ratio(second.hit_ratio)
+                };
                 format!(
-                    "Pick {}: of the {} strategies that meet every objective it has {criterion}, {value}.",
+                    "Pick {}: of the {} strategies that meet every objective it has {criterion}, {value}; the \
+                     runner-up, {}, has {runner_up}.",
                     format::label(best),
-                    meeting.len()
+                    meeting.len(),
+                    format::label(second)
                 )
             }
         }
@@ -300,79 +310,274 @@ fn with_objectives(result: &RunResult, o: &Objectives) -> Recommendation {
     }
 }
 
-fn without_objectives(result: &RunResult) -> Recommendation {
+/// Where a strategy's hit-ratio curve stops paying for more capacity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Knee {
+    /// The smallest capacity past which another doubling buys less than the gain, with the
+    /// hit ratio there (both interpolated on the log2 capacity axis).
+    At {
+        /// Capacity, in the curve's unit.
+        capacity: f64,
+        /// Hit ratio at that capacity.
+        hit_ratio: f64,
+    },
+    /// A doubling still buys at least the gain at the largest capacity measured (given here).
+    Beyond {
+        /// The largest capacity measured.
+        capacity: f64,
+        /// Its hit ratio.
+        hit_ratio: f64,
+    },
+}
+
+/// The knee of the curve through `points` (capacity, hit ratio): the smallest capacity past
+/// which another doubling of capacity buys less than `gain` of hit ratio. The curve is linear
+/// in log2 capacity between measured sizes, so the gain of a doubling from capacity `c` is
+/// `h(2c) - h(c)`, and the knee can fall between measured sizes. When the sizes span less than
+/// a doubling, the gain is the slope per doubling over what was measured. `None` with fewer
+/// than two distinct positive capacities.
+pub fn knee(points: &[(f64, f64)], gain: f64) -> Option<Knee> {
+    let mut pts: Vec<(f64, f64)> =
+        points.iter().filter(|(c, _)| *c > 0.0).map(|&(c, h)| (c.log2(), h)).collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pts.dedup_by(|b, a| a.0 == b.0);
+    let (&(x0, h0), &(xn, hn)) = (pts.first()?, pts.last()?);
+    if pts.len() < 2 {
+        return None;
+    }
+    // The measured ends exactly, not through log2 and back.
+    let capacities = points.iter().map(|p| p.0).filter(|c| *c > 0.0);
+    let (smallest, largest) =
+        (capacities.clone().fold(f64::INFINITY, f64::min), capacities.fold(0.0, f64::max));
+    let step = (xn - x0).min(1.0);
+    let h = |x: f64| interpolate(&pts, x);
+    let doubling = |x: f64| (h(x + step) - h(x)) / step;
+    let end = xn - step;
+    let mut breaks: Vec<f64> = pts
+        .iter()
+        .flat_map(|p| [p.0, p.0 - step])
+        .filter(|x| (x0..=end).contains(x))
+        .chain([x0, end])
+        .collect();
+    breaks.sort_by(f64::total_cmp);
+    breaks.dedup();
+    if doubling(end) >= gain {
+        return Some(Knee::Beyond { capacity: largest, hit_ratio: hn });
+    }
+    // The gain per doubling is linear between breaks; the knee is where it last falls below
+    // `gain`, scanning down from the largest size.
+    for w in breaks.windows(2).rev() {
+        let (a, z) = (w[0], w[1]);
+        let (ga, gz) = (doubling(a), doubling(z));
+        if ga >= gain {
+            let x = a + (ga - gain) / (ga - gz) * (z - a);
+            return Some(Knee::At { capacity: x.exp2(), hit_ratio: h(x) });
+        }
+    }
+    Some(Knee::At { capacity: smallest, hit_ratio: h0 })
+}
+
+/// The piecewise-linear curve through `pts` (sorted by x) at `x`, clamped to its ends.
+fn interpolate(pts: &[(f64, f64)], x: f64) -> f64 {
+    let i = pts.partition_point(|p| p.0 < x);
+    match (i.checked_sub(1).and_then(|j| pts.get(j)), pts.get(i)) {
+        (Some(&(xa, ha)), Some(&(xb, hb))) => ha + (hb - ha) * (x - xa) / (xb - xa),
+        (None, Some(&(_, h))) | (Some(&(_, h)), None) => h,
+        (None, None) => 0.0,
+    }
+}
+
+/// One strategy's measured sizes in one capacity unit, smallest first.
+struct Curve<'a> {
+    strategy: &'a str,
+    unit: Option<CapacityUnit>,
+    cells: Vec<&'a StrategyResult>,
+}
+
+impl Curve<'_> {
+    fn points(&self) -> Vec<(f64, f64)> {
+        self.cells.iter().filter_map(|r| Some((r.capacity_value? as f64, r.hit_ratio))).collect()
+    }
+
+    /// The hit ratio at `capacity`, interpolated on log2 capacity; `None` outside the sizes
+    /// measured.
+    fn hit_ratio_at(&self, capacity: f64) -> Option<f64> {
+        let pts: Vec<(f64, f64)> = self.points().into_iter().map(|(c, h)| (c.log2(), h)).collect();
+        let x = capacity.log2();
+        let inside = pts.first()?.0 - 1e-9 <= x && x <= pts.last()?.0 + 1e-9;
+        inside.then(|| interpolate(&pts, x))
+    }
+}
+
+/// A capacity in `unit`, as a reader would say it.
+fn size(capacity: f64, unit: Option<CapacityUnit>) -> String {
+    match unit {
+        Some(CapacityUnit::Bytes) => format::bytes(capacity),
+        _ => format!("{} objects", format::count(capacity.round())),
+    }
+}
+
+fn without_objectives(result: &RunResult, gain: f64) -> Recommendation {
     let candidates: Vec<&StrategyResult> =
         result.results.iter().filter(|r| !r.bound && r.backend != Backend::None).collect();
     let mut notes = Vec::new();
     if candidates.is_empty() {
         return only_baselines(result, notes);
     }
-    let per_mib =
-        |r: &&StrategyResult| r.memory_bytes.filter(|&m| m > 0).map(|m| r.hit_ratio / (m as f64 / 1048576.0));
-    let per_k_objects = |r: &&StrategyResult| {
-        (r.capacity_unit == Some(CapacityUnit::Objects))
-            .then_some(r.capacity_value)
-            .flatten()
-            .filter(|&c| c > 0)
-            .map(|c| r.hit_ratio / (c as f64 / 1000.0))
-    };
-    let best = |score: &dyn Fn(&&StrategyResult) -> Option<f64>| {
-        candidates.iter().filter_map(|r| score(r).map(|s| (*r, s))).max_by(|a, b| a.1.total_cmp(&b.1))
-    };
-    let efficiency = if let Some((r, s)) = best(&per_mib) {
-        format!(
-            "best hit ratio per byte of cache is {} ({} hit ratio in {}, {} per MiB)",
-            format::label(r),
-            format::ratio(r.hit_ratio),
-            format::bytes(r.memory_bytes.unwrap_or(0) as f64),
-            format::significant(s, 3)
-        )
-    } else if let Some((r, s)) = best(&per_k_objects) {
-        format!(
-            "best hit ratio per cached object is {} ({} hit ratio with {}, {} per 1000 objects)",
-            format::label(r),
-            format::ratio(r.hit_ratio),
-            format::capacity(r),
-            format::significant(s, 3)
-        )
-    } else {
-        "no strategy reported its size, so hit ratio per byte cannot be compared".into()
-    };
-    let latency = match candidates.iter().filter_map(|r| p99_us(r).map(|p| (*r, p))).min_by_key(|x| x.1) {
-        Some((r, p)) => {
-            format!("the best end-to-end p99 is {} ({})", format::label(r), format::micros(p as f64))
+    let mut curves: Vec<Curve> = Vec::new();
+    for r in candidates.iter().filter(|r| r.capacity_value.is_some()) {
+        match curves.iter_mut().find(|c| c.strategy == r.strategy && c.unit == r.capacity_unit) {
+            Some(c) => c.cells.push(r),
+            None => curves.push(Curve { strategy: &r.strategy, unit: r.capacity_unit, cells: vec![r] }),
         }
-        None => "no latency was measured (a simulation run), so there is no best p99".into(),
-    };
-    let sweep = candidates
-        .iter()
-        .any(|r| candidates.iter().any(|o| o.strategy == r.strategy && o.capacity_value != r.capacity_value));
-    if sweep {
-        notes.push(
-            "Hit ratio per byte always favours the smallest caches; the miss-ratio curve shows where more \
-             capacity stops paying."
-                .into(),
-        );
     }
-    if let Some(top) = candidates.iter().max_by(|a, b| a.hit_ratio.total_cmp(&b.hit_ratio)) {
+    for c in &mut curves {
+        c.cells.sort_by_key(|r| r.capacity_value);
+    }
+    // The best strategy at each size measured.
+    let mut sizes: Vec<(Option<CapacityUnit>, u64)> =
+        candidates.iter().filter_map(|r| Some((r.capacity_unit, r.capacity_value?))).collect();
+    sizes.sort_by_key(|&(u, v)| (u != Some(CapacityUnit::Objects), v));
+    sizes.dedup();
+    let best_at: Vec<&StrategyResult> = sizes
+        .iter()
+        .filter_map(|&(unit, value)| {
+            candidates
+                .iter()
+                .filter(|r| r.capacity_unit == unit && r.capacity_value == Some(value))
+                .max_by(|a, b| a.hit_ratio.total_cmp(&b.hit_ratio))
+                .copied()
+        })
+        .collect();
+    if curves.is_empty() {
+        let top = candidates.iter().max_by(|a, b| a.hit_ratio.total_cmp(&b.hit_ratio)).copied();
+        return Recommendation {
+            headline: format!(
+                "No objectives were set, and no strategy reported a capacity, so there is no size to pick; the \
+                 highest hit ratio is {}.",
+                top.map_or("unknown".into(), |r| format!(
+                    "{} ({})",
+                    format::label(r),
+                    format::ratio(r.hit_ratio)
+                ))
+            ),
+            objectives: Vec::new(),
+            ranked: Vec::new(),
+            missing: Vec::new(),
+            notes,
+        };
+    }
+    // The size: the knee of the best-at-each-size curve, in the unit most sizes were given in.
+    let unit = [Some(CapacityUnit::Objects), Some(CapacityUnit::Bytes), None]
+        .into_iter()
+        .max_by_key(|u| sizes.iter().filter(|s| s.0 == *u).count())
+        .flatten();
+    let envelope: Vec<(f64, f64)> = best_at
+        .iter()
+        .filter(|r| r.capacity_unit == unit)
+        .filter_map(|r| Some((r.capacity_value? as f64, r.hit_ratio)))
+        .collect();
+    let (mut at, sizing) = match knee(&envelope, gain) {
+        Some(Knee::At { capacity, .. }) => (
+            capacity,
+            format!(
+                "past {} another doubling of capacity buys less than {} of hit ratio (the knee of the \
+                 best-at-each-size curve)",
+                size(capacity, unit),
+                format::ratio(gain)
+            ),
+        ),
+        Some(Knee::Beyond { capacity, .. }) => (
+            capacity,
+            format!(
+                "{} is the largest size measured and a doubling there still buys at least {} of hit ratio: \
+                 measure larger sizes to find the knee",
+                size(capacity, unit),
+                format::ratio(gain)
+            ),
+        ),
+        None => {
+            let only = envelope.first().map_or(0.0, |p| p.0);
+            (only, format!("{} is the only size measured, so there is no knee", size(only, unit)))
+        }
+    };
+    let rank = |at: f64| {
+        let mut ranked: Vec<(&Curve, f64)> = curves
+            .iter()
+            .filter(|c| c.unit == unit)
+            .filter_map(|c| c.hit_ratio_at(at).map(|h| (c, h)))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranked
+    };
+    let mut ranked = rank(at);
+    if ranked.is_empty() {
+        // No strategy was measured around the knee: the next size measured has one.
+        at = envelope.iter().map(|p| p.0).find(|&c| c >= at).unwrap_or(at);
+        ranked = rank(at);
+    }
+    let measured = envelope.iter().any(|p| p.0 == at);
+    let about = if measured { "" } else { "about " };
+    let headline = match ranked.as_slice() {
+        [] => format!("No objectives were set, and no strategy was measured at {}.", size(at, unit)),
+        [(pick, h), rest @ ..] => {
+            let runner_up = rest.first().map_or(String::new(), |(c, hc)| {
+                format!(
+                    "; runner-up {} {about}{}, {} lower",
+                    c.strategy,
+                    format::ratio(*hc),
+                    format::ratio(h - hc)
+                )
+            });
+            format!(
+                "No objectives were set. Pick {} at {}: it has the highest hit ratio there ({about}{}{runner_up}), \
+                 and {sizing}.",
+                pick.strategy,
+                size(at, unit),
+                format::ratio(*h)
+            )
+        }
+    };
+    notes.push(format!(
+        "Best at each size: {}.",
+        best_at
+            .iter()
+            .map(|r| format!("{} {} ({})", format::capacity(r), r.strategy, format::ratio(r.hit_ratio)))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    ));
+    let knees: Vec<String> = curves
+        .iter()
+        .filter_map(|c| {
+            Some(match knee(&c.points(), gain)? {
+                Knee::At { capacity, hit_ratio } => {
+                    format!("{} {} ({})", c.strategy, size(capacity, c.unit), format::ratio(hit_ratio))
+                }
+                Knee::Beyond { capacity, .. } => format!("{} beyond {}", c.strategy, size(capacity, c.unit)),
+            })
+        })
+        .collect();
+    if !knees.is_empty() {
         notes.push(format!(
-            "The highest hit ratio overall is {} ({}).",
-            format::label(top),
-            format::ratio(top.hit_ratio)
+            "Knee of each curve (the size past which a doubling buys less than {} of hit ratio; `knee_gain` in \
+             [objectives] sets it): {}.",
+            format::ratio(gain),
+            knees.join(" · ")
+        ));
+    }
+    if let Some((r, p)) = candidates.iter().filter_map(|r| p99_us(r).map(|p| (*r, p))).min_by_key(|x| x.1) {
+        notes.push(format!(
+            "The best end-to-end p99 is {} ({}).",
+            format::label(r),
+            format::micros(p as f64)
         ));
     }
     notes.push(
         "Add an [objectives] section to the scenario (p99_ms, min_hit_ratio, memory_budget, survive_restart, \
-         max_origin_rps) to get a ranked pick."
+         max_origin_rps) to get a pick ranked against what you need."
             .into(),
     );
-    Recommendation {
-        headline: format!("No objectives were set, so no pick: the {efficiency}, and {latency}."),
-        objectives: Vec::new(),
-        ranked: Vec::new(),
-        missing: Vec::new(),
-        notes,
-    }
+    Recommendation { headline, objectives: Vec::new(), ranked: Vec::new(), missing: Vec::new(), notes }
 }
 
 /// The plain facts of a run with no cache of its own to pick: only the no-cache baseline ran,
@@ -522,7 +727,7 @@ mod tests {
         assert_eq!(
             rec.headline,
             "Pick best @ 128MiB: of the 2 strategies that meet every objective it has the lowest end-to-end p99, \
-             2.5 ms (objective ≤ 5 ms)."
+             2.5 ms (objective ≤ 5 ms); the runner-up, good @ 256MiB, has 3 ms."
         );
         assert_eq!(
             rec.ranked[0].facts,
@@ -562,7 +767,8 @@ mod tests {
         assert!(missed.iter().any(|(l, m)| *l == "spawned @ 64MiB" && m.contains("spawned")), "{missed:?}");
         assert_eq!(
             rec.headline,
-            "Pick shared @ 64MiB: of the 2 strategies that meet every objective it has the highest hit ratio, 0.850."
+            "Pick shared @ 64MiB: of the 2 strategies that meet every objective it has the highest hit ratio, 0.850; \
+             the runner-up, disk @ 64MiB, has 0.800."
         );
     }
 
@@ -601,7 +807,7 @@ mod tests {
     }
 
     #[test]
-    fn without_objectives_the_plain_facts_are_stated() {
+    fn without_objectives_a_curve_still_rising_picks_the_largest_size() {
         let mut result = run(
             vec![cell("a", "lru", 16, 0.5, Some(4.0)), cell("b", "lru", 256, 0.9, Some(2.0))],
             serde_json::Value::Null,
@@ -609,18 +815,87 @@ mod tests {
         let rec = recommend(&result);
         assert_eq!(
             rec.headline,
-            "No objectives were set, so no pick: the best hit ratio per byte of cache is a @ 16MiB (0.500 hit \
-             ratio in 16 MiB, 0.0312 per MiB), and the best end-to-end p99 is b @ 256MiB (2 ms)."
+            "No objectives were set. Pick b at 256 MiB: it has the highest hit ratio there (0.900), and 256 MiB is \
+             the largest size measured and a doubling there still buys at least 0.010 of hit ratio: measure larger \
+             sizes to find the knee."
         );
-        assert!(rec.notes.iter().any(|n| n.contains("highest hit ratio overall is b @ 256MiB (0.900)")));
+        assert!(
+            rec.notes.iter().any(|n| n == "Best at each size: 16MiB a (0.500) · 256MiB b (0.900)."),
+            "{:?}",
+            rec.notes
+        );
+        assert!(
+            rec.notes.iter().any(|n| n == "The best end-to-end p99 is b @ 256MiB (2 ms)."),
+            "{:?}",
+            rec.notes
+        );
         for r in &mut result.results {
             r.load = None;
         }
-        assert!(
-            recommend(&result)
-                .headline
-                .ends_with("no latency was measured (a simulation run), so there is no best p99.")
+        assert!(!recommend(&result).notes.iter().any(|n| n.contains("best end-to-end p99")));
+    }
+
+    /// Rises 0.2 per doubling up to 4 units, then is flat: a doubling from `c` gains
+    /// `0.2 - 0.2 * (log2 c - 1)` between 2 and 4 units, which is 0.01 at `2^1.95` units.
+    const KNEED: [(f64, f64); 5] = [(1.0, 0.2), (2.0, 0.4), (4.0, 0.6), (8.0, 0.6), (16.0, 0.6)];
+
+    fn at(k: Option<Knee>) -> (f64, f64) {
+        match k {
+            Some(Knee::At { capacity, hit_ratio }) => (capacity, hit_ratio),
+            other => panic!("expected a knee, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_knee_of_a_curve_with_a_known_knee() {
+        let points: Vec<(f64, f64)> = KNEED.iter().map(|&(c, h)| (c * 1000.0, h)).collect();
+        let (c, h) = at(knee(&points, 0.01));
+        assert!((c - 1000.0 * 1.95f64.exp2()).abs() < 1e-6, "{c}");
+        assert!((h - 0.59).abs() < 1e-9, "{h}");
+        // A coarser gain stops earlier: 0.1 per doubling at 2^1.5 units, hit ratio 0.5.
+        let (c, h) = at(knee(&points, 0.1));
+        assert!((c - 1000.0 * 1.5f64.exp2()).abs() < 1e-6 && (h - 0.5).abs() < 1e-9, "{c} {h}");
+        // Order of the points does not matter.
+        let reversed: Vec<(f64, f64)> = points.iter().rev().copied().collect();
+        assert_eq!(knee(&reversed, 0.01), knee(&points, 0.01));
+    }
+
+    #[test]
+    fn a_curve_still_rising_or_already_flat_or_of_one_size() {
+        let rising = [(100.0, 0.1), (200.0, 0.15), (400.0, 0.2)];
+        assert_eq!(knee(&rising, 0.01), Some(Knee::Beyond { capacity: 400.0, hit_ratio: 0.2 }));
+        let flat = [(100.0, 0.5), (1000.0, 0.505)];
+        let (c, h) = at(knee(&flat, 0.01));
+        assert!((c - 100.0).abs() < 1e-9 && h == 0.5, "past the knee already at the smallest size: {c}");
+        // Less than a doubling apart: the slope per doubling, 0.02 / log2(1.5) = 0.034.
+        assert!(matches!(knee(&[(1000.0, 0.5), (1500.0, 0.52)], 0.01), Some(Knee::Beyond { .. })));
+        assert!(matches!(knee(&[(1000.0, 0.5), (1500.0, 0.52)], 0.05), Some(Knee::At { .. })));
+        assert_eq!(knee(&[(1000.0, 0.5)], 0.01), None);
+    }
+
+    #[test]
+    fn without_objectives_the_pick_is_the_best_strategy_at_the_knee() {
+        let fifo = [0.1, 0.3, 0.5, 0.55, 0.56];
+        let mut cells: Vec<StrategyResult> =
+            KNEED.iter().map(|&(mib, h)| cell("lru", "lru", mib as u64, h, None)).collect();
+        cells.extend(KNEED.iter().zip(fifo).map(|(&(mib, _), h)| cell("fifo", "fifo", mib as u64, h, None)));
+        cells.push(cell("opt", "belady", 4, 0.9, None));
+        let rec = recommend(&run(cells.clone(), serde_json::Value::Null));
+        assert_eq!(
+            rec.headline,
+            "No objectives were set. Pick lru at 3.86 MiB: it has the highest hit ratio there (about 0.590; \
+             runner-up fifo about 0.490, 0.100 lower), and past 3.86 MiB another doubling of capacity buys less \
+             than 0.010 of hit ratio (the knee of the best-at-each-size curve)."
         );
+        assert!(rec.notes.iter().any(|n| n.contains("lru 3.86 MiB (0.590) · fifo")), "{:?}", rec.notes);
+        // `knee_gain` alone states no objective; it moves the knee.
+        let rec = recommend(&run(cells, json!({ "knee_gain": 0.1 })));
+        assert!(
+            rec.headline.starts_with("No objectives were set. Pick lru at 2.83 MiB:"),
+            "{}",
+            rec.headline
+        );
+        assert!(rec.objectives.is_empty());
     }
 
     #[test]
@@ -634,16 +909,5 @@ mod tests {
             rec.headline
         );
         assert!(rec.headline.ends_with("End-to-end p99: target 2.5 ms."), "{}", rec.headline);
-    }
-
-    #[test]
-    fn a_sweep_gets_a_caveat_on_per_byte_efficiency() {
-        let sweep = run(
-            vec![cell("a", "lru", 16, 0.5, None), cell("a", "lru", 256, 0.9, None)],
-            serde_json::Value::Null,
-        );
-        let rec = recommend(&sweep);
-        assert!(rec.headline.contains("best hit ratio per byte of cache is a @ 16MiB"), "{}", rec.headline);
-        assert!(rec.notes.iter().any(|n| n.contains("favours the smallest caches")), "{:?}", rec.notes);
     }
 }

@@ -178,5 +178,18 @@ mod tests {
         assert!(e.contains("s.toml:6:1: key `objectives`") && e.contains("[objectives] is empty"), "{e}");
         let e = err("memory_budget = 0\n");
         assert!(e.contains("s.toml:7:17: key `objectives.memory_budget`: must be greater than zero"), "{e}");
+        let e = err("knee_gain = 0\n");
+        assert!(e.contains("s.toml:7:13: key `objectives.knee_gain`: must be greater than zero"), "{e}");
+    }
+
+    #[test]
+    fn knee_gain_alone_states_no_target() {
+        let text = format!("name = \"x\"\n{STRATEGY}[objectives]\nknee_gain = 0.02\n");
+        let o = Scenario::parse(&text, Path::new("s.toml")).unwrap().objectives.unwrap();
+        assert_eq!(Objectives::knee_gain(Some(&o)), 0.02);
+        assert!(!o.has_targets());
+        assert_eq!(Objectives::knee_gain(None), Objectives::DEFAULT_KNEE_GAIN);
+        let with_target = Objectives { min_hit_ratio: Some(crate::model::units::Fraction(0.5)), ..o };
+        assert!(with_target.has_targets());
     }
 }

@@ -459,3 +459,66 @@ fn a_run_longer_than_the_redis_safety_ttl_is_refused() {
     let out = cachelab().args(["run", "-q", ok.to_str().unwrap(), "--out"]).arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// `run --check` on SMALL with `objectives` appended; returns the exit code and stderr.
+fn check(dir: &Path, objectives: &str) -> (Option<i32>, String) {
+    let scenario = write(dir, "small.toml", &format!("{SMALL}{objectives}"));
+    let out = cachelab()
+        .args(["run", scenario.to_str().unwrap(), "--check", "-q", "--out"])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn check_exits_0_when_a_strategy_meets_every_objective() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stderr) = check(dir.path(), "[objectives]\nmin_hit_ratio = 0.3\n");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("check passed: ") && stderr.contains("Pick "), "{stderr}");
+}
+
+#[test]
+fn check_exits_3_when_no_strategy_meets_every_objective_and_names_the_closest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stderr) = check(dir.path(), "[objectives]\nmin_hit_ratio = 0.99\n");
+    assert_eq!(code, Some(3), "{stderr}");
+    let last = stderr.lines().last().unwrap();
+    assert!(
+        last.starts_with("check failed: no strategy meets every objective; the closest is ")
+            && last.contains("short of 0.990"),
+        "{stderr}"
+    );
+    assert!(dir.path().join("out/small/results.json").exists(), "results are written before the verdict");
+}
+
+#[test]
+fn check_without_objectives_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stderr) = check(dir.path(), "");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--check: the scenario states no [objectives] to check"), "{stderr}");
+}
+
+#[test]
+fn a_run_without_objectives_names_a_strategy_and_a_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let out = cachelab()
+        .args(["run", scenario.to_str().unwrap(), "-q", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    // Sizes in objects (LRU's three) outnumber those in bytes (moka's one); LRU alone has them.
+    let headline =
+        stderr.lines().find(|l| l.starts_with("No objectives were set. Pick lru ")).expect(&stderr);
+    // LRU still gains more than a point per doubling at its largest size, 200 objects (10%).
+    assert!(
+        headline.contains("Pick lru at 200 objects: it has the highest hit ratio there (0."),
+        "{headline}"
+    );
+    assert!(headline.contains("measure larger sizes to find the knee"), "{headline}");
+}

@@ -128,6 +128,7 @@ fn full_scenario() -> Scenario<StrategyTable> {
         memory_budget: Some(ByteSize(1)),
         survive_restart: Some(true),
         max_origin_rps: Some(Positive(1.0)),
+        knee_gain: Some(Fraction(0.02)),
     };
     Scenario {
         name: "n".into(),
