@@ -52,7 +52,8 @@ pub enum Command {
 /// Flags of `cachelab cleanup`.
 #[derive(Debug, clap::Args)]
 pub struct CleanupArgs {
-    /// The Redis server (redis://, rediss://, unix://; a password shows as ****).
+    /// The Redis server (redis://, rediss://, unix://; a password shows as ****); for a Redis
+    /// Cluster, any node's URL (every master is cleaned).
     #[arg(long, value_name = "URL")]
     pub redis: String,
     /// Remove only keys starting with this prefix (a run's `key_prefix`); it must start with

@@ -123,6 +123,16 @@ impl RedisCache {
         };
         let info = cache.info("server", connect_timeout).await.context("INFO server failed")?;
         cache.version = info_field(&info, "redis_version").unwrap_or("unknown").to_string();
+        if let RedisTarget::Url(url) = &config.target {
+            let cluster = cache.info("cluster", connect_timeout).await.unwrap_or_default();
+            if info_field(&cluster, "cluster_enabled") == Some("1") {
+                anyhow::bail!(
+                    "{} is a node of a Redis Cluster: write cluster = [\"{}\"] instead of url (url is for a single server)",
+                    redact(url),
+                    redact(url)
+                );
+            }
+        }
         if !cache.spawned {
             cache.check_cleanup_permissions(connect_timeout).await?;
         }
@@ -334,15 +344,18 @@ impl RedisCache {
 
     /// Removes the keys runs left on the server at `url` under `prefix` (`cachelab:` for every
     /// run's keys, `cachelab:<run-id>:` for one run's), as a run's own cleanup does, and only
-    /// those; with `dry_run`, only counts them. Returns how many there were.
+    /// those; with `dry_run`, only counts them. A node of a Redis Cluster stands for the whole
+    /// cluster (every master is cleaned). Returns how many there were.
     pub async fn remove_leftovers(url: &str, prefix: &str, dry_run: bool) -> anyhow::Result<u64> {
         check_leftover_prefix(prefix)?;
-        let config = RedisConfig {
-            target: RedisTarget::Url(url.to_string()),
-            connections: 1,
-            timeout: SLOW_OP_TIMEOUT,
-            safety_ttl: None,
+        // A node of a cluster stands for the cluster: the cluster client reaches every master
+        // and deletes key by key (keys in different slots cannot share one UNLINK).
+        let target = if cluster_node(url).await? {
+            RedisTarget::Cluster(vec![url.to_string()])
+        } else {
+            RedisTarget::Url(url.to_string())
         };
+        let config = RedisConfig { target, connections: 1, timeout: SLOW_OP_TIMEOUT, safety_ttl: None };
         let mut cache = RedisCache::connect("cleanup", config).await?;
         cache.prefix = prefix.to_string();
         let found = cache.our_keys().await?.iter().map(|k| k.len() as u64).sum();
@@ -375,6 +388,21 @@ fn check_leftover_prefix(prefix: &str) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// Whether the server at `url` is a node of a Redis Cluster.
+async fn cluster_node(url: &str) -> anyhow::Result<bool> {
+    let client = redis::Client::open(url).with_context(|| format!("invalid Redis URL {}", redact(url)))?;
+    let ask = async {
+        let mut conn = client.get_multiplexed_async_connection().await?;
+        redis::cmd("INFO").arg("cluster").query_async::<String>(&mut conn).await
+    };
+    let info = tokio::time::timeout(SLOW_OP_TIMEOUT, ask)
+        .await
+        .map_err(|_| anyhow::anyhow!("no answer within {SLOW_OP_TIMEOUT:?}"))
+        .and_then(|r| r.map_err(|e| anyhow::anyhow!(explain(&e))))
+        .with_context(|| format!("cannot connect to Redis at {}", redact(url)))?;
+    Ok(info_field(&info, "cluster_enabled") == Some("1"))
 }
 
 /// A pool of `connections` auto-reconnecting connections to one server.

@@ -194,3 +194,45 @@ fn cluster_node_killed_mid_run_counts_faults_and_the_run_completes() {
     assert_eq!(m.end_to_end.as_ref().unwrap().count, r.counts.requests, "every request completed");
     assert_eq!(m.origin_requests, r.counts.misses, "failed lookups fell back to the origin");
 }
+
+#[tokio::test]
+async fn cleanup_through_one_node_removes_a_killed_runs_keys_from_every_master() {
+    let guard = cluster().lock().await;
+    let urls = guard.as_ref().unwrap().urls();
+    let client = redis::cluster::ClusterClient::new(urls.clone()).unwrap();
+    let mut theirs = ForeignKeys::write(client.get_connection().unwrap());
+    // A run that never cleans up (as if killed): its keys stay on every master.
+    let cache = connect(&urls, 300).await;
+    let t = replay(&cache, 300, 150, None).await;
+    assert_eq!(t.errors + t.timeouts, 0, "{t:?}");
+    let prefix = cache.prefix().to_string();
+    assert!(per_node(&urls, &cache).iter().all(|&n| n > 0));
+    let out = tokio::task::spawn_blocking({
+        let (url, prefix) = (urls[0].clone(), prefix.clone());
+        move || {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin!("cachelab"))
+                .args(["cleanup", "--redis", &url, "--prefix", &prefix])
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.starts_with(&format!("removed 150 keys under {prefix}")), "{stdout}");
+    assert_eq!(per_node(&urls, &cache), [0, 0, 0], "cleanup reached every master");
+    assert_eq!(theirs.lost(), Vec::<String>::new(), "keys outside the prefix survive");
+    // A run given one node as a plain url is told to use `cluster`.
+    let config = RedisConfig {
+        target: RedisTarget::Url(urls[0].clone()),
+        connections: 1,
+        timeout: Duration::from_millis(300),
+        safety_ttl: None,
+    };
+    let err = match RedisCache::connect("r", config).await {
+        Ok(_) => panic!("a cluster node is no single server"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(err.contains("is a node of a Redis Cluster: write cluster = ["), "{err}");
+}
