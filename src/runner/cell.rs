@@ -96,10 +96,17 @@ where
 {
     let name = &cell.spec.name;
     let capacity = cell.capacity.map(|c| resolve_capacity(c, footprint_objects));
-    let diagnosed = Arc::new(Diagnosed::new(build_strategy(&cell.spec, capacity).await?.into()));
-    let strategy: Arc<dyn CacheStrategy> = diagnosed.clone();
+    let built: Arc<dyn CacheStrategy> = build_strategy(&cell.spec, capacity).await?.into();
+    let facts = built.facts();
+    // Only a backend that can fail is wrapped to keep the causes of its failures: in memory
+    // the wrapper would only add a boxed future to every operation.
+    let diagnosed = matches!(facts.backend, Backend::Redis | Backend::File | Backend::Tiered)
+        .then(|| Arc::new(Diagnosed::new(built.clone())));
+    let strategy: Arc<dyn CacheStrategy> = match &diagnosed {
+        Some(d) => d.clone(),
+        None => built,
+    };
     let redis_version = strategy.redis_version();
-    let facts = strategy.facts();
     // Damage a cache on disk finds when it opens is known once it is built.
     let opened = match facts.backend {
         Backend::File | Backend::Tiered => strategy.usage().await.unwrap_or_default(),
@@ -138,7 +145,7 @@ where
         key_prefix: facts.key_prefix,
         damaged_at_open: early.at_open,
         damaged_in_warmup: early.in_warmup,
-        error_causes: diagnosed.causes(),
+        error_causes: diagnosed.map(|d| d.causes()).unwrap_or_default(),
         hit_ratio: counts.hit_ratio(),
         byte_hit_ratio: counts.byte_hit_ratio(),
         counts,
