@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use anyhow::Context;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::task::JoinHandle;
 
 use crate::model::Stop;
@@ -35,6 +35,15 @@ fn name(signal: u8) -> &'static str {
     if signal == SIGTERM { "SIGTERM" } else { "Ctrl-C" }
 }
 
+/// The number of the next SIGINT or SIGTERM (None once neither can arrive any more).
+async fn next_signal(sigint: &mut Signal, sigterm: &mut Signal) -> Option<u8> {
+    tokio::select! {
+        Some(()) = sigint.recv() => Some(SIGINT),
+        Some(()) = sigterm.recv() => Some(SIGTERM),
+        else => None,
+    }
+}
+
 /// Installs the SIGINT and SIGTERM handlers inside a tokio runtime (registered when this
 /// returns, so no signal is missed) and returns the task watching for them; abort the task
 /// when the run is over.
@@ -42,10 +51,8 @@ pub fn watch_signals(stop: Arc<Stop>, interrupted: Arc<AtomicBool>) -> anyhow::R
     let mut sigint = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
     let mut sigterm = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
     Ok(tokio::spawn(async move {
-        let first = tokio::select! {
-            Some(()) = sigint.recv() => SIGINT,
-            Some(()) = sigterm.recv() => SIGTERM,
-            else => return,
+        let Some(first) = next_signal(&mut sigint, &mut sigterm).await else {
+            return;
         };
         RECEIVED.store(first, Ordering::SeqCst);
         interrupted.store(true, Ordering::SeqCst);
@@ -54,12 +61,9 @@ pub fn watch_signals(stop: Arc<Stop>, interrupted: Arc<AtomicBool>) -> anyhow::R
             "interrupted by {}: finishing the requests in flight and cleaning up (Ctrl-C again to quit at once)",
             name(first)
         );
-        let second = tokio::select! {
-            Some(()) = sigint.recv() => SIGINT,
-            Some(()) = sigterm.recv() => SIGTERM,
-            else => return,
-        };
-        std::process::exit(128 + i32::from(second));
+        if let Some(second) = next_signal(&mut sigint, &mut sigterm).await {
+            std::process::exit(128 + i32::from(second));
+        }
     }))
 }
 

@@ -119,6 +119,12 @@ impl Plan {
         }
     }
 
+    /// When a timed run ends for good: requests still unfinished [`open::DRAIN_GRACE`] after
+    /// the deadline (waiting on a slow origin or cache) are cancelled then.
+    fn end(&self, t0: Instant) -> Option<Instant> {
+        self.deadline(t0).map(|d| d + open::DRAIN_GRACE)
+    }
+
     /// Whether request `index`, started (or scheduled) at `at`, is past the warm-up.
     fn measured(&self, index: u64, at: Instant, t0: Instant) -> bool {
         match self.warmup {

@@ -108,13 +108,14 @@ impl Scenario {
             return Ok(());
         };
         let load = self.load.as_ref();
-        let in_flight = load.and_then(|l| l.concurrency).map_or(1, |c| c.get()).saturating_mul(value);
+        let concurrency = load.and_then(|l| l.concurrency).map_or(1, |c| c.get());
+        let in_flight = concurrency.saturating_mul(value);
         if in_flight > MEMORY_BUDGET {
             return Err(Invalid::new(
                 "load.concurrency",
                 format!(
                     "{} requests in flight with values up to {value} bytes may hold {} of bodies at once, over the {} budget: lower concurrency or the value size",
-                    load.and_then(|l| l.concurrency).map_or(1, |c| c.get()),
+                    concurrency,
                     gib(in_flight),
                     gib(MEMORY_BUDGET)
                 ),

@@ -6,8 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
-use super::driver::Driver;
-use super::open::DRAIN_GRACE;
+use super::driver::{Driver, serve_by};
 use super::recorder::Recorder;
 use super::request::Job;
 use super::{Plan, Requests};
@@ -63,7 +62,7 @@ impl Source {
 }
 
 /// Runs the closed loop until the stream ends, the plan's duration passes or the run is
-/// stopped (a request still in flight [`DRAIN_GRACE`] after the duration is cancelled and
+/// stopped (a request still in flight [`super::open::DRAIN_GRACE`] after the duration is cancelled and
 /// counted as such); returns the workers' merged measurements. The first worker to start the first
 /// measured request sets `measured_from` (count-based warm-up).
 pub async fn run<D: Driver>(
@@ -93,9 +92,7 @@ async fn worker<D: Driver>(
 ) -> Recorder {
     let mut rec = Recorder::new(ctx.t0(), plan.interval);
     let deadline = plan.deadline(ctx.t0());
-    // A request still waiting on a slow origin or cache this long after the deadline is
-    // cancelled, so that the run ends on time.
-    let end = deadline.map(|d| d + DRAIN_GRACE);
+    let end = plan.end(ctx.t0());
     let mut buf = Vec::with_capacity(BATCH);
     let mut now = Instant::now();
     loop {
@@ -113,16 +110,9 @@ async fn worker<D: Driver>(
         if measured && plan.warmup_requests() == Some(index) {
             let _ = measured_from.set(now);
         }
-        let served = ctx.serve(Job { index, req, measured }, None);
-        let served = match end {
-            Some(end) => match tokio::time::timeout_at(end.into(), served).await {
-                Ok(served) => served,
-                Err(_) => {
-                    rec.cancelled += 1;
-                    break;
-                }
-            },
-            None => served.await,
+        let Ok(served) = serve_by(ctx.as_ref(), Job { index, req, measured }, None, end).await else {
+            rec.cancelled += 1;
+            break;
         };
         match served {
             Some(outcome) => {

@@ -23,3 +23,21 @@ pub trait Driver: Send + Sync + 'static {
     /// stopped before the request finished (it is then not counted).
     fn serve(&self, job: Job, scheduled: Option<Instant>) -> impl Future<Output = Option<Outcome>> + Send;
 }
+
+/// A request cancelled because it was still unfinished when the run ended.
+pub struct Cancelled;
+
+/// [`Driver::serve`], cancelled if the request is still unfinished at `end` (the run's end,
+/// see `Plan::end`; None: never).
+pub async fn serve_by<D: Driver>(
+    ctx: &D,
+    job: Job,
+    scheduled: Option<Instant>,
+    end: Option<Instant>,
+) -> Result<Option<Outcome>, Cancelled> {
+    let served = ctx.serve(job, scheduled);
+    match end {
+        Some(end) => tokio::time::timeout_at(end.into(), served).await.map_err(|_| Cancelled),
+        None => Ok(served.await),
+    }
+}

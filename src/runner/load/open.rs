@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::{Semaphore, mpsc};
 
-use super::driver::Driver;
+use super::driver::{Cancelled, Driver, serve_by};
 use super::recorder::{Outcome, Recorder};
 use super::request::Job;
 use super::{Plan, Requests};
@@ -99,7 +99,7 @@ fn dispatch<D: Driver>(
     let Tally { dispatched, cancelled } = tally;
     let t0 = ctx.t0();
     let deadline = plan.deadline(t0);
-    let end = deadline.map(|d| d + DRAIN_GRACE);
+    let end = plan.end(t0);
     let in_flight = Arc::new(Semaphore::new(plan.concurrency));
     let ns_per_request = 1e9 / rate;
     for (index, req) in (0u64..).zip(requests) {
@@ -132,14 +132,11 @@ fn dispatch<D: Driver>(
         let job = Job { index, req, measured: plan.measured(index, intended, t0) };
         let (ctx, tx, cancelled) = (ctx.clone(), tx.clone(), cancelled.clone());
         handle.spawn(async move {
-            let served = ctx.serve(job, Some(intended));
-            let outcome = match end {
-                Some(end) => tokio::time::timeout_at(end.into(), served).await.unwrap_or_else(|_| {
+            let outcome =
+                serve_by(ctx.as_ref(), job, Some(intended), end).await.unwrap_or_else(|Cancelled| {
                     cancelled.fetch_add(1, Ordering::Relaxed);
                     None
-                }),
-                None => served.await,
-            };
+                });
             drop(permit);
             if let Some(o) = outcome {
                 // The collector outlives every request task; a send cannot fail.
