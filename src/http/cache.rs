@@ -34,7 +34,8 @@ use super::origin::{NotServed, Object, OriginHandler};
 use crate::model::NEVER;
 use crate::model::hash::hash_bytes;
 use crate::origin;
-use crate::strategy::{CacheStrategy, Hint, Lookup, StrategyError};
+use crate::strategy::bounded::{self, Ended};
+use crate::strategy::{CacheStrategy, Hint, Lookup};
 
 /// Where the server's counters are served.
 pub const STATS_PATH: &str = "/_cachelab/stats";
@@ -103,21 +104,6 @@ struct Fill {
     body: ResponseBody,
     cache_control: Option<HeaderValue>,
     put_error: Option<&'static str>,
-}
-
-/// How a cache operation ended.
-enum Ended<T> {
-    Done(T),
-    Failed,
-    TimedOut,
-}
-
-async fn guarded<T>(limit: Duration, op: impl Future<Output = Result<T, StrategyError>>) -> Ended<T> {
-    match tokio::time::timeout(limit, op).await {
-        Ok(Ok(v)) => Ended::Done(v),
-        Ok(Err(StrategyError::Timeout(_))) | Err(_) => Ended::TimedOut,
-        Ok(Err(StrategyError::Backend(_))) => Ended::Failed,
-    }
 }
 
 /// The cache key of a request: a hash of its method, path and query.
@@ -240,7 +226,8 @@ impl CacheService {
     }
 
     async fn get(&self, key: u64, obj: Object) -> Response<ResponseBody> {
-        let looked_up = guarded(self.timeout, self.strategy.get(key, self.hint(obj.size, None))).await;
+        let looked_up =
+            bounded::within(self.timeout, self.strategy.get(key, self.hint(obj.size, None))).await;
         if let Ended::Done(Lookup::Hit { value, tier }) = looked_up {
             bump(&self.stats.hits);
             let mut response = Response::new(ResponseBody::from(value));
@@ -300,7 +287,8 @@ impl CacheService {
             return None;
         };
         let size = u32::try_from(body.len()).unwrap_or(u32::MAX);
-        let stored = guarded(self.timeout, self.strategy.put(key, body.clone(), self.hint(size, ttl))).await;
+        let stored =
+            bounded::within(self.timeout, self.strategy.put(key, body.clone(), self.hint(size, ttl))).await;
         if matches!(stored, Ended::Done(())) {
             bump(&self.stats.stored);
         }

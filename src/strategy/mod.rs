@@ -1,6 +1,7 @@
 //! Storage strategies: where response bodies live. Every backend implements
 //! [`CacheStrategy`]; runners drive only this trait and never see a backend's internals.
 
+pub mod bounded;
 mod diagnosed;
 mod file;
 mod file_entry;

@@ -172,12 +172,20 @@ impl RedisCache {
             }
             self.query_within::<u64>(&unlink, timeout).await.map(drop)
         };
-        probe.await.map_err(|e| {
-            anyhow::anyhow!(
-                "this Redis user cannot remove what the run writes ({e}): cachelab needs SCAN and \
-                 UNLINK on keys matching cachelab:* to clean up after itself (e.g. ACL SETUSER \
-                 <user> +scan +unlink ~cachelab:*), and writes nothing without them"
-            )
+        probe.await.map_err(|e| match e {
+            // Only an ACL refusal means the permission is missing; a timeout or a dropped
+            // connection says nothing about it and is reported as what it is.
+            StrategyError::Backend(message) if message.to_ascii_lowercase().contains("noperm") => {
+                anyhow::anyhow!(
+                    "this Redis user cannot remove what the run writes ({message}): cachelab needs \
+                 SCAN and UNLINK on keys matching cachelab:* to clean up after itself (e.g. ACL \
+                 SETUSER <user> +scan +unlink ~cachelab:*), and writes nothing without them"
+                )
+            }
+            other => anyhow::anyhow!(
+                "could not check that this Redis user may remove what the run writes ({other}); \
+                 nothing was written"
+            ),
         })
     }
 

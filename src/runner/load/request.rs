@@ -5,8 +5,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::time::timeout;
-
 use super::clock;
 use super::driver::Driver;
 use super::recorder::{GetOutcome, Outcome};
@@ -14,7 +12,8 @@ use crate::model::NEVER;
 use crate::model::Stop;
 use crate::model::{Op, Request};
 use crate::origin::{self, Origin};
-use crate::strategy::{CacheStrategy, Hint, Lookup, StrategyError};
+use crate::strategy::bounded::{self, Ended};
+use crate::strategy::{CacheStrategy, Hint, Lookup};
 
 /// What every request of one strategy's run shares.
 pub struct Ctx {
@@ -62,24 +61,6 @@ impl Job {
     }
 }
 
-/// How a cache operation ended.
-enum Ended<T> {
-    Done(T),
-    Failed,
-    TimedOut,
-}
-
-async fn guarded<T>(
-    limit: Duration,
-    op: impl std::future::Future<Output = Result<T, StrategyError>>,
-) -> Ended<T> {
-    match timeout(limit, op).await {
-        Ok(Ok(v)) => Ended::Done(v),
-        Ok(Err(StrategyError::Timeout(_))) | Err(_) => Ended::TimedOut,
-        Ok(Err(StrategyError::Backend(_))) => Ended::Failed,
-    }
-}
-
 impl Driver for Ctx {
     fn t0(&self) -> Instant {
         self.t0
@@ -112,7 +93,7 @@ async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcom
     let value = match req.op {
         Op::Set => origin::body(req.key, req.size),
         Op::Get => {
-            let got = guarded(ctx.timeout, ctx.strategy.get(req.key, hint)).await;
+            let got = bounded::within(ctx.timeout, ctx.strategy.get(req.key, hint)).await;
             let after = clock::now();
             let took = after - begin;
             let kind = match got {
@@ -144,7 +125,7 @@ async fn serve(ctx: &Ctx, job: Job, scheduled: Option<Instant>) -> Option<Outcom
             body
         }
     };
-    let stored = guarded(ctx.timeout, ctx.strategy.put(req.key, value, hint)).await;
+    let stored = bounded::within(ctx.timeout, ctx.strategy.put(req.key, value, hint)).await;
     let end = clock::now();
     match stored {
         Ended::Done(()) => out.put = Some(end - fill_from),
