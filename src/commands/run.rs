@@ -33,6 +33,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         (RunMode::Http, Some(addr)) => http::run_against(&plan, addr, &bar, args.quiet)?,
     };
     bar.finish_and_clear();
+    let result = RunResult { costs: scenario.costs.clone(), report: scenario.report.clone(), ..result };
     let json = serde_json::to_string_pretty(&result)?;
     let path = args.out.join(&scenario.name).join("results.json");
     write_atomic(&path, json.as_bytes())?;

@@ -201,6 +201,7 @@ fn run_result(
                 elapsed_s: 0.0,
                 tiers: Vec::new(),
                 load: None,
+                intervals: Vec::new(),
             }
         })
         .collect();

@@ -4,19 +4,25 @@
 //! another machine.
 
 mod causes;
+mod costs;
+mod curves;
 mod environment;
 mod facts;
 mod objectives;
+mod report_settings;
 mod result;
 pub mod upgrade;
 
 pub use causes::{ErrorCause, ErrorCauses, KEPT_CAUSES};
+pub use costs::{Costs, GB, GIB, MonthlyCost};
+pub use curves::MissRatioCurve;
 pub use environment::Environment;
 pub use facts::{Backend, StrategyFacts};
 pub use objectives::Objectives;
+pub use report_settings::ReportSettings;
 pub use result::{
-    Counts, LatencySummary, LoadMeasurements, NO_COALESCING_SUFFIX, RunResult, SCHEMA_VERSION, Started,
-    StrategyResult, TierCounts, TimePoint, TraceSummary,
+    Counts, IntervalCounts, LatencySummary, LoadMeasurements, NO_COALESCING_SUFFIX, RunResult,
+    SCHEMA_VERSION, Started, StrategyResult, TierCounts, TimePoint, TraceSummary,
 };
 
 /// The JSON Schema of `results.json` (committed as `schema/results.schema.json`).

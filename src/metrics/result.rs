@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Backend, Environment, ErrorCause, Objectives};
+use super::{Backend, Costs, Environment, ErrorCause, MissRatioCurve, Objectives, ReportSettings};
 use crate::model::CapacityUnit;
 
 /// Version of the `results.json` schema (`schema/results.schema.json`); bumped on any
@@ -131,6 +131,31 @@ pub struct StrategyResult {
     /// Wall-clock measurements; present only for load and HTTP runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<LoadMeasurements>,
+    /// Simulation: hits and misses per interval of requests in logical time, warm-up
+    /// included (absent in load runs, whose `load.timeseries` is per second).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intervals: Vec<IntervalCounts>,
+}
+
+/// Counters of one interval of requests in logical time (a simulation's time series).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct IntervalCounts {
+    /// Index of the interval's first request, counted from the end of the warm-up (negative
+    /// during it).
+    pub from_request: i64,
+    /// Requests in the interval (reads and writes).
+    pub requests: u64,
+    /// Reads served from the cache.
+    pub hits: u64,
+    /// Reads that went to the origin.
+    pub misses: u64,
+}
+
+impl IntervalCounts {
+    /// Hits over reads (0 without reads).
+    pub fn hit_ratio(&self) -> f64 {
+        ratio(self.hits, self.hits + self.misses)
+    }
 }
 
 /// Latency percentiles of one HdrHistogram (microseconds, 3 significant digits).
@@ -282,6 +307,15 @@ pub struct RunResult {
     /// Statistics of the trace replayed, for `cachelab simulate` runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<TraceSummary>,
+    /// Miss-ratio curves computed in one pass (not from the sweep's rows), drawn as lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub curves: Vec<MissRatioCurve>,
+    /// Prices (the scenario's `[costs]`), for the report's cost per capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub costs: Option<Costs>,
+    /// How to present the run (the scenario's `[report]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportSettings>,
 }
 
 /// When a run started: the wall-clock time its results name and the instant its duration is
@@ -331,6 +365,9 @@ impl RunResult {
             results: Vec::new(),
             objectives: None,
             trace: None,
+            curves: Vec::new(),
+            costs: None,
+            report: None,
         }
     }
 }

@@ -677,6 +677,7 @@ mod tests {
                 start_delay: None,
                 timeseries: Vec::new(),
             }),
+            intervals: Vec::new(),
         }
     }
 
@@ -701,6 +702,9 @@ mod tests {
             results,
             objectives: serde_json::from_value(objectives).unwrap(),
             trace: None,
+            curves: Vec::new(),
+            costs: None,
+            report: None,
         }
     }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::ProgressBar;
 
-use crate::metrics::{Backend, Counts, LoadMeasurements, StrategyResult, TierCounts};
+use crate::metrics::{Backend, Counts, IntervalCounts, LoadMeasurements, StrategyResult, TierCounts};
 use crate::model::Capacity;
 use crate::model::units::CapacitySpec;
 use crate::runner::usage::settle;
@@ -58,6 +58,8 @@ pub struct Driven {
     pub elapsed_s: f64,
     /// Wall-clock measurements (load and HTTP runs).
     pub load: Option<LoadMeasurements>,
+    /// Hits and misses per interval of requests in logical time (simulation runs).
+    pub intervals: Vec<IntervalCounts>,
 }
 
 /// How a cell ends once its strategy has been driven.
@@ -154,6 +156,7 @@ where
         elapsed_s: driven.elapsed_s,
         tiers: TierCounts::list(&driven.tier_hits, strategy.tiers(), reads),
         load: driven.load,
+        intervals: driven.intervals,
     };
     Ok(Outcome { result, warmup_requests: driven.warmup_requests, redis_version })
 }

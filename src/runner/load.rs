@@ -253,6 +253,7 @@ impl Measured {
             warmup_requests: self.warmup_requests(),
             elapsed_s: self.end.duration_since(self.t0).as_secs_f64(),
             load: Some(self.load_measurements(plan)),
+            intervals: Vec::new(),
         }
     }
 

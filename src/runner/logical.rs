@@ -13,7 +13,7 @@ use bytes::Bytes;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use crate::metrics::{Backend, Counts, RunResult, Started};
+use crate::metrics::{Backend, Counts, IntervalCounts, RunResult, Started};
 use crate::model::Stop;
 use crate::model::error::InputError;
 use crate::model::{Op, Request};
@@ -27,6 +27,10 @@ use crate::workload::trace::{FutureTrace, TraceSource, scan_replayable, with_nex
 
 /// Requests between two progress-bar updates.
 const PROGRESS_STEP: u64 = 1 << 16;
+
+/// Intervals the hit ratio over logical time is recorded in (about; warm-up and measured
+/// part are cut at the end of the warm-up).
+pub const INTERVALS: u64 = 100;
 
 /// The request stream every cell replays.
 enum Stream {
@@ -54,6 +58,7 @@ pub fn run(plan: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Resul
         None => generated_stream(plan, needs_future)?,
     };
     let warmup = (requests as f64 * workload.warmup.0).floor() as u64;
+    let interval = requests.div_ceil(INTERVALS).max(1);
     progress.set_length(requests * cells.len() as u64);
     let stop = Arc::new(Stop::new());
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -78,7 +83,8 @@ pub fn run(plan: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Resul
                 Stream::Materialised(all) => Box::new(all.iter().copied().map(Ok)),
                 Stream::Trace(t) => Box::new(t.source.records()?.map(|r| r.map(|r| r.request()))),
             };
-            let how = Replay { warmup, logical_rate: workload.logical_rate.get(), progress, stop: &stop };
+            let how =
+                Replay { warmup, interval, logical_rate: workload.logical_rate.get(), progress, stop: &stop };
             let drive = |strategy: Arc<dyn CacheStrategy>| async move {
                 let cell_start = Instant::now();
                 let replayed = replay(strategy.as_ref(), requests, how).await?;
@@ -89,6 +95,7 @@ pub fn run(plan: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Resul
                     warmup_requests: warmup,
                     elapsed_s: cell_start.elapsed().as_secs_f64(),
                     load: None,
+                    intervals: replayed.intervals,
                 })
             };
             let ending = Ending { usage_timeout: None, messages: (!quiet).then_some(progress) };
@@ -137,6 +144,9 @@ fn trace_stream(source: &TraceSource, needs_future: bool) -> anyhow::Result<(u64
 pub struct Replay<'a> {
     /// Requests at the start that are replayed but not measured.
     pub warmup: u64,
+    /// Requests per interval of the hit ratio over logical time (intervals are cut at the
+    /// end of the warm-up).
+    pub interval: u64,
     /// Requests per logical second (the clock TTLs expire against).
     pub logical_rate: u64,
     /// Advanced by every request.
@@ -157,6 +167,8 @@ pub struct Replayed {
     /// The strategy's own counters when the warm-up ended (zero without a warm-up; None if it
     /// never ended).
     pub at_warmup: Option<Usage>,
+    /// Hits and misses per interval of requests, warm-up included.
+    pub intervals: Vec<IntervalCounts>,
 }
 
 /// Replays `requests` through `strategy` in logical time: reads go through the cache (a hit
@@ -169,7 +181,7 @@ pub async fn replay(
     requests: impl Iterator<Item = Result<Request, InputError>>,
     how: Replay<'_>,
 ) -> anyhow::Result<Replayed> {
-    let Replay { warmup, logical_rate, progress, stop } = how;
+    let Replay { warmup, logical_rate, progress, stop, .. } = how;
     let keeps_data = !matches!(strategy.facts().backend, Backend::Policy | Backend::None);
     let body = |req: &Request| if keeps_data { origin::body(req.key, req.size) } else { Bytes::new() };
     let mut out = Replayed { at_warmup: (warmup == 0).then(Usage::default), ..Replayed::default() };
@@ -224,6 +236,7 @@ pub async fn replay(
                 }
             }
         }
+        record_interval(&mut out.intervals, i, &how, &c);
         if measured {
             c.requests = 1;
             out.counts += &c;
@@ -237,6 +250,21 @@ pub async fn replay(
     }
     strategy.sync().await?;
     Ok(out)
+}
+
+/// Counts request `i` (with counters `c`) in its interval of `how.interval` requests, cut at
+/// the end of the warm-up.
+fn record_interval(intervals: &mut Vec<IntervalCounts>, i: u64, how: &Replay<'_>, c: &Counts) {
+    let offset = i as i64 - how.warmup as i64;
+    let from_request = offset.div_euclid(how.interval.max(1) as i64) * how.interval.max(1) as i64;
+    if intervals.last().is_none_or(|last| last.from_request != from_request) {
+        intervals.push(IntervalCounts { from_request, ..IntervalCounts::default() });
+    }
+    if let Some(last) = intervals.last_mut() {
+        last.requests += 1;
+        last.hits += c.hits;
+        last.misses += c.misses;
+    }
 }
 
 #[cfg(test)]

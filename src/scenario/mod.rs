@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::metrics::Objectives;
+pub use crate::metrics::{Costs, Objectives, ReportSettings};
 pub use mode::RunMode;
 
 use crate::http::HttpSpec;
@@ -59,6 +59,12 @@ pub struct Scenario<S = StrategySpec> {
     /// What the user needs; the report ranks strategies against it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objectives: Option<Objectives>,
+    /// Prices of memory and origin work; the report draws cost per capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub costs: Option<Costs>,
+    /// How the report presents the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportSettings>,
 }
 
 fn default_seed() -> u64 {
@@ -89,8 +95,23 @@ impl<S> Scenario<S> {
             http,
             strategies: _,
             objectives,
+            costs,
+            report,
         } = self;
-        Scenario { name, description, seed, mode, workload, origin, load, http, strategies, objectives }
+        Scenario {
+            name,
+            description,
+            seed,
+            mode,
+            workload,
+            origin,
+            load,
+            http,
+            strategies,
+            objectives,
+            costs,
+            report,
+        }
     }
 }
 
@@ -180,6 +201,26 @@ mod tests {
         assert!(e.contains("s.toml:7:17: key `objectives.memory_budget`: must be greater than zero"), "{e}");
         let e = err("knee_gain = 0\n");
         assert!(e.contains("s.toml:7:13: key `objectives.knee_gain`: must be greater than zero"), "{e}");
+    }
+
+    #[test]
+    fn costs_and_report_settings_are_checked_at_their_keys() {
+        let err = |body: &str| {
+            let text = format!("name = \"x\"\n{STRATEGY}{body}");
+            Scenario::parse(&text, Path::new("s.toml")).unwrap_err().to_string()
+        };
+        let e = err("[costs]\norigin_per_million_misses = 2\n");
+        assert!(e.contains("s.toml:6:1: key `costs.requests_per_month`"), "{e}");
+        let e = err("[costs]\nmemory_per_gib_month = -1\n");
+        assert!(e.contains("s.toml:7:24") && e.contains("greater than 0"), "{e}");
+        let e = err("[report]\nbaseline = \"fifo\"\n");
+        assert!(e.contains("key `report.baseline`") && e.contains("`fifo` is neither"), "{e}");
+        let text = format!(
+            "name = \"x\"\n{STRATEGY}[costs]\nmemory_per_gib_month = 3\n[report]\nbaseline = \"lru\"\nmax_series = 4\n"
+        );
+        let s = Scenario::parse(&text, Path::new("s.toml")).unwrap();
+        assert_eq!(s.costs.unwrap().memory_per_gib_month.map(|p| p.0), Some(3.0));
+        assert_eq!(s.report.unwrap().baseline.as_deref(), Some("lru"));
     }
 
     #[test]

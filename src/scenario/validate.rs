@@ -40,6 +40,13 @@ impl Scenario<StrategyTable> {
         if let Some(objectives) = &scenario.objectives {
             objectives.validate().map_err(|e| e.under("objectives"))?;
         }
+        if let Some(costs) = &scenario.costs {
+            costs.validate().map_err(|e| e.under("costs"))?;
+        }
+        if let Some(report) = &scenario.report {
+            let strategies = scenario.strategies.iter().map(|s| (s.name.as_str(), s.kind().name()));
+            report.validate(strategies).map_err(|e| e.under("report"))?;
+        }
         Ok(scenario)
     }
 

@@ -100,7 +100,13 @@ fn wrong_and_truncated_bodies_are_corrupt_never_hits_in_both_runners() {
 
     let lying = Lying::new();
     let requests = s.workload.stream(s.seed).unwrap().map(Ok);
-    let how = Replay { warmup: 0, logical_rate: 1000, progress: &ProgressBar::hidden(), stop: &Stop::new() };
+    let how = Replay {
+        warmup: 0,
+        interval: 1000,
+        logical_rate: 1000,
+        progress: &ProgressBar::hidden(),
+        stop: &Stop::new(),
+    };
     let replayed = runtime.block_on(logical::replay(&lying, requests, how)).unwrap();
     assert_lies_are_corrupt(&replayed.counts, &lying, "simulation");
 

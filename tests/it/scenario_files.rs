@@ -10,7 +10,7 @@ use cachelab::model::units::{ByteSize, Capacities, CapacitySpec, Fraction, Human
 use cachelab::origin::{LatencySpec, OriginSpec};
 use cachelab::policy::{PolicyKind, PolicyParams, ResidentHirHit};
 use cachelab::runner::load::{LoadSpec, LoopMode};
-use cachelab::scenario::{Objectives, RunMode, Scenario};
+use cachelab::scenario::{Costs, Objectives, ReportSettings, RunMode, Scenario};
 use cachelab::strategy::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategyTable};
 use cachelab::workload::trace::{Column, CsvOptions, TraceFormat};
 use cachelab::workload::{GeneratorKind, ValueSize, WorkloadSpec};
@@ -141,6 +141,14 @@ fn full_scenario() -> Scenario<StrategyTable> {
         http: HttpSpec { coalesce: Coalescing::Compare },
         strategies: vec![full_strategy(Some(Box::new(full_strategy(None))))],
         objectives: Some(objectives),
+        costs: Some(Costs {
+            memory_per_gib_month: Some(Positive(1.0)),
+            origin_per_million_misses: Some(Positive(1.0)),
+            egress_per_gb: Some(Positive(1.0)),
+            requests_per_month: Some(Positive(1.0)),
+            currency: "USD".into(),
+        }),
+        report: Some(ReportSettings { baseline: Some("lru".into()), max_series: Some(8) }),
     }
 }
 

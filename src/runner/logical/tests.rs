@@ -27,7 +27,7 @@ fn gets(keys: &[u64], ttl: Option<Duration>) -> Vec<Request> {
 fn measure_all(strategy: &dyn CacheStrategy, requests: Vec<Request>, warmup: u64) -> (Counts, Usage) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (progress, stop) = (ProgressBar::hidden(), Stop::new());
-    let how = Replay { warmup, logical_rate: 1, progress: &progress, stop: &stop };
+    let how = Replay { warmup, interval: 2, logical_rate: 1, progress: &progress, stop: &stop };
     runtime.block_on(async {
         let replayed = replay(strategy, requests.into_iter().map(Ok), how).await.unwrap();
         let usage = strategy.usage().await.unwrap();
@@ -158,4 +158,19 @@ fn moka_with_a_byte_capacity_stays_within_it() {
     assert_eq!(counts.hits + counts.misses, 100);
     // Every value that entered and is gone was evicted for size.
     assert_eq!(counts.evictions, counts.misses - usage.entries, "{counts:?} {usage:?}");
+}
+
+#[test]
+fn hits_are_counted_per_interval_cut_at_the_end_of_the_warm_up() {
+    let lru = Simulated::new("lru", Lru::new(Capacity::objects(2)));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (progress, stop) = (ProgressBar::hidden(), Stop::new());
+    // Warm-up of 3, intervals of 2: requests 0 | 1 2 | 3 4 | 5 6 (offsets -3 | -2 -1 | 0 1 | 2 3).
+    let how = Replay { warmup: 3, interval: 2, logical_rate: 1, progress: &progress, stop: &stop };
+    let requests = gets(&[1, 1, 2, 1, 3, 3, 1], None);
+    let replayed = runtime.block_on(replay(&lru, requests.into_iter().map(Ok), how)).unwrap();
+    let got: Vec<(i64, u64, u64, u64)> =
+        replayed.intervals.iter().map(|i| (i.from_request, i.requests, i.hits, i.misses)).collect();
+    // LRU of 2: 1 miss · 1 hit, 2 miss · 1 hit, 3 miss (evicts 2) · 3 hit, 1 hit.
+    assert_eq!(got, [(-4, 1, 0, 1), (-2, 2, 1, 1), (0, 2, 1, 1), (2, 2, 2, 0)]);
 }
