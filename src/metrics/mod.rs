@@ -16,7 +16,7 @@ pub use facts::{Backend, StrategyFacts};
 pub use objectives::Objectives;
 pub use result::{
     Counts, LatencySummary, LoadMeasurements, NO_COALESCING_SUFFIX, RunResult, SCHEMA_VERSION, Started,
-    StrategyResult, TierCounts, TimePoint, TraceSummary,
+    StrategyResult, TargetCounts, TierCounts, TimePoint, TraceSummary,
 };
 
 /// The JSON Schema of `results.json` (committed as `schema/results.schema.json`).
