@@ -42,6 +42,13 @@ pub enum Command {
     /// GET /obj/<key> (the scenario's objects, after its origin latency on a miss) and
     /// GET /_cachelab/stats, and shuts down cleanly on Ctrl-C.
     Serve(ServeArgs),
+    /// Serve only the scenario's simulated origin over HTTP/1.1, as the upstream of a cache
+    /// cachelab does not own (nginx, Varnish, an app): GET /obj/<key> returns the key's
+    /// deterministic body at its workload size after the [origin] latency, with Cache-Control
+    /// (max-age from the workload's ttl, no-store for the uncacheable share), Content-Length
+    /// and an ETag; GET /_cachelab/origin returns its counters as JSON (requests, objects,
+    /// bytes, by_status). Prints `listening on http://ADDR`; stops cleanly on Ctrl-C or SIGTERM.
+    Origin(OriginArgs),
     /// Remove the keys a killed run left on a Redis server: only keys under cachelab's
     /// namespace (`cachelab:`, or one run's prefix as printed at its start and recorded in
     /// its results.json as `key_prefix`), with SCAN and UNLINK; never FLUSHDB. Keys on servers
@@ -81,6 +88,18 @@ pub struct ServeArgs {
     /// Address to listen on (port 0: a free port).
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:0")]
     pub addr: std::net::SocketAddr,
+}
+
+/// Flags of `cachelab origin`.
+#[derive(Debug, clap::Args)]
+pub struct OriginArgs {
+    /// Scenario file: its workload (keys, value sizes, ttl), [origin] latency and uncacheable
+    /// share, and seed.
+    pub scenario: PathBuf,
+    /// Address to listen on (port 0: a free port) [default: the scenario's [origin] listen,
+    /// else 127.0.0.1:0].
+    #[arg(long, value_name = "IP:PORT")]
+    pub addr: Option<std::net::SocketAddr>,
 }
 
 /// Flags of `cachelab run`.

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
         Command::Serve(args) => commands::serve::execute(args),
+        Command::Origin(args) => commands::origin::execute(args),
         Command::Cleanup(args) => commands::cleanup::execute(args),
     };
     match outcome {

@@ -9,6 +9,7 @@
 
 mod latency;
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
@@ -32,6 +33,11 @@ pub struct OriginSpec {
     /// (`mode = "http"`, `cachelab serve`) reads `Cache-Control`.
     #[serde(default)]
     pub uncacheable: Fraction,
+    /// Serve this origin over HTTP at this address for the whole run (`"127.0.0.1:PORT"`), as
+    /// `cachelab origin` does, so a cache cachelab does not own (`kind = "http"`) can be
+    /// configured with it as its upstream. Needed by `kind = "http"` strategies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
 }
 
 /// The simulated origin of a load run: every fetch sleeps its sampled delay, then returns the

@@ -2,6 +2,7 @@
 
 pub mod cleanup;
 pub mod list;
+pub mod origin;
 pub mod report;
 pub mod run;
 pub mod serve;

@@ -1,5 +1,6 @@
-//! The caching server's sockets: binds, accepts connections, serves HTTP/1.1 with keep-alive
-//! through the [`CacheService`], and shuts down gracefully.
+//! The HTTP servers' sockets: binds, accepts connections, serves HTTP/1.1 with keep-alive
+//! through a [`Handler`] (the caching layer, [`CacheService`], or the origin alone,
+//! [`super::origin_server::OriginService`]), and shuts down gracefully.
 //!
 //! Bad input never stops it: hyper answers malformed requests with 400, header sections over
 //! [`MAX_HEADER_BYTES`] with 431, and drops connections that send no complete header section
@@ -9,18 +10,22 @@
 //! connection (a fill it led is taken over by a coalesced waiter, if any).
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
+use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::body::ResponseBody;
 use super::cache::{CacheService, ServerStats};
 
 /// Largest request header section accepted (hyper's read buffer); larger ones get 431.
@@ -30,18 +35,42 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pause after a failed `accept` (out of file descriptors, say) before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 
-/// A running caching server.
-pub struct Server {
+/// What answers the requests of a [`Server`].
+pub trait Handler: Send + Sync + 'static {
+    /// Answers one request (never fails: errors are responses).
+    fn handle(&self, req: Request<Incoming>) -> impl Future<Output = Response<ResponseBody>> + Send;
+}
+
+impl Handler for CacheService {
+    fn handle(&self, req: Request<Incoming>) -> impl Future<Output = Response<ResponseBody>> + Send {
+        CacheService::handle(self, req)
+    }
+}
+
+/// A running server (by default the caching server).
+pub struct Server<H: Handler = CacheService> {
     addr: SocketAddr,
-    service: Arc<CacheService>,
+    service: Arc<H>,
     stop: watch::Sender<Option<Duration>>,
     task: JoinHandle<()>,
 }
 
-impl Server {
+impl Server<CacheService> {
+    /// Its counters so far.
+    pub fn stats(&self) -> ServerStats {
+        self.service.stats()
+    }
+
+    /// [`Server::stop`], returning the final counters.
+    pub async fn shutdown(self, grace: Duration) -> ServerStats {
+        self.stop(grace).await.stats()
+    }
+}
+
+impl<H: Handler> Server<H> {
     /// Binds `addr` (port 0: a free port) and starts serving `service` on the current tokio
     /// runtime.
-    pub async fn start(service: CacheService, addr: SocketAddr) -> std::io::Result<Server> {
+    pub async fn start(service: H, addr: SocketAddr) -> std::io::Result<Server<H>> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let service = Arc::new(service);
@@ -55,25 +84,25 @@ impl Server {
         self.addr
     }
 
-    /// Its counters so far.
-    pub fn stats(&self) -> ServerStats {
-        self.service.stats()
+    /// What answers its requests.
+    pub fn service(&self) -> &H {
+        &self.service
     }
 
     /// Stops accepting, lets requests in flight finish (at most `grace`), closes every
-    /// connection and returns the final counters.
-    pub async fn shutdown(self, grace: Duration) -> ServerStats {
+    /// connection and returns what answered them (for its final counters).
+    pub async fn stop(self, grace: Duration) -> Arc<H> {
         let _ = self.stop.send(Some(grace));
         let _ = self.task.await;
-        self.service.stats()
+        self.service
     }
 }
 
 /// Accepts connections until told to stop, then shuts them down gracefully within the grace
 /// period the stop signal carries (connections still busy after it are left to end alone).
-async fn accept(
+async fn accept<H: Handler>(
     listener: TcpListener,
-    service: Arc<CacheService>,
+    service: Arc<H>,
     mut stop: watch::Receiver<Option<Duration>>,
 ) {
     let graceful = GracefulShutdown::new();

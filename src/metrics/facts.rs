@@ -21,6 +21,8 @@ pub enum Backend {
     File,
     /// An in-memory tier in front of Redis or files.
     Tiered,
+    /// An HTTP cache cachelab does not own (nginx, Varnish, an app), reached by URL.
+    Http,
 }
 
 /// What a built strategy says about itself.

@@ -22,7 +22,7 @@ pub use objectives::Objectives;
 pub use report_settings::ReportSettings;
 pub use result::{
     Counts, IntervalCounts, LatencySummary, LoadMeasurements, NO_COALESCING_SUFFIX, RunResult,
-    SCHEMA_VERSION, Started, StrategyResult, TierCounts, TimePoint, TraceSummary,
+    SCHEMA_VERSION, Started, StrategyResult, TargetCounts, TierCounts, TimePoint, TraceSummary,
 };
 
 /// The JSON Schema of `results.json` (committed as `schema/results.schema.json`).

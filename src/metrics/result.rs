@@ -269,6 +269,32 @@ pub struct LoadMeasurements {
     pub start_delay: Option<LatencySummary>,
     /// Hit ratio, throughput, origin load and errors over time.
     pub timeseries: Vec<TimePoint>,
+    /// An HTTP target (`kind = "http"`): how its hits were counted (absent for cachelab's own
+    /// strategies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetCounts>,
+}
+
+/// How the hits of an HTTP target, a cache cachelab does not own, were counted: at the
+/// origin cachelab served, as reads − origin fetches during the measured part (needs no
+/// cooperation from the target; exact up to the requests in flight when the warm-up ended),
+/// and optionally per response from a header rule, which gives the separate hit and miss
+/// latencies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TargetCounts {
+    /// The target's URL template.
+    pub url: String,
+    /// Where the row's hits and misses were counted: `origin`.
+    pub hits_counted_at: String,
+    /// Objects the origin served during the measured part (the target's misses).
+    pub origin_fetches: u64,
+    /// The header rule that classified each response (`X-Cache-Status: HIT | STALE`,
+    /// `Age > 0`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classified_by: Option<String>,
+    /// Measured reads the rule called hits (the hit latencies are theirs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classified_hits: Option<u64>,
 }
 
 /// Whether a counter is zero (left out of results.json then).

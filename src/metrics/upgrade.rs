@@ -84,7 +84,7 @@ fn persistent(kind: &str, entry: Option<&Value>) -> bool {
             let l2 = entry.and_then(|e| e.get("l2"));
             persistent(l2.and_then(|t| t.get("kind")).and_then(Value::as_str).unwrap_or_default(), l2)
         }
-        Backend::None | Backend::Moka | Backend::Policy => false,
+        Backend::None | Backend::Moka | Backend::Policy | Backend::Http => false,
     }
 }
 

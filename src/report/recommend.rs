@@ -676,6 +676,7 @@ mod tests {
                 end_to_end: Some(latency((p * 1000.0) as u64)),
                 start_delay: None,
                 timeseries: Vec::new(),
+                target: None,
             }),
             intervals: Vec::new(),
         }

@@ -40,6 +40,23 @@ pub fn warnings(result: &RunResult) -> Vec<String> {
             ));
         }
         if let Some(load) = &r.load {
+            if let Some(t) = &load.target {
+                let classified = match (&t.classified_by, t.classified_hits) {
+                    (Some(rule), Some(hits)) => {
+                        format!(
+                            " Its responses said hit ({rule}) {} times; that split gives the hit and miss latencies.",
+                            format::thousands(hits)
+                        )
+                    }
+                    _ => " Its responses do not say hit or miss, so all its latencies are filed as misses."
+                        .into(),
+                };
+                out.push(format!(
+                    "{label} is an HTTP target cachelab does not own ({}): its hit ratio is counted at the origin, as reads − the {} objects the origin served during the measured part.{classified}",
+                    t.url,
+                    format::thousands(t.origin_fetches)
+                ));
+            }
             if load.cancelled_at_end > 0 {
                 out.push(format!(
                     "{label}: {} requests were still waiting on the origin or the cache 2 s after the run's duration and were cancelled (not in the latencies).",

@@ -31,7 +31,7 @@ pub use request::Job;
 pub use spec::{DEFAULT_CLOSED_CONCURRENCY, DEFAULT_OPEN_CONCURRENCY, LoadSpec, LoopMode};
 
 use crate::http::MAX_TRACE_OBJECT;
-use crate::metrics::{LoadMeasurements, RunResult, Started};
+use crate::metrics::{LoadMeasurements, RunResult, Started, TargetCounts};
 use crate::model::error::InputError;
 use crate::model::{Request, Stop};
 use crate::origin::Origin;
@@ -224,6 +224,8 @@ pub struct Measured {
     /// The strategy's own counters when the warm-up ended (zero without a warm-up; None if
     /// it never ended).
     pub usage_at_warmup: Option<Usage>,
+    /// An HTTP target: how its hits were counted.
+    pub target: Option<TargetCounts>,
 }
 
 impl Measured {
@@ -279,6 +281,7 @@ impl Measured {
             end_to_end: summarize(&r.end_to_end),
             start_delay: r.late.as_ref().and_then(summarize),
             timeseries: r.timeseries(self.measured_from, self.end),
+            target: self.target.clone(),
         }
     }
 }
@@ -354,7 +357,7 @@ pub async fn drive_with<D: Driver>(
     // Best effort: a strategy whose backend is down cannot settle, and the run still reports.
     let _ = tokio::time::timeout(plan.settle_timeout(), strategy.sync()).await;
     let measured_from = measured_from.get().copied().filter(|m| *m <= end).unwrap_or(end);
-    Ok(Measured { recorder, t0, measured_from, end, usage_at_warmup })
+    Ok(Measured { recorder, t0, measured_from, end, usage_at_warmup, target: None })
 }
 
 /// What the progress watcher of one strategy's run needs.

@@ -28,7 +28,7 @@ fn keeps_values_in_memory(s: &StrategySpec, under_load: bool) -> bool {
         // In simulation a policy keeps no bodies: it only orders keys.
         BackendSpec::Policy { .. } => under_load,
         BackendSpec::Tiered(t) => keeps_values_in_memory(&t.l1, under_load),
-        BackendSpec::None | BackendSpec::Redis(_) | BackendSpec::File(_) => false,
+        BackendSpec::None | BackendSpec::Redis(_) | BackendSpec::File(_) | BackendSpec::Http(_) => false,
     }
 }
 

@@ -7,7 +7,7 @@ use super::{RunMode, Scenario};
 use crate::http::Coalescing;
 use crate::model::Invalid;
 use crate::runner::load::LoadSpec;
-use crate::strategy::{StrategySpec, StrategyTable};
+use crate::strategy::{StrategyKind, StrategySpec, StrategyTable};
 
 impl Scenario<StrategyTable> {
     /// Checks the scenario as read, fills what the run mode implies (a default `[load]`,
@@ -113,6 +113,7 @@ impl Scenario {
                 ),
             ));
         }
+        self.check_http_targets()?;
         if self.http.coalesce == Coalescing::Compare
             && let Some(i) = self.strategies.iter().position(|s| !s.dirs().is_empty())
         {
@@ -140,6 +141,44 @@ impl Scenario {
                     ),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// HTTP targets run only in HTTP mode, in front of the origin at `[origin] listen`, on a
+    /// read-only workload (they would not know what a `PUT` means), once each.
+    fn check_http_targets(&self) -> Result<(), Invalid> {
+        let Some(i) = self.strategies.iter().position(|s| s.kind() == StrategyKind::Http) else {
+            return Ok(());
+        };
+        let name = &self.strategies[i].name;
+        if self.run_mode() != RunMode::Http {
+            return Err(Invalid::new(
+                format!("strategy.{i}.kind"),
+                format!("strategy `{name}` is an HTTP target, driven over HTTP: write mode = \"http\""),
+            ));
+        }
+        if self.origin.listen.is_none() {
+            return Err(Invalid::new(
+                "origin",
+                format!(
+                    "strategy `{name}` is an HTTP target: write [origin] listen = \"127.0.0.1:PORT\", the address its upstream points at, where the run serves the origin"
+                ),
+            ));
+        }
+        if self.workload.write_ratio.0 > 0.0 {
+            return Err(Invalid::new(
+                "workload.write_ratio",
+                format!("strategy `{name}` is an HTTP target, which serves reads only: set write_ratio = 0"),
+            ));
+        }
+        if self.http.coalesce == Coalescing::Compare {
+            return Err(Invalid::new(
+                "http.coalesce",
+                format!(
+                    "\"compare\" runs cachelab's own caching server with and without coalescing; HTTP target `{name}` has its own: write coalesce = true or false"
+                ),
+            ));
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ pub mod bounded;
 mod diagnosed;
 mod file;
 mod file_entry;
+mod http_target;
 mod moka_cache;
 mod no_cache;
 mod redis_cache;
@@ -23,6 +24,7 @@ use crate::metrics::StrategyFacts;
 
 pub use diagnosed::Diagnosed;
 pub use file::{FileCache, FileConfig};
+pub use http_target::HttpTarget;
 pub use moka_cache::MokaCache;
 pub use no_cache::NoCache;
 pub use redis_cache::{
@@ -32,8 +34,8 @@ pub use redis_cache::{
 pub use registry::build_strategy;
 pub use simulated::Simulated;
 pub use spec::{
-    BackendSpec, FileSpec, MaxmemoryPolicy, RedisMode, RedisSpec, RedisUrl, StrategyKind, StrategySpec,
-    StrategyTable, TieredSpec,
+    BackendSpec, FileSpec, HitRule, HttpTargetSpec, MaxmemoryPolicy, RedisMode, RedisSpec, RedisUrl,
+    StrategyKind, StrategySpec, StrategyTable, TieredSpec, UrlTemplate,
 };
 pub use tiered::Tiered;
 

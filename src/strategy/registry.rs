@@ -4,7 +4,8 @@ use anyhow::Context;
 
 use super::spec::Tier;
 use super::{
-    BackendSpec, CacheStrategy, FileCache, MokaCache, NoCache, RedisCache, Simulated, StrategySpec, Tiered,
+    BackendSpec, CacheStrategy, FileCache, HttpTarget, MokaCache, NoCache, RedisCache, Simulated,
+    StrategySpec, Tiered,
 };
 use crate::model::Capacity;
 use crate::policy::build_policy;
@@ -41,5 +42,6 @@ pub async fn build_strategy(
             let back = Box::pin(build_strategy(&l2, l2.tier_capacity())).await?;
             Box::new(Tiered::new(name, front, back))
         }
+        BackendSpec::Http(target) => Box::new(HttpTarget::new(name, &target.url.text)),
     })
 }

@@ -12,6 +12,7 @@ mod fuzz_inputs;
 mod http;
 mod http_cli;
 mod http_hostile;
+mod http_targets;
 mod layering;
 mod load;
 mod load_redis;

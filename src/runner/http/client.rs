@@ -6,13 +6,18 @@
 //! the load runner does: it implements [`Driver`], so the closed and open loops (intended-time
 //! latency in the open loop) and the recorders are the load runner's own.
 //!
+//! The same client drives an HTTP target, a cache cachelab does not own ([`Target`]): URLs
+//! then follow the target's template, hits come from its header rule (if any; the runner
+//! counts its hit ratio at the origin), and the origin's counters are read when the first
+//! measured request starts.
+//!
 //! Every body is checked against [`crate::origin::verify`]; a wrong one is counted `corrupt`.
-//! Hits and misses come from `X-Cache`; a miss made an origin fetch unless it says
+//! From cachelab's own server, hits and misses come from `X-Cache`; a miss made an origin fetch unless it says
 //! `X-Coalesced` (then it is counted as coalesced); `X-Cache-Error` names cache operations that failed or timed out on the
 //! server. A transport error or an unexpected status counts as an error.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -23,12 +28,14 @@ use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+use crate::http::OriginCounters;
 use crate::http::cache::{X_CACHE, X_CACHE_ERROR, X_CACHE_TIER, X_COALESCED};
 use crate::http::origin::OBJECT_PREFIX;
 use crate::model::Op;
 use crate::model::Stop;
 use crate::origin::{self, MAX_LATENCY};
 use crate::runner::load::{Driver, GetOutcome, Job, Outcome, clock};
+use crate::strategy::{HitRule, UrlTemplate};
 
 /// Slack on top of the longest possible request (origin delay plus two cache operations)
 /// before the client gives up on a response.
@@ -69,7 +76,24 @@ impl Pool {
     }
 }
 
-/// A load client for one caching server.
+/// A cache cachelab does not own, as the client drives it.
+pub struct Target {
+    /// Where each request goes.
+    pub url: UrlTemplate,
+    /// How a response says it was a hit.
+    pub hit: HitRule,
+    /// The counters of the origin behind it.
+    pub origin: Arc<OriginCounters>,
+}
+
+/// An HTTP target with the origin's counters as they stood when measuring began.
+struct Driven {
+    target: Target,
+    /// (objects, bytes) the origin had served when the first measured request started.
+    at_measure: OnceLock<(u64, u64)>,
+}
+
+/// A load client for one caching server (cachelab's own, or an HTTP target).
 pub struct HttpClient {
     pool: Pool,
     host: HeaderValue,
@@ -77,6 +101,7 @@ pub struct HttpClient {
     stop: Arc<Stop>,
     limit: Duration,
     sized: bool,
+    target: Option<Driven>,
 }
 
 impl HttpClient {
@@ -99,7 +124,30 @@ impl HttpClient {
             stop,
             limit: MAX_LATENCY + op_timeout * 2 + RESPONSE_SLACK,
             sized,
+            target: None,
         }
+    }
+
+    /// A client for an HTTP target (see [`HttpClient::new`] for the other arguments; the
+    /// target's own cache operations are not limited by cachelab, so `op_timeout` only
+    /// lengthens the wait for a response).
+    pub fn for_target(
+        target: Target,
+        connections: usize,
+        op_timeout: Duration,
+        sized: bool,
+        stop: Arc<Stop>,
+    ) -> anyhow::Result<Self> {
+        let host = HeaderValue::from_str(&target.url.host)
+            .map_err(|_| anyhow::anyhow!("`{}` is not a valid Host header", target.url.host))?;
+        let client = HttpClient::new(target.url.addr, connections, op_timeout, sized, stop);
+        Ok(HttpClient { host, target: Some(Driven { target, at_measure: OnceLock::new() }), ..client })
+    }
+
+    /// For an HTTP target: the origin's (objects, bytes) when the first measured request
+    /// started (None if none did, or for cachelab's own server).
+    pub fn origin_at_measure(&self) -> Option<(u64, u64)> {
+        self.target.as_ref().and_then(|d| d.at_measure.get().copied())
     }
 
     /// Sends one request and reads the whole response.
@@ -116,10 +164,18 @@ impl HttpClient {
         let begin = clock::now();
         let start = scheduled.unwrap_or(begin);
         let req = job.req;
-        let uri = if self.sized {
-            format!("{OBJECT_PREFIX}{}?size={}", req.key, req.size)
-        } else {
-            format!("{OBJECT_PREFIX}{}", req.key)
+        let uri = match &self.target {
+            Some(d) => {
+                if job.measured {
+                    d.at_measure.get_or_init(|| {
+                        let now = d.target.origin.snapshot();
+                        (now.objects, now.bytes)
+                    });
+                }
+                d.target.url.target(req.key, self.sized.then_some(req.size))
+            }
+            None if self.sized => format!("{OBJECT_PREFIX}{}?size={}", req.key, req.size),
+            None => format!("{OBJECT_PREFIX}{}", req.key),
         };
         let (method, body) = match req.op {
             Op::Get => (Method::GET, Bytes::new()),
@@ -147,6 +203,23 @@ impl HttpClient {
                 return out;
             }
         };
+        if let Some(d) = &self.target {
+            match (req.op, status) {
+                (Op::Get, StatusCode::OK) => {
+                    let hit = d.target.hit.is_hit(|name| headers.get(name).and_then(|v| v.to_str().ok()));
+                    let kind = if !origin::verify(req.key, req.size, &body) {
+                        GetOutcome::Corrupt
+                    } else if hit {
+                        GetOutcome::Hit(0)
+                    } else {
+                        GetOutcome::Miss
+                    };
+                    out.get = Some((kind, took));
+                }
+                _ => out.errors += 1,
+            }
+            return out;
+        }
         for failure in header_str(&headers, &X_CACHE_ERROR).split(',').map(str::trim) {
             if failure.ends_with("-timeout") {
                 out.timeouts += 1;

@@ -4,6 +4,9 @@
 //! to cache or origin and back); hits come from `X-Cache`; origin requests are the fetches
 //! the server made (coalesced misses made none, and are counted apart).
 //!
+//! An HTTP target (`kind = "http"`, a cache cachelab does not own) is driven by the same
+//! client at its own URL, in front of the origin served at `[origin] listen` ([`target`]).
+//!
 //! With `[http] coalesce = "compare"` every strategy runs twice in a row, behind a server
 //! that coalesces (the row keeps the strategy's name) and one that does not (the name plus
 //! [`NO_COALESCING_SUFFIX`]), so the results show the origin load coalescing saves.
@@ -16,12 +19,13 @@ use anyhow::Context;
 use indicatif::ProgressBar;
 
 pub mod client;
+pub mod target;
 
 pub use client::HttpClient;
 
 use super::load::{self, Harness, Measured, Turn};
 use super::plan::RunPlan;
-use crate::http::{CacheService, Coalescing, OriginHandler, Server};
+use crate::http::{CacheService, Coalescing, OriginHandler, OriginService, Server};
 use crate::metrics::{NO_COALESCING_SUFFIX, RunResult};
 use crate::strategy::{BackendSpec, StrategySpec};
 
@@ -33,7 +37,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub fn run(run: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Result<RunResult> {
     let coalesce = run.http.coalesce;
     if coalesce != Coalescing::Compare {
-        let harness = ThroughServer { coalesce: coalesce.serves_coalesced(), uncoalesced: Vec::new() };
+        let harness = ThroughServer::new(coalesce.serves_coalesced(), Vec::new());
         return load::run_with(run, &harness, progress, quiet);
     }
     // The results echo the scenario as written, not the doubled list.
@@ -52,7 +56,7 @@ pub fn run(run: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Result
         uncoalesced.push(without.name.clone());
         doubled.strategies.extend([spec.clone(), without]);
     }
-    load::run_with(&doubled, &ThroughServer { coalesce: true, uncoalesced }, progress, quiet)
+    load::run_with(&doubled, &ThroughServer::new(true, uncoalesced), progress, quiet)
 }
 
 /// Like [`run`], but every request goes to the caching server already listening at `target`
@@ -71,12 +75,21 @@ pub fn run_against(
     load::run_with(&run, &Remote(target), progress, quiet)
 }
 
-/// Drives each strategy through a caching server of its own.
+/// Drives each strategy through a caching server of its own, and each HTTP target at its URL.
 struct ThroughServer {
     /// Whether the servers coalesce concurrent misses...
     coalesce: bool,
     /// ...except for the strategies of these names (the second runs of a comparison).
     uncoalesced: Vec<String>,
+    /// The origin at `[origin] listen`, started for the first HTTP target and kept for the
+    /// rest of the run.
+    origin: tokio::sync::OnceCell<Server<OriginService>>,
+}
+
+impl ThroughServer {
+    fn new(coalesce: bool, uncoalesced: Vec<String>) -> Self {
+        ThroughServer { coalesce, uncoalesced, origin: tokio::sync::OnceCell::new() }
+    }
 }
 
 /// Drives a server that is already running.
@@ -102,6 +115,12 @@ impl Harness for ThroughServer {
 
     async fn drive(&self, t: Turn<'_>) -> anyhow::Result<Measured> {
         let s = t.run;
+        let spec = s.strategies.iter().find(|spec| spec.name == t.strategy.name()).map(|spec| &spec.backend);
+        if let Some(BackendSpec::Http(target)) = spec {
+            let listen = s.origin.listen.context("an HTTP target needs [origin] listen = \"IP:PORT\"")?;
+            let origin = self.origin.get_or_try_init(|| target::start_origin(s, listen)).await?;
+            return target::drive(t, target, origin).await;
+        }
         let origin = OriginHandler::new(t.origin.clone(), &s.workload, s.seed, s.origin.uncacheable.0);
         let coalesce = self.coalesce && !self.uncoalesced.iter().any(|n| n == t.strategy.name());
         let service = CacheService::new(t.strategy.clone(), origin, coalesce, t.plan.timeout);

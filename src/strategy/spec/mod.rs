@@ -4,6 +4,7 @@
 //! strategy from a spec needs no second round of checks.
 
 mod file;
+mod http;
 mod redis;
 mod table;
 mod tiered;
@@ -13,6 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use file::FileSpec;
+pub use http::{HitRule, HttpTargetSpec, KEY_PLACEHOLDER, UrlTemplate};
 pub use redis::{MaxmemoryPolicy, RedisMode, RedisSpec, RedisUrl};
 pub use table::{StrategyKind, StrategyTable};
 pub use tiered::{Tier, TieredSpec};
@@ -56,6 +58,8 @@ pub enum BackendSpec {
     File(FileSpec),
     /// An in-memory L1 in front of a Redis or file L2.
     Tiered(TieredSpec),
+    /// An HTTP cache cachelab does not own, reached by URL.
+    Http(HttpTargetSpec),
 }
 
 impl StrategySpec {
@@ -80,6 +84,7 @@ impl StrategySpec {
             StrategyKind::Redis => BackendSpec::Redis(RedisSpec::from_table(t)?),
             StrategyKind::File => BackendSpec::File(FileSpec::from_table(t)?),
             StrategyKind::Tiered => BackendSpec::Tiered(TieredSpec::from_table(t)?),
+            StrategyKind::Http => BackendSpec::Http(HttpTargetSpec::from_table(t)?),
         };
         Ok(StrategySpec { name: t.name.clone(), backend })
     }
@@ -102,6 +107,7 @@ impl StrategySpec {
             BackendSpec::Redis(redis) => redis.to_table(name),
             BackendSpec::File(file) => file.to_table(name),
             BackendSpec::Tiered(tiered) => tiered.to_table(name),
+            BackendSpec::Http(target) => target.to_table(name),
         }
     }
 
@@ -114,6 +120,7 @@ impl StrategySpec {
             BackendSpec::Redis(_) => StrategyKind::Redis,
             BackendSpec::File(_) => StrategyKind::File,
             BackendSpec::Tiered(_) => StrategyKind::Tiered,
+            BackendSpec::Http(_) => StrategyKind::Http,
         }
     }
 
@@ -131,6 +138,7 @@ impl StrategySpec {
             }
             BackendSpec::Redis(redis) => redis.capacities(),
             BackendSpec::File(file) => vec![Some(file.capacity)],
+            BackendSpec::Http(target) => vec![target.capacity],
             BackendSpec::None | BackendSpec::Tiered(_) => vec![None],
         }
     }

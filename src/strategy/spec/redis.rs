@@ -76,16 +76,23 @@ impl Serialize for RedisUrl {
     }
 }
 
+impl RedisUrl {
+    /// Checks that `url` is a Redis URL; the error says what to write.
+    pub fn parse(url: &str) -> Result<RedisUrl, String> {
+        redis::Client::open(url).map_err(|e| {
+            format!(
+                "`{}` is not a Redis URL ({e}); write e.g. \"redis://127.0.0.1:6379\" or \"rediss://:password@host:6380\"",
+                crate::strategy::redact_redis_url(url)
+            )
+        })?;
+        Ok(RedisUrl(url.to_string()))
+    }
+}
+
 impl<'de> Deserialize<'de> for RedisUrl {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let url = String::deserialize(d)?;
-        redis::Client::open(url.as_str()).map_err(|e| {
-            serde::de::Error::custom(format!(
-                "`{}` is not a Redis URL ({e}); write e.g. \"redis://127.0.0.1:6379\" or \"rediss://:password@host:6380\"",
-                crate::strategy::redact_redis_url(&url)
-            ))
-        })?;
-        Ok(RedisUrl(url))
+        RedisUrl::parse(&url).map_err(serde::de::Error::custom)
     }
 }
 
@@ -134,7 +141,7 @@ impl RedisSpec {
         }
         let mode = if let Some(url) = &t.url {
             Self::no_capacity(t)?;
-            RedisMode::Url(url.clone())
+            RedisMode::Url(RedisUrl::parse(url).map_err(|message| Invalid::new("url", message))?)
         } else if let Some(nodes) = &t.cluster {
             if nodes.is_empty() {
                 return Err(Invalid::new("cluster", "cluster = [...] needs at least one node URL"));
@@ -213,7 +220,7 @@ impl RedisSpec {
     pub(super) fn to_table(&self, name: &str) -> StrategyTable {
         let mut t = StrategyTable::empty(name, StrategyKind::Redis);
         match &self.mode {
-            RedisMode::Url(url) => t.url = Some(url.clone()),
+            RedisMode::Url(url) => t.url = Some(url.0.clone()),
             RedisMode::Spawn { capacity, maxmemory_policy } => {
                 t.spawn = true;
                 t.capacity = Some(capacity.clone());

@@ -11,6 +11,7 @@ use super::{MaxmemoryPolicy, RedisUrl};
 use crate::model::Invalid;
 use crate::model::units::{Capacities, HumanDuration};
 use crate::policy::{PolicyKind, PolicyParams};
+use crate::strategy::redact_redis_url;
 
 /// The kind of storage strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,6 +28,8 @@ pub enum StrategyKind {
     File,
     /// An in-memory L1 in front of a Redis or file L2.
     Tiered,
+    /// An HTTP cache cachelab does not own (nginx, Varnish, an app), reached by URL.
+    Http,
 }
 
 impl StrategyKind {
@@ -46,6 +49,10 @@ impl StrategyKind {
             "tiered",
             "l1 = { in-memory strategy } in front of l2 = { redis or file }: promote on L2 hit, write-through",
         ),
+        (
+            "http",
+            "a cache cachelab does not own (nginx, Varnish, an app) at url = \"http://IP:PORT/obj/{key}\", in front of [origin] listen; mode = \"http\" only",
+        ),
     ];
 
     /// Parses a kind name: a backend or any policy name.
@@ -56,6 +63,7 @@ impl StrategyKind {
             "redis" => Some(StrategyKind::Redis),
             "file" => Some(StrategyKind::File),
             "tiered" => Some(StrategyKind::Tiered),
+            "http" => Some(StrategyKind::Http),
             other => PolicyKind::parse(other).map(StrategyKind::Policy),
         }
     }
@@ -69,6 +77,7 @@ impl StrategyKind {
             StrategyKind::Redis => "redis",
             StrategyKind::File => "file",
             StrategyKind::Tiered => "tiered",
+            StrategyKind::Http => "http",
         }
     }
 
@@ -123,6 +132,13 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn redacted<S: Serializer>(url: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match url {
+        Some(url) => s.serialize_str(&redact_redis_url(url)),
+        None => s.serialize_none(),
+    }
+}
+
 /// One `[[strategy]]` table (or the `l1` / `l2` table of a tiered strategy) as written. Fields
 /// after `params` apply to some kinds only; [`StrategyTable::check_applicable`] rejects them
 /// elsewhere.
@@ -140,9 +156,11 @@ pub struct StrategyTable {
     /// Policy tuning parameters (e.g. `params = { small_ratio = 0.1 }` for s3fifo).
     #[serde(default)]
     pub params: PolicyParams,
-    /// redis: an external server, never reconfigured (capacity reported as unbounded).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<RedisUrl>,
+    /// redis: an external server, never reconfigured (capacity reported as unbounded);
+    /// http: the target's URL template (`http://IP:PORT/obj/{key}`). Written back with any
+    /// password as `****`.
+    #[serde(default, serialize_with = "redacted", skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// redis: start a private `redis-server` with `maxmemory` = the capacity.
     #[serde(default, skip_serializing_if = "is_false")]
     pub spawn: bool,
@@ -183,6 +201,17 @@ pub struct StrategyTable {
     /// file: use a directory that holds files cachelab did not write (default false: refused).
     #[serde(default, skip_serializing_if = "is_false")]
     pub allow_foreign: bool,
+    /// http: the response header that says whether the target served from its cache (e.g.
+    /// `X-Cache-Status`), for separate hit and miss latencies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hit_header: Option<String>,
+    /// http: the values of `hit_header` that mean a hit (default `["HIT"]`; compared ignoring
+    /// ASCII case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hit_values: Option<Vec<String>>,
+    /// http: a response with an `Age` header above 0 is a hit.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hit_if_age: bool,
     /// tiered: the in-memory front tier (moka or a policy kind), with its own capacity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub l1: Option<Box<StrategyTable>>,
@@ -205,27 +234,36 @@ impl StrategyTable {
     /// Rejects fields that mean nothing for this kind, and policy params where no policy is
     /// tuned (or that do not fit the policy).
     pub(super) fn check_applicable(&self) -> Result<(), Invalid> {
-        let present = [
-            ("url", self.url.is_some(), StrategyKind::Redis),
-            ("spawn", self.spawn, StrategyKind::Redis),
-            ("cluster", self.cluster.is_some(), StrategyKind::Redis),
-            ("connections", self.connections.is_some(), StrategyKind::Redis),
-            ("maxmemory_policy", self.maxmemory_policy.is_some(), StrategyKind::Redis),
-            ("timeout", self.timeout.is_some(), StrategyKind::Redis),
-            ("safety_ttl", self.safety_ttl.is_some(), StrategyKind::Redis),
-            ("dir", self.dir.is_some(), StrategyKind::File),
-            ("policy", self.policy.is_some(), StrategyKind::File),
-            ("fsync", self.fsync, StrategyKind::File),
-            ("cold_start", self.cold_start, StrategyKind::File),
-            ("allow_foreign", self.allow_foreign, StrategyKind::File),
-            ("l1", self.l1.is_some(), StrategyKind::Tiered),
-            ("l2", self.l2.is_some(), StrategyKind::Tiered),
+        use StrategyKind::{File, Http, Redis, Tiered};
+        let present: [(&str, bool, &[StrategyKind]); 17] = [
+            ("url", self.url.is_some(), &[Redis, Http]),
+            ("spawn", self.spawn, &[Redis]),
+            ("cluster", self.cluster.is_some(), &[Redis]),
+            ("connections", self.connections.is_some(), &[Redis]),
+            ("maxmemory_policy", self.maxmemory_policy.is_some(), &[Redis]),
+            ("timeout", self.timeout.is_some(), &[Redis]),
+            ("safety_ttl", self.safety_ttl.is_some(), &[Redis]),
+            ("dir", self.dir.is_some(), &[File]),
+            ("policy", self.policy.is_some(), &[File]),
+            ("fsync", self.fsync, &[File]),
+            ("cold_start", self.cold_start, &[File]),
+            ("allow_foreign", self.allow_foreign, &[File]),
+            ("hit_header", self.hit_header.is_some(), &[Http]),
+            ("hit_values", self.hit_values.is_some(), &[Http]),
+            ("hit_if_age", self.hit_if_age, &[Http]),
+            ("l1", self.l1.is_some(), &[Tiered]),
+            ("l2", self.l2.is_some(), &[Tiered]),
         ];
-        for (field, set, kind) in present {
-            if set && self.kind != kind {
+        for (field, set, kinds) in present {
+            if set && !kinds.contains(&self.kind) {
+                let names: Vec<String> = kinds.iter().map(|k| format!("kind = \"{k}\"")).collect();
                 return Err(Invalid::new(
                     field,
-                    format!("`{field}` does not apply to kind `{}` (it is for kind = \"{kind}\")", self.kind),
+                    format!(
+                        "`{field}` does not apply to kind `{}` (it is for {})",
+                        self.kind,
+                        names.join(" and ")
+                    ),
                 ));
             }
         }
@@ -260,6 +298,9 @@ impl StrategyTable {
             fsync: false,
             cold_start: false,
             allow_foreign: false,
+            hit_header: None,
+            hit_values: None,
+            hit_if_age: false,
             l1: None,
             l2: None,
         }

@@ -108,7 +108,7 @@ impl StrategySpec {
             }
             BackendSpec::File(file) => file.capacity.fixed(),
             BackendSpec::Redis(redis) => redis.capacities().first().copied().flatten()?.fixed(),
-            BackendSpec::None | BackendSpec::Tiered(_) => None,
+            BackendSpec::None | BackendSpec::Tiered(_) | BackendSpec::Http(_) => None,
         }
     }
 }

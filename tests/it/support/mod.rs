@@ -7,3 +7,4 @@ pub mod oracle_general;
 pub mod png_check;
 pub mod redis_keys;
 pub mod replay;
+pub mod stack;
