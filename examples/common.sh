@@ -5,6 +5,8 @@ set -euo pipefail
 examples="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$examples")"
 work="$(mktemp -d "${TMPDIR:-/tmp}/cachelab-stack.XXXXXX")"
+# Readable by the users servers drop to when started as root (varnishd reads its VCL as one).
+chmod 755 "$work"
 pids=()
 
 stop_all() {

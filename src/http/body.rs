@@ -68,6 +68,16 @@ impl From<String> for ResponseBody {
     }
 }
 
+/// A `200` response carrying `value` as JSON (a server's counters).
+pub fn json_response(value: &impl serde::Serialize) -> hyper::Response<ResponseBody> {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    let mut response = hyper::Response::new(ResponseBody::from(Bytes::from(json)));
+    response
+        .headers_mut()
+        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
+    response
+}
+
 impl hyper::body::Body for ResponseBody {
     type Data = Bytes;
     type Error = Infallible;

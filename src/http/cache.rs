@@ -27,10 +27,10 @@ use hyper::header::{ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE, HeaderName, 
 use hyper::{Method, Request, Response, StatusCode, Uri};
 use serde::{Deserialize, Serialize};
 
-use super::body::ResponseBody;
+use super::body::{ResponseBody, json_response};
 use super::cache_control::{Storage, storage, storage_of};
 use super::coalesce::Coalescer;
-use super::origin::{NotServed, Object, OriginHandler};
+use super::origin::{Object, OriginHandler};
 use crate::model::NEVER;
 use crate::model::hash::hash_bytes;
 use crate::origin;
@@ -170,17 +170,14 @@ impl CacheService {
         bump(&self.stats.requests);
         let path = req.uri().path();
         if path == STATS_PATH && req.method() == Method::GET {
-            let json = serde_json::to_vec(&self.stats()).unwrap_or_default();
-            let mut response = Response::new(ResponseBody::from(Bytes::from(json)));
-            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            return response;
+            return json_response(&self.stats());
         }
         let obj = match self.origin.route(req.uri()) {
             Ok(obj) => obj,
-            Err(NotServed::NotFound) => {
-                return self.reject(StatusCode::NOT_FOUND, "not found: objects are at /obj/<key>\n");
+            Err(not_served) => {
+                let (status, message) = not_served.answer();
+                return self.reject(status, message);
             }
-            Err(NotServed::BadSize(message)) => return self.reject(StatusCode::BAD_REQUEST, message),
         };
         match *req.method() {
             Method::GET | Method::HEAD => self.get(cache_key(req.method(), req.uri()), obj).await,

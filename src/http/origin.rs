@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use headers::{CacheControl, HeaderMapExt};
-use hyper::{Response, Uri};
+use hyper::{Response, StatusCode, Uri};
 
 use super::body::ResponseBody;
 use super::cache_control::origin_directives;
@@ -46,6 +46,16 @@ pub enum NotServed {
     /// The `size` query parameter is not a decimal number of bytes within the limit (400);
     /// the message says why.
     BadSize(String),
+}
+
+impl NotServed {
+    /// The status and message a server answers such a request with.
+    pub fn answer(self) -> (StatusCode, ResponseBody) {
+        match self {
+            NotServed::NotFound => (StatusCode::NOT_FOUND, "not found: objects are at /obj/<key>\n".into()),
+            NotServed::BadSize(message) => (StatusCode::BAD_REQUEST, message.into()),
+        }
+    }
 }
 
 /// One object the origin serves.

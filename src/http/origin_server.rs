@@ -9,14 +9,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_TYPE, ETAG, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::body::ResponseBody;
-use super::origin::{NotServed, Object, OriginHandler};
+use super::body::{ResponseBody, json_response};
+use super::origin::{Object, OriginHandler};
 use super::server::Handler;
 use crate::model::hash::mix64;
 
@@ -125,17 +124,14 @@ impl OriginService {
 impl Handler for OriginService {
     async fn handle(&self, req: Request<Incoming>) -> Response<ResponseBody> {
         if req.uri().path() == ORIGIN_STATS_PATH && req.method() == Method::GET {
-            let json = serde_json::to_vec(&self.counters.snapshot()).unwrap_or_default();
-            let mut response = Response::new(ResponseBody::from(Bytes::from(json)));
-            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            return response;
+            return json_response(&self.counters.snapshot());
         }
         let obj = match self.origin.route(req.uri()) {
             Ok(obj) => obj,
-            Err(NotServed::NotFound) => {
-                return self.text(StatusCode::NOT_FOUND, "not found: objects are at /obj/<key>\n");
+            Err(not_served) => {
+                let (status, message) = not_served.answer();
+                return self.text(status, message);
             }
-            Err(NotServed::BadSize(message)) => return self.text(StatusCode::BAD_REQUEST, message),
         };
         match *req.method() {
             Method::GET => self.object(obj, false).await,
