@@ -19,8 +19,10 @@ pub enum Backend {
     Redis,
     /// One file per entry in a directory.
     File,
-    /// An in-memory tier in front of Redis or files.
+    /// An in-memory tier in front of Redis, memcached or files.
     Tiered,
+    /// A memcached server (started for the run, or at a url).
+    Memcached,
 }
 
 /// What a built strategy says about itself.

@@ -4,6 +4,9 @@
 mod diagnosed;
 mod file;
 mod file_entry;
+mod memcached_cache;
+mod memcached_proto;
+pub mod memcached_server;
 mod moka_cache;
 mod no_cache;
 mod redis_cache;
@@ -22,6 +25,10 @@ use crate::metrics::StrategyFacts;
 
 pub use diagnosed::Diagnosed;
 pub use file::{FileCache, FileConfig};
+pub use memcached_cache::{
+    DEFAULT_TIMEOUT as DEFAULT_MEMCACHED_TIMEOUT, MemcachedCache, MemcachedConfig, MemcachedTarget,
+    TRACK_LIMIT, memcached_addr,
+};
 pub use moka_cache::MokaCache;
 pub use no_cache::NoCache;
 pub use redis_cache::{
@@ -31,8 +38,8 @@ pub use redis_cache::{
 pub use registry::build_strategy;
 pub use simulated::Simulated;
 pub use spec::{
-    BackendSpec, FileSpec, MaxmemoryPolicy, RedisMode, RedisSpec, RedisUrl, StrategyKind, StrategySpec,
-    StrategyTable, TieredSpec,
+    BackendSpec, FileSpec, MaxmemoryPolicy, MemcachedMode, MemcachedSpec, RedisMode, RedisSpec, RedisUrl,
+    ServerUrl, StrategyKind, StrategySpec, StrategyTable, TieredSpec,
 };
 pub use tiered::Tiered;
 

@@ -15,6 +15,7 @@ mod http_hostile;
 mod layering;
 mod load;
 mod load_redis;
+mod memcached;
 mod oracle;
 mod outputs;
 mod policy_props;

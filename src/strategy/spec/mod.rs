@@ -4,6 +4,7 @@
 //! strategy from a spec needs no second round of checks.
 
 mod file;
+mod memcached;
 mod redis;
 mod table;
 mod tiered;
@@ -13,8 +14,9 @@ use std::path::Path;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use file::FileSpec;
+pub use memcached::{ITEM_OVERHEAD, MemcachedMode, MemcachedSpec};
 pub use redis::{MaxmemoryPolicy, RedisMode, RedisSpec, RedisUrl};
-pub use table::{StrategyKind, StrategyTable};
+pub use table::{ServerUrl, StrategyKind, StrategyTable};
 pub use tiered::{Tier, TieredSpec};
 
 use crate::model::Invalid;
@@ -54,8 +56,10 @@ pub enum BackendSpec {
     Redis(RedisSpec),
     /// Files in a cache directory.
     File(FileSpec),
-    /// An in-memory L1 in front of a Redis or file L2.
+    /// An in-memory L1 in front of a Redis, memcached or file L2.
     Tiered(TieredSpec),
+    /// A memcached server.
+    Memcached(MemcachedSpec),
 }
 
 impl StrategySpec {
@@ -80,6 +84,7 @@ impl StrategySpec {
             StrategyKind::Redis => BackendSpec::Redis(RedisSpec::from_table(t)?),
             StrategyKind::File => BackendSpec::File(FileSpec::from_table(t)?),
             StrategyKind::Tiered => BackendSpec::Tiered(TieredSpec::from_table(t)?),
+            StrategyKind::Memcached => BackendSpec::Memcached(MemcachedSpec::from_table(t)?),
         };
         Ok(StrategySpec { name: t.name.clone(), backend })
     }
@@ -102,6 +107,7 @@ impl StrategySpec {
             BackendSpec::Redis(redis) => redis.to_table(name),
             BackendSpec::File(file) => file.to_table(name),
             BackendSpec::Tiered(tiered) => tiered.to_table(name),
+            BackendSpec::Memcached(m) => m.to_table(name),
         }
     }
 
@@ -114,6 +120,7 @@ impl StrategySpec {
             BackendSpec::Redis(_) => StrategyKind::Redis,
             BackendSpec::File(_) => StrategyKind::File,
             BackendSpec::Tiered(_) => StrategyKind::Tiered,
+            BackendSpec::Memcached(_) => StrategyKind::Memcached,
         }
     }
 
@@ -130,6 +137,7 @@ impl StrategySpec {
                 capacity.0.iter().copied().map(Some).collect()
             }
             BackendSpec::Redis(redis) => redis.capacities(),
+            BackendSpec::Memcached(m) => m.capacities(),
             BackendSpec::File(file) => vec![Some(file.capacity)],
             BackendSpec::None | BackendSpec::Tiered(_) => vec![None],
         }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{MaxmemoryPolicy, RedisUrl};
 use crate::model::Invalid;
+use crate::model::units::ByteSize;
 use crate::model::units::{Capacities, HumanDuration};
 use crate::policy::{PolicyKind, PolicyParams};
 
@@ -27,6 +28,8 @@ pub enum StrategyKind {
     File,
     /// An in-memory L1 in front of a Redis or file L2.
     Tiered,
+    /// A memcached server (external, or spawned by cachelab with `-m` = the capacity).
+    Memcached,
 }
 
 impl StrategyKind {
@@ -44,7 +47,11 @@ impl StrategyKind {
         ),
         (
             "tiered",
-            "l1 = { in-memory strategy } in front of l2 = { redis or file }: promote on L2 hit, write-through",
+            "l1 = { in-memory strategy } in front of l2 = { redis, memcached or file }: promote on L2 hit, write-through",
+        ),
+        (
+            "memcached",
+            "memcached over the network: url = \"memcache://host:port\" or spawn = true (-m = capacity)",
         ),
     ];
 
@@ -56,6 +63,7 @@ impl StrategyKind {
             "redis" => Some(StrategyKind::Redis),
             "file" => Some(StrategyKind::File),
             "tiered" => Some(StrategyKind::Tiered),
+            "memcached" => Some(StrategyKind::Memcached),
             other => PolicyKind::parse(other).map(StrategyKind::Policy),
         }
     }
@@ -69,6 +77,7 @@ impl StrategyKind {
             StrategyKind::Redis => "redis",
             StrategyKind::File => "file",
             StrategyKind::Tiered => "tiered",
+            StrategyKind::Memcached => "memcached",
         }
     }
 
@@ -119,6 +128,41 @@ fn serialize_policy<S: Serializer>(p: &Option<PolicyKind>, s: S) -> Result<S::Ok
     }
 }
 
+/// A server URL as written (`url = "..."`); each kind checks its own form
+/// ([`RedisUrl::parse`], [`crate::strategy::memcached_addr`]). Serialised with any password
+/// replaced by `****`, so results never leak it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct ServerUrl(pub String);
+
+impl ServerUrl {
+    /// The URL with the password of its `user:password@` part (if any) replaced by `****`.
+    pub fn redacted(&self) -> String {
+        let url = &self.0;
+        if let Some((scheme, rest)) = url.split_once("://") {
+            let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+            if let Some(at) = authority.rfind('@')
+                && let Some((user, _)) = authority[..at].split_once(':')
+            {
+                return format!("{scheme}://{user}:****@{}", &rest[at + 1..]);
+            }
+        }
+        url.clone()
+    }
+}
+
+impl fmt::Debug for ServerUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ServerUrl({})", self.redacted())
+    }
+}
+
+impl Serialize for ServerUrl {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.redacted())
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -140,28 +184,36 @@ pub struct StrategyTable {
     /// Policy tuning parameters (e.g. `params = { small_ratio = 0.1 }` for s3fifo).
     #[serde(default)]
     pub params: PolicyParams,
-    /// redis: an external server, never reconfigured (capacity reported as unbounded).
+    /// redis, memcached: an external server, never reconfigured (capacity reported as
+    /// unbounded); only cachelab's own keys are deleted after the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<RedisUrl>,
-    /// redis: start a private `redis-server` with `maxmemory` = the capacity.
+    pub url: Option<ServerUrl>,
+    /// redis: start a private `redis-server` with `maxmemory` = the capacity; memcached: a
+    /// private `memcached` with `-m` = the capacity.
     #[serde(default, skip_serializing_if = "is_false")]
     pub spawn: bool,
     /// redis: nodes of a Redis Cluster (any subset; the rest is discovered).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<Vec<RedisUrl>>,
-    /// redis (url or spawn): multiplexed connections to spread requests over (default 1).
+    /// redis (url or spawn): multiplexed connections to spread requests over (default 1);
+    /// memcached: connections, each carrying one request at a time (default 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<u32>,
     /// redis with spawn = true: eviction policy of the spawned server (default allkeys-lru).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maxmemory_policy: Option<MaxmemoryPolicy>,
-    /// redis: per-operation timeout (default 250ms); a slower operation counts as a timeout.
+    /// redis, memcached: per-operation timeout (default 250ms); a slower operation counts as a
+    /// timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<HumanDuration>,
-    /// redis (url or cluster): the longest any key cachelab writes may live, so that keys a
-    /// killed run leaves expire on their own (default 1h).
+    /// redis (url or cluster), memcached (url): the longest any key cachelab writes may live,
+    /// so that keys a killed run leaves expire on their own (default 1h).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_ttl: Option<HumanDuration>,
+    /// memcached with spawn = true: the largest item (key, header and value) the server
+    /// accepts, its `-I` (default 1MiB; at most half the capacity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_size: Option<ByteSize>,
     /// file: the cache directory (created if missing; relative paths from the working dir).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dir: Option<PathBuf>,
@@ -205,27 +257,34 @@ impl StrategyTable {
     /// Rejects fields that mean nothing for this kind, and policy params where no policy is
     /// tuned (or that do not fit the policy).
     pub(super) fn check_applicable(&self) -> Result<(), Invalid> {
-        let present = [
-            ("url", self.url.is_some(), StrategyKind::Redis),
-            ("spawn", self.spawn, StrategyKind::Redis),
-            ("cluster", self.cluster.is_some(), StrategyKind::Redis),
-            ("connections", self.connections.is_some(), StrategyKind::Redis),
-            ("maxmemory_policy", self.maxmemory_policy.is_some(), StrategyKind::Redis),
-            ("timeout", self.timeout.is_some(), StrategyKind::Redis),
-            ("safety_ttl", self.safety_ttl.is_some(), StrategyKind::Redis),
-            ("dir", self.dir.is_some(), StrategyKind::File),
-            ("policy", self.policy.is_some(), StrategyKind::File),
-            ("fsync", self.fsync, StrategyKind::File),
-            ("cold_start", self.cold_start, StrategyKind::File),
-            ("allow_foreign", self.allow_foreign, StrategyKind::File),
-            ("l1", self.l1.is_some(), StrategyKind::Tiered),
-            ("l2", self.l2.is_some(), StrategyKind::Tiered),
+        use StrategyKind::{File, Memcached, Redis, Tiered};
+        let present: [(&str, bool, &[StrategyKind]); 15] = [
+            ("url", self.url.is_some(), &[Redis, Memcached]),
+            ("spawn", self.spawn, &[Redis, Memcached]),
+            ("cluster", self.cluster.is_some(), &[Redis]),
+            ("connections", self.connections.is_some(), &[Redis, Memcached]),
+            ("maxmemory_policy", self.maxmemory_policy.is_some(), &[Redis]),
+            ("timeout", self.timeout.is_some(), &[Redis, Memcached]),
+            ("safety_ttl", self.safety_ttl.is_some(), &[Redis, Memcached]),
+            ("item_size", self.item_size.is_some(), &[Memcached]),
+            ("dir", self.dir.is_some(), &[File]),
+            ("policy", self.policy.is_some(), &[File]),
+            ("fsync", self.fsync, &[File]),
+            ("cold_start", self.cold_start, &[File]),
+            ("allow_foreign", self.allow_foreign, &[File]),
+            ("l1", self.l1.is_some(), &[Tiered]),
+            ("l2", self.l2.is_some(), &[Tiered]),
         ];
-        for (field, set, kind) in present {
-            if set && self.kind != kind {
+        for (field, set, kinds) in present {
+            if set && !kinds.contains(&self.kind) {
+                let names: Vec<String> = kinds.iter().map(|k| format!("kind = \"{k}\"")).collect();
                 return Err(Invalid::new(
                     field,
-                    format!("`{field}` does not apply to kind `{}` (it is for kind = \"{kind}\")", self.kind),
+                    format!(
+                        "`{field}` does not apply to kind `{}` (it is for {})",
+                        self.kind,
+                        names.join(" or ")
+                    ),
                 ));
             }
         }
@@ -255,6 +314,7 @@ impl StrategyTable {
             maxmemory_policy: None,
             timeout: None,
             safety_ttl: None,
+            item_size: None,
             dir: None,
             policy: None,
             fsync: false,
