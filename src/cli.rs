@@ -49,20 +49,27 @@ pub enum Command {
     /// and an ETag; GET /_cachelab/origin returns its counters as JSON (requests, objects,
     /// bytes, by_status). Prints `listening on http://ADDR`; stops cleanly on Ctrl-C or SIGTERM.
     Origin(OriginArgs),
-    /// Remove the keys a killed run left on a Redis server: only keys under cachelab's
-    /// namespace (`cachelab:`, or one run's prefix as printed at its start and recorded in
-    /// its results.json as `key_prefix`), with SCAN and UNLINK; never FLUSHDB. Keys on servers
-    /// cachelab did not start also expire on their own after the strategy's `safety_ttl`.
+    /// Remove the keys a killed run left on a Redis or memcached server: only keys under
+    /// cachelab's namespace (`cachelab:`, or one run's prefix as printed at its start and
+    /// recorded in its results.json as `key_prefix`), with SCAN and UNLINK on Redis, with
+    /// `lru_crawler metadump all` and `delete` on memcached (1.4.31 or later, crawler
+    /// enabled; a server without it cannot list its keys and is refused); never FLUSHDB or
+    /// flush_all. Keys on servers cachelab did not start also expire on their own after the
+    /// strategy's `safety_ttl`.
     Cleanup(CleanupArgs),
 }
 
 /// Flags of `cachelab cleanup`.
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("server").required(true).args(["redis", "memcached"])))]
 pub struct CleanupArgs {
     /// The Redis server (redis://, rediss://, unix://; a password shows as ****); for a Redis
     /// Cluster, any node's URL (every master is cleaned).
     #[arg(long, value_name = "URL")]
-    pub redis: String,
+    pub redis: Option<String>,
+    /// The memcached server (memcache://HOST:PORT).
+    #[arg(long, value_name = "URL")]
+    pub memcached: Option<String>,
     /// Remove only keys starting with this prefix (a run's `key_prefix`); it must start with
     /// `cachelab:`.
     #[arg(long, value_name = "PREFIX", default_value = "cachelab:")]

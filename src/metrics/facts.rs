@@ -19,10 +19,12 @@ pub enum Backend {
     Redis,
     /// One file per entry in a directory.
     File,
-    /// An in-memory tier in front of Redis or files.
+    /// An in-memory tier in front of Redis, memcached or files.
     Tiered,
     /// An HTTP cache cachelab does not own (nginx, Varnish, an app), reached by URL.
     Http,
+    /// A memcached server (started for the run, or at a url).
+    Memcached,
 }
 
 /// What a built strategy says about itself.

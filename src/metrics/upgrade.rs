@@ -69,6 +69,7 @@ fn backend_of(kind: &str) -> Backend {
         "file" => Backend::File,
         "tiered" => Backend::Tiered,
         k if k.starts_with("redis") => Backend::Redis,
+        "memcached" => Backend::Memcached,
         _ => Backend::Policy,
     }
 }
@@ -80,6 +81,7 @@ fn persistent(kind: &str, entry: Option<&Value>) -> bool {
     match backend_of(kind) {
         Backend::File => true,
         Backend::Redis => has("url") || has("cluster"),
+        Backend::Memcached => has("url"),
         Backend::Tiered => {
             let l2 = entry.and_then(|e| e.get("l2"));
             persistent(l2.and_then(|t| t.get("kind")).and_then(Value::as_str).unwrap_or_default(), l2)

@@ -102,6 +102,11 @@ fn survives_restart(r: &StrategyResult) -> Result<(), String> {
                            keep to count it as persistent)"
                 .into()
         }
+        Backend::Memcached => {
+            "its memcached was spawned for the run and stopped with it (point `url` at a server \
+             you keep to count it as persistent)"
+                .into()
+        }
         Backend::Tiered => "neither of its tiers keeps data across a restart".into(),
         _ => format!("kind `{}` keeps its data in process memory, lost on restart", r.kind),
     })

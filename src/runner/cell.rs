@@ -102,8 +102,9 @@ where
     let facts = built.facts();
     // Only a backend that can fail is wrapped to keep the causes of its failures: in memory
     // the wrapper would only add a boxed future to every operation.
-    let diagnosed = matches!(facts.backend, Backend::Redis | Backend::File | Backend::Tiered)
-        .then(|| Arc::new(Diagnosed::new(built.clone())));
+    let diagnosed =
+        matches!(facts.backend, Backend::Redis | Backend::Memcached | Backend::File | Backend::Tiered)
+            .then(|| Arc::new(Diagnosed::new(built.clone())));
     let strategy: Arc<dyn CacheStrategy> = match &diagnosed {
         Some(d) => d.clone(),
         None => built,

@@ -28,7 +28,11 @@ fn keeps_values_in_memory(s: &StrategySpec, under_load: bool) -> bool {
         // In simulation a policy keeps no bodies: it only orders keys.
         BackendSpec::Policy { .. } => under_load,
         BackendSpec::Tiered(t) => keeps_values_in_memory(&t.l1, under_load),
-        BackendSpec::None | BackendSpec::Redis(_) | BackendSpec::File(_) | BackendSpec::Http(_) => false,
+        BackendSpec::None
+        | BackendSpec::Redis(_)
+        | BackendSpec::Memcached(_)
+        | BackendSpec::File(_)
+        | BackendSpec::Http(_) => false,
     }
 }
 
@@ -50,11 +54,21 @@ fn worst_case_bytes(capacity: CapacitySpec, keys: u64, value: u64) -> u64 {
     objects.saturating_mul(value)
 }
 
-/// The Redis spec of `s` or of its back tier.
-fn redis_of(s: &StrategySpec) -> Option<&crate::strategy::RedisSpec> {
+/// The safety TTL of the keys `s` (or its back tier) writes on a server it shares.
+fn safety_ttl_of(s: &StrategySpec) -> Option<std::time::Duration> {
     match &s.backend {
-        BackendSpec::Redis(r) => Some(r),
-        BackendSpec::Tiered(t) => redis_of(&t.l2),
+        BackendSpec::Redis(r) => r.effective_safety_ttl(),
+        BackendSpec::Memcached(m) => m.effective_safety_ttl(),
+        BackendSpec::Tiered(t) => safety_ttl_of(&t.l2),
+        _ => None,
+    }
+}
+
+/// The memcached spec of `s` or of its back tier, with the key path of its table.
+fn memcached_of(s: &StrategySpec) -> Option<(&crate::strategy::MemcachedSpec, &'static str)> {
+    match &s.backend {
+        BackendSpec::Memcached(m) => Some((m, "")),
+        BackendSpec::Tiered(t) => memcached_of(&t.l2).map(|(m, _)| (m, "l2.")),
         _ => None,
     }
 }
@@ -65,14 +79,14 @@ fn gib(bytes: u64) -> String {
 }
 
 impl Scenario {
-    /// A timed run must not outlast the safety TTL of the Redis keys it writes: entries would
-    /// expire mid-run and count as misses.
+    /// A timed run must not outlast the safety TTL of the Redis or memcached keys it writes:
+    /// entries would expire mid-run and count as misses.
     fn check_safety_ttls(&self) -> Result<(), Invalid> {
         let Some(duration) = self.load.as_ref().and_then(|l| l.duration) else {
             return Ok(());
         };
         for s in &self.strategies {
-            if let Some(ttl) = redis_of(s).and_then(|r| r.effective_safety_ttl())
+            if let Some(ttl) = safety_ttl_of(s)
                 && ttl <= duration.0
             {
                 // Point at the duration: the safety TTL is often left at its default.
@@ -81,6 +95,29 @@ impl Scenario {
                     format!(
                         "strategy `{}`: its keys expire after safety_ttl ({ttl:?}), within the run's duration ({:?}), so entries would vanish mid-run; set safety_ttl longer than the run",
                         s.name, duration.0
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every value of the workload (at most `value` bytes) must fit in one item of a spawned
+    /// memcached, or every write of a larger one would fail.
+    fn check_item_sizes(&self, value: u64) -> Result<(), Invalid> {
+        for (i, s) in self.strategies.iter().enumerate() {
+            if let Some((m, at)) = memcached_of(s)
+                && let Some(fits) = m.largest_value()
+                && value > fits
+            {
+                return Err(Invalid::new(
+                    format!("strategy.{i}.{at}item_size"),
+                    format!(
+                        "strategy `{}`: the workload's values go up to {value} bytes, and a memcached item \
+                         (its -I, key and header included) holds values up to {fits} bytes: set item_size \
+                         (e.g. \"{}MiB\", at most half the capacity) or lower the workload's value_size max",
+                        s.name,
+                        (value + crate::strategy::spec::ITEM_OVERHEAD).div_ceil(1 << 20).next_power_of_two()
                     ),
                 ));
             }
@@ -107,6 +144,7 @@ impl Scenario {
         let Some(value) = largest_value(workload) else {
             return Ok(());
         };
+        self.check_item_sizes(value)?;
         let load = self.load.as_ref();
         let concurrency = load.and_then(|l| l.concurrency).map_or(1, |c| c.get());
         let in_flight = concurrency.saturating_mul(value);

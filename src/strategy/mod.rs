@@ -6,6 +6,9 @@ mod diagnosed;
 mod file;
 mod file_entry;
 mod http_target;
+mod memcached_cache;
+mod memcached_proto;
+pub mod memcached_server;
 mod moka_cache;
 mod no_cache;
 mod redis_cache;
@@ -25,6 +28,10 @@ use crate::metrics::StrategyFacts;
 pub use diagnosed::Diagnosed;
 pub use file::{FileCache, FileConfig};
 pub use http_target::HttpTarget;
+pub use memcached_cache::{
+    DEFAULT_TIMEOUT as DEFAULT_MEMCACHED_TIMEOUT, MemcachedCache, MemcachedConfig, MemcachedTarget,
+    TRACK_LIMIT, memcached_addr,
+};
 pub use moka_cache::MokaCache;
 pub use no_cache::NoCache;
 pub use redis_cache::{
@@ -34,8 +41,8 @@ pub use redis_cache::{
 pub use registry::build_strategy;
 pub use simulated::Simulated;
 pub use spec::{
-    BackendSpec, FileSpec, HitRule, HttpTargetSpec, MaxmemoryPolicy, RedisMode, RedisSpec, RedisUrl,
-    StrategyKind, StrategySpec, StrategyTable, TieredSpec, UrlTemplate,
+    BackendSpec, FileSpec, HitRule, HttpTargetSpec, MaxmemoryPolicy, MemcachedMode, MemcachedSpec, RedisMode,
+    RedisSpec, RedisUrl, ServerUrl, StrategyKind, StrategySpec, StrategyTable, TieredSpec, UrlTemplate,
 };
 pub use tiered::Tiered;
 

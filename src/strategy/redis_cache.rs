@@ -383,7 +383,7 @@ pub const KEY_NAMESPACE: &str = "cachelab:";
 
 /// Accepts a prefix for [`RedisCache::remove_leftovers`]: inside cachelab's namespace, and
 /// free of SCAN pattern characters (so it matches exactly what it says).
-fn check_leftover_prefix(prefix: &str) -> anyhow::Result<()> {
+pub(super) fn check_leftover_prefix(prefix: &str) -> anyhow::Result<()> {
     let plain = prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_:.".contains(&b));
     if !prefix.starts_with(KEY_NAMESPACE) || !plain {
         return Err(crate::model::error::InputError::Flag {

@@ -97,7 +97,7 @@ impl RedisServer {
 
     /// Whether the process is alive.
     pub fn is_running(&self) -> bool {
-        self.process.as_ref().is_some_and(|p| !p.exited.load(Ordering::Acquire))
+        self.process.as_ref().is_some_and(|p| !p.has_exited())
     }
 
     /// Kills the server at once (SIGKILL, as a crash would) and waits for it to exit.
@@ -222,7 +222,7 @@ impl ServerOptions {
 }
 
 /// A loopback port nobody listens on (and, for cluster nodes, whose bus port +10000 is free).
-fn free_port(cluster: bool) -> anyhow::Result<u16> {
+pub(super) fn free_port(cluster: bool) -> anyhow::Result<u16> {
     for _ in 0..100 {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let port = listener.local_addr()?.port();
@@ -238,20 +238,21 @@ fn free_port(cluster: bool) -> anyhow::Result<u16> {
 
 /// A child process owned by a guard thread: the thread starts it with `PR_SET_PDEATHSIG`
 /// (which is tied to the thread that forked) and stays alive until told to stop, so the
-/// kernel kills the child if and only if cachelab goes away without stopping it.
-struct Guarded {
+/// kernel kills the child if and only if cachelab goes away without stopping it. Also
+/// starts the private memcached of [`super::memcached_server`].
+pub(super) struct Guarded {
     stop: mpsc::Sender<()>,
     thread: JoinHandle<String>,
     exited: Arc<AtomicBool>,
 }
 
 impl Guarded {
-    fn spawn(mut cmd: Command) -> io::Result<Guarded> {
+    pub(super) fn spawn(mut cmd: Command) -> io::Result<Guarded> {
         let (started_tx, started_rx) = mpsc::channel::<io::Result<()>>();
         let (stop, stop_rx) = mpsc::channel::<()>();
         let exited = Arc::new(AtomicBool::new(false));
         let flag = exited.clone();
-        let thread = thread::Builder::new().name("redis-server-guard".into()).spawn(move || {
+        let thread = thread::Builder::new().name("server-guard".into()).spawn(move || {
             // SAFETY: between fork and exec only async-signal-safe calls are made (prctl,
             // setpgid), touching no memory of the parent.
             unsafe {
@@ -295,9 +296,14 @@ impl Guarded {
         Ok(Guarded { stop, thread, exited })
     }
 
+    /// Whether the child has exited (or never started).
+    pub(super) fn has_exited(&self) -> bool {
+        self.exited.load(Ordering::Acquire)
+    }
+
     /// Kills the child (if still running), waits for it, and returns what it said if it had
     /// exited on its own.
-    fn stop(self) -> String {
+    pub(super) fn stop(self) -> String {
         let _ = self.stop.send(());
         self.thread.join().unwrap_or_default()
     }

@@ -4,8 +4,8 @@ use anyhow::Context;
 
 use super::spec::Tier;
 use super::{
-    BackendSpec, CacheStrategy, FileCache, HttpTarget, MokaCache, NoCache, RedisCache, Simulated,
-    StrategySpec, Tiered,
+    BackendSpec, CacheStrategy, FileCache, HttpTarget, MemcachedCache, MokaCache, NoCache, RedisCache,
+    Simulated, StrategySpec, Tiered,
 };
 use crate::model::Capacity;
 use crate::policy::build_policy;
@@ -28,6 +28,11 @@ pub async fn build_strategy(
         }
         BackendSpec::Redis(redis) => Box::new(
             RedisCache::connect(name, redis.config(capacity)?)
+                .await
+                .with_context(|| format!("strategy `{name}`"))?,
+        ),
+        BackendSpec::Memcached(m) => Box::new(
+            MemcachedCache::connect(name, m.config(capacity)?)
                 .await
                 .with_context(|| format!("strategy `{name}`"))?,
         ),

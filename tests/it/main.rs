@@ -16,6 +16,7 @@ mod http_targets;
 mod layering;
 mod load;
 mod load_redis;
+mod memcached;
 mod oracle;
 mod outputs;
 mod policy_props;

@@ -11,7 +11,7 @@ use cachelab::origin::{LatencySpec, OriginSpec};
 use cachelab::policy::{PolicyKind, PolicyParams, ResidentHirHit};
 use cachelab::runner::load::{LoadSpec, LoopMode};
 use cachelab::scenario::{Costs, Objectives, ReportSettings, RunMode, Scenario};
-use cachelab::strategy::{MaxmemoryPolicy, RedisUrl, StrategyKind, StrategyTable};
+use cachelab::strategy::{MaxmemoryPolicy, RedisUrl, ServerUrl, StrategyKind, StrategyTable};
 use cachelab::workload::trace::{Column, CsvOptions, TraceFormat};
 use cachelab::workload::{GeneratorKind, ValueSize, WorkloadSpec};
 use serde_json::Value;
@@ -70,13 +70,14 @@ fn full_strategy(tier: Option<Box<StrategyTable>>) -> StrategyTable {
             window_ratio: Some(Fraction(0.01)),
             protected_ratio: Some(Fraction(0.8)),
         },
-        url: Some(url().0),
+        url: Some(ServerUrl(url().0)),
         spawn: true,
         cluster: Some(vec![url()]),
         connections: Some(1),
         maxmemory_policy: Some(MaxmemoryPolicy::AllkeysLru),
         timeout: Some(HumanDuration(Duration::from_millis(250))),
         safety_ttl: Some(HumanDuration(Duration::from_secs(3600))),
+        item_size: Some(ByteSize(1 << 20)),
         dir: Some("d".into()),
         policy: Some(PolicyKind::Lru),
         fsync: true,

@@ -131,7 +131,7 @@ impl HttpTargetSpec {
         let Some(url) = &t.url else {
             return Err(Invalid::new("url", "kind = \"http\" needs url = \"http://IP:PORT/obj/{key}\""));
         };
-        let url = UrlTemplate::parse(url).map_err(|m| Invalid::new("url", m))?;
+        let url = UrlTemplate::parse(&url.0).map_err(|m| Invalid::new("url", m))?;
         let hit = match (&t.hit_header, &t.hit_values, t.hit_if_age) {
             (Some(_), _, true) => {
                 return Err(Invalid::new("hit_if_age", "write either hit_header or hit_if_age, not both"));
@@ -168,7 +168,7 @@ impl HttpTargetSpec {
     /// This spec written back as a table (for the scenario echoed in results).
     pub(super) fn to_table(&self, name: &str) -> StrategyTable {
         let mut t = StrategyTable::empty(name, StrategyKind::Http);
-        t.url = Some(self.url.text.clone());
+        t.url = Some(super::ServerUrl(self.url.text.clone()));
         t.capacity = self.capacity.map(|c| Capacities(vec![c]));
         match &self.hit {
             HitRule::Unclassified => {}

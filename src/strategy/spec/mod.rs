@@ -5,6 +5,7 @@
 
 mod file;
 mod http;
+mod memcached;
 mod redis;
 mod table;
 mod tiered;
@@ -15,8 +16,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use file::FileSpec;
 pub use http::{HitRule, HttpTargetSpec, KEY_PLACEHOLDER, UrlTemplate};
+pub use memcached::{ITEM_OVERHEAD, MemcachedMode, MemcachedSpec};
 pub use redis::{MaxmemoryPolicy, RedisMode, RedisSpec, RedisUrl};
-pub use table::{StrategyKind, StrategyTable};
+pub use table::{ServerUrl, StrategyKind, StrategyTable};
 pub use tiered::{Tier, TieredSpec};
 
 use crate::model::Invalid;
@@ -56,10 +58,12 @@ pub enum BackendSpec {
     Redis(RedisSpec),
     /// Files in a cache directory.
     File(FileSpec),
-    /// An in-memory L1 in front of a Redis or file L2.
+    /// An in-memory L1 in front of a Redis, memcached or file L2.
     Tiered(TieredSpec),
     /// An HTTP cache cachelab does not own, reached by URL.
     Http(HttpTargetSpec),
+    /// A memcached server.
+    Memcached(MemcachedSpec),
 }
 
 impl StrategySpec {
@@ -85,6 +89,7 @@ impl StrategySpec {
             StrategyKind::File => BackendSpec::File(FileSpec::from_table(t)?),
             StrategyKind::Tiered => BackendSpec::Tiered(TieredSpec::from_table(t)?),
             StrategyKind::Http => BackendSpec::Http(HttpTargetSpec::from_table(t)?),
+            StrategyKind::Memcached => BackendSpec::Memcached(MemcachedSpec::from_table(t)?),
         };
         Ok(StrategySpec { name: t.name.clone(), backend })
     }
@@ -108,6 +113,7 @@ impl StrategySpec {
             BackendSpec::File(file) => file.to_table(name),
             BackendSpec::Tiered(tiered) => tiered.to_table(name),
             BackendSpec::Http(target) => target.to_table(name),
+            BackendSpec::Memcached(m) => m.to_table(name),
         }
     }
 
@@ -121,6 +127,7 @@ impl StrategySpec {
             BackendSpec::File(_) => StrategyKind::File,
             BackendSpec::Tiered(_) => StrategyKind::Tiered,
             BackendSpec::Http(_) => StrategyKind::Http,
+            BackendSpec::Memcached(_) => StrategyKind::Memcached,
         }
     }
 
@@ -137,6 +144,7 @@ impl StrategySpec {
                 capacity.0.iter().copied().map(Some).collect()
             }
             BackendSpec::Redis(redis) => redis.capacities(),
+            BackendSpec::Memcached(m) => m.capacities(),
             BackendSpec::File(file) => vec![Some(file.capacity)],
             BackendSpec::Http(target) => vec![target.capacity],
             BackendSpec::None | BackendSpec::Tiered(_) => vec![None],

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{StrategyKind, StrategyTable};
+use super::{ServerUrl, StrategyKind, StrategyTable};
 use crate::model::units::{Capacities, CapacitySpec, HumanDuration};
 use crate::model::{Capacity, CapacityUnit, Invalid};
 use crate::strategy::{DEFAULT_REDIS_TIMEOUT, RedisConfig, RedisTarget};
@@ -18,7 +18,8 @@ const MAX_CONNECTIONS: u32 = 1024;
 /// says otherwise: a safety net, so that what a killed run leaves behind expires on its own.
 pub const DEFAULT_SAFETY_TTL: Duration = Duration::from_secs(3600);
 /// The range `safety_ttl` may take.
-const SAFETY_TTL_RANGE: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(30 * 24 * 3600));
+pub(super) const SAFETY_TTL_RANGE: (Duration, Duration) =
+    (Duration::from_secs(1), Duration::from_secs(30 * 24 * 3600));
 
 /// Redis's `maxmemory-policy` values, for a server cachelab spawns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -91,8 +92,7 @@ impl RedisUrl {
 
 impl<'de> Deserialize<'de> for RedisUrl {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let url = String::deserialize(d)?;
-        RedisUrl::parse(&url).map_err(serde::de::Error::custom)
+        RedisUrl::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 
@@ -140,8 +140,9 @@ impl RedisSpec {
             ));
         }
         let mode = if let Some(url) = &t.url {
+            let url = RedisUrl::parse(&url.0).map_err(|m| Invalid::new("url", m))?;
             Self::no_capacity(t)?;
-            RedisMode::Url(RedisUrl::parse(url).map_err(|message| Invalid::new("url", message))?)
+            RedisMode::Url(url)
         } else if let Some(nodes) = &t.cluster {
             if nodes.is_empty() {
                 return Err(Invalid::new("cluster", "cluster = [...] needs at least one node URL"));
@@ -220,7 +221,7 @@ impl RedisSpec {
     pub(super) fn to_table(&self, name: &str) -> StrategyTable {
         let mut t = StrategyTable::empty(name, StrategyKind::Redis);
         match &self.mode {
-            RedisMode::Url(url) => t.url = Some(url.0.clone()),
+            RedisMode::Url(url) => t.url = Some(ServerUrl(url.0.clone())),
             RedisMode::Spawn { capacity, maxmemory_policy } => {
                 t.spawn = true;
                 t.capacity = Some(capacity.clone());

@@ -9,9 +9,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{MaxmemoryPolicy, RedisUrl};
 use crate::model::Invalid;
+use crate::model::units::ByteSize;
 use crate::model::units::{Capacities, HumanDuration};
 use crate::policy::{PolicyKind, PolicyParams};
-use crate::strategy::redact_redis_url;
 
 /// The kind of storage strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,6 +30,8 @@ pub enum StrategyKind {
     Tiered,
     /// An HTTP cache cachelab does not own (nginx, Varnish, an app), reached by URL.
     Http,
+    /// A memcached server (external, or spawned by cachelab with `-m` = the capacity).
+    Memcached,
 }
 
 impl StrategyKind {
@@ -47,7 +49,11 @@ impl StrategyKind {
         ),
         (
             "tiered",
-            "l1 = { in-memory strategy } in front of l2 = { redis or file }: promote on L2 hit, write-through",
+            "l1 = { in-memory strategy } in front of l2 = { redis, memcached or file }: promote on L2 hit, write-through",
+        ),
+        (
+            "memcached",
+            "memcached over the network: url = \"memcache://host:port\" or spawn = true (-m = capacity)",
         ),
         (
             "http",
@@ -64,6 +70,7 @@ impl StrategyKind {
             "file" => Some(StrategyKind::File),
             "tiered" => Some(StrategyKind::Tiered),
             "http" => Some(StrategyKind::Http),
+            "memcached" => Some(StrategyKind::Memcached),
             other => PolicyKind::parse(other).map(StrategyKind::Policy),
         }
     }
@@ -78,6 +85,7 @@ impl StrategyKind {
             StrategyKind::File => "file",
             StrategyKind::Tiered => "tiered",
             StrategyKind::Http => "http",
+            StrategyKind::Memcached => "memcached",
         }
     }
 
@@ -128,15 +136,43 @@ fn serialize_policy<S: Serializer>(p: &Option<PolicyKind>, s: S) -> Result<S::Ok
     }
 }
 
-fn is_false(b: &bool) -> bool {
-    !*b
+/// A server URL as written (`url = "..."`); each kind checks its own form
+/// ([`RedisUrl::parse`], [`crate::strategy::memcached_addr`]). Serialised with any password
+/// replaced by `****`, so results never leak it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct ServerUrl(pub String);
+
+impl ServerUrl {
+    /// The URL with the password of its `user:password@` part (if any) replaced by `****`.
+    pub fn redacted(&self) -> String {
+        let url = &self.0;
+        if let Some((scheme, rest)) = url.split_once("://") {
+            let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+            if let Some(at) = authority.rfind('@')
+                && let Some((user, _)) = authority[..at].split_once(':')
+            {
+                return format!("{scheme}://{user}:****@{}", &rest[at + 1..]);
+            }
+        }
+        url.clone()
+    }
 }
 
-fn redacted<S: Serializer>(url: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
-    match url {
-        Some(url) => s.serialize_str(&redact_redis_url(url)),
-        None => s.serialize_none(),
+impl fmt::Debug for ServerUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ServerUrl({})", self.redacted())
     }
+}
+
+impl Serialize for ServerUrl {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.redacted())
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// One `[[strategy]]` table (or the `l1` / `l2` table of a tiered strategy) as written. Fields
@@ -156,30 +192,37 @@ pub struct StrategyTable {
     /// Policy tuning parameters (e.g. `params = { small_ratio = 0.1 }` for s3fifo).
     #[serde(default)]
     pub params: PolicyParams,
-    /// redis: an external server, never reconfigured (capacity reported as unbounded);
-    /// http: the target's URL template (`http://IP:PORT/obj/{key}`). Written back with any
-    /// password as `****`.
-    #[serde(default, serialize_with = "redacted", skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// redis: start a private `redis-server` with `maxmemory` = the capacity.
+    /// redis, memcached: an external server, never reconfigured (capacity reported as
+    /// unbounded); only cachelab's own keys are deleted after the run. http: the target's URL
+    /// template (`http://IP:PORT/obj/{key}`). Written back with any password as `****`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<ServerUrl>,
+    /// redis: start a private `redis-server` with `maxmemory` = the capacity; memcached: a
+    /// private `memcached` with `-m` = the capacity.
     #[serde(default, skip_serializing_if = "is_false")]
     pub spawn: bool,
     /// redis: nodes of a Redis Cluster (any subset; the rest is discovered).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<Vec<RedisUrl>>,
-    /// redis (url or spawn): multiplexed connections to spread requests over (default 1).
+    /// redis (url or spawn): multiplexed connections to spread requests over (default 1);
+    /// memcached: connections, each carrying one request at a time (default 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<u32>,
     /// redis with spawn = true: eviction policy of the spawned server (default allkeys-lru).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maxmemory_policy: Option<MaxmemoryPolicy>,
-    /// redis: per-operation timeout (default 250ms); a slower operation counts as a timeout.
+    /// redis, memcached: per-operation timeout (default 250ms); a slower operation counts as a
+    /// timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<HumanDuration>,
-    /// redis (url or cluster): the longest any key cachelab writes may live, so that keys a
-    /// killed run leaves expire on their own (default 1h).
+    /// redis (url or cluster), memcached (url): the longest any key cachelab writes may live,
+    /// so that keys a killed run leaves expire on their own (default 1h).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_ttl: Option<HumanDuration>,
+    /// memcached with spawn = true: the largest item (key, header and value) the server
+    /// accepts, its `-I` (default 1MiB; at most half the capacity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_size: Option<ByteSize>,
     /// file: the cache directory (created if missing; relative paths from the working dir).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dir: Option<PathBuf>,
@@ -234,15 +277,16 @@ impl StrategyTable {
     /// Rejects fields that mean nothing for this kind, and policy params where no policy is
     /// tuned (or that do not fit the policy).
     pub(super) fn check_applicable(&self) -> Result<(), Invalid> {
-        use StrategyKind::{File, Http, Redis, Tiered};
-        let present: [(&str, bool, &[StrategyKind]); 17] = [
-            ("url", self.url.is_some(), &[Redis, Http]),
-            ("spawn", self.spawn, &[Redis]),
+        use StrategyKind::{File, Http, Memcached, Redis, Tiered};
+        let present: [(&str, bool, &[StrategyKind]); 18] = [
+            ("url", self.url.is_some(), &[Redis, Memcached, Http]),
+            ("spawn", self.spawn, &[Redis, Memcached]),
             ("cluster", self.cluster.is_some(), &[Redis]),
-            ("connections", self.connections.is_some(), &[Redis]),
+            ("connections", self.connections.is_some(), &[Redis, Memcached]),
             ("maxmemory_policy", self.maxmemory_policy.is_some(), &[Redis]),
-            ("timeout", self.timeout.is_some(), &[Redis]),
-            ("safety_ttl", self.safety_ttl.is_some(), &[Redis]),
+            ("timeout", self.timeout.is_some(), &[Redis, Memcached]),
+            ("safety_ttl", self.safety_ttl.is_some(), &[Redis, Memcached]),
+            ("item_size", self.item_size.is_some(), &[Memcached]),
             ("dir", self.dir.is_some(), &[File]),
             ("policy", self.policy.is_some(), &[File]),
             ("fsync", self.fsync, &[File]),
@@ -262,7 +306,7 @@ impl StrategyTable {
                     format!(
                         "`{field}` does not apply to kind `{}` (it is for {})",
                         self.kind,
-                        names.join(" and ")
+                        names.join(" or ")
                     ),
                 ));
             }
@@ -293,6 +337,7 @@ impl StrategyTable {
             maxmemory_policy: None,
             timeout: None,
             safety_ttl: None,
+            item_size: None,
             dir: None,
             policy: None,
             fsync: false,

@@ -28,7 +28,7 @@ impl TieredSpec {
             return Err(Invalid::new(
                 if t.l1.is_none() { "l1" } else { "l2" },
                 "kind = \"tiered\" needs l1 = { kind = \"moka\", capacity = \"16MiB\" } and \
-                 l2 = { kind = \"file\" or \"redis\", ... }",
+                 l2 = { kind = \"file\", \"redis\" or \"memcached\", ... }",
             ));
         };
         let in_memory = matches!(l1.kind, StrategyKind::Moka)
@@ -39,10 +39,10 @@ impl TieredSpec {
                 format!("l1 must be an in-memory cache (moka or a policy kind), not `{}`", l1.kind),
             ));
         }
-        if !matches!(l2.kind, StrategyKind::Redis | StrategyKind::File) {
+        if !matches!(l2.kind, StrategyKind::Redis | StrategyKind::Memcached | StrategyKind::File) {
             return Err(Invalid::new(
                 "l2.kind",
-                format!("l2 must be kind \"redis\" or \"file\", not `{}`", l2.kind),
+                format!("l2 must be kind \"redis\", \"memcached\" or \"file\", not `{}`", l2.kind),
             ));
         }
         let tier = |which: &str, table: &StrategyTable| {
@@ -108,6 +108,7 @@ impl StrategySpec {
             }
             BackendSpec::File(file) => file.capacity.fixed(),
             BackendSpec::Redis(redis) => redis.capacities().first().copied().flatten()?.fixed(),
+            BackendSpec::Memcached(m) => m.capacities().first().copied().flatten()?.fixed(),
             BackendSpec::None | BackendSpec::Tiered(_) | BackendSpec::Http(_) => None,
         }
     }
