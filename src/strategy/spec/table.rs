@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::{MaxmemoryPolicy, RedisUrl};
 use crate::model::Invalid;
 use crate::model::units::{Capacities, HumanDuration};
-use crate::policy::{PolicyKind, PolicyParams};
+use crate::policy::{AdmissionSpec, PolicyKind, PolicyParams};
 
 /// The kind of storage strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -140,6 +140,10 @@ pub struct StrategyTable {
     /// Policy tuning parameters (e.g. `params = { small_ratio = 0.1 }` for s3fifo).
     #[serde(default)]
     pub params: PolicyParams,
+    /// policy kinds: an admission filter in front of the policy (e.g.
+    /// `admission = { kind = "bloom" }`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admission: Option<AdmissionSpec>,
     /// redis: an external server, never reconfigured (capacity reported as unbounded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<RedisUrl>,
@@ -221,6 +225,18 @@ impl StrategyTable {
             ("l1", self.l1.is_some(), StrategyKind::Tiered),
             ("l2", self.l2.is_some(), StrategyKind::Tiered),
         ];
+        if self.admission.is_some() && !matches!(self.kind, StrategyKind::Policy(_)) {
+            return Err(Invalid::new(
+                "admission",
+                format!(
+                    "`admission` does not apply to kind `{}` (it filters an eviction policy: kind = \"lru\", ...)",
+                    self.kind
+                ),
+            ));
+        }
+        if let Some(admission) = &self.admission {
+            admission.validate().map_err(|e| e.under("admission"))?;
+        }
         for (field, set, kind) in present {
             if set && self.kind != kind {
                 return Err(Invalid::new(
@@ -248,6 +264,7 @@ impl StrategyTable {
             kind,
             capacity: None,
             params: PolicyParams::default(),
+            admission: None,
             url: None,
             spawn: false,
             cluster: None,
