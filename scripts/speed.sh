@@ -10,7 +10,8 @@
 #
 # Environment: CACHELAB (binary; default: build and use target/release/cachelab),
 # SPEED_DIR (where the traces go; default target/speed, about 670 MB),
-# POLICIES (default "lru fifo sieve arc s3fifo"; policies not yet built in are skipped).
+# POLICIES (default "lru fifo sieve arc s3fifo"; policies not yet built in are skipped),
+# MODELS (the production-cache models, default "redis-lru redis-lfu memcached"; "" to skip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,7 @@ if [[ -z "${CACHELAB:-}" ]]; then
 fi
 DIR=${SPEED_DIR:-target/speed}
 POLICIES=${POLICIES:-lru fifo sieve arc s3fifo}
+MODELS=${MODELS-redis-lru redis-lfu memcached}
 REQUESTS=20000000
 TRACE=$DIR/zipf09-20M.oracleGeneral.bin
 mkdir -p "$DIR"
@@ -48,7 +50,7 @@ printf "%-28s %10s %12s %10s\n" "what (1 thread)" "M req/s" "M req/cpu-s" "peak 
 measure "read oracleGeneral" "$CACHELAB" trace stats --requests-only "$TRACE"
 measure "read oracleGeneral.zst" "$CACHELAB" trace stats --requests-only "$TRACE.zst"
 known=$("$CACHELAB" list)
-for policy in $POLICIES; do
+for policy in $POLICIES $MODELS; do
   if ! grep -qE "^  $policy " <<<"$known"; then
     printf "%-28s %s\n" "$policy" "(not built in yet: skipped)"
     continue

@@ -263,6 +263,12 @@ pub struct SimulateArgs {
     /// counts and every object counts 1, like libCacheSim's --ignore-obj-size).
     #[arg(long)]
     pub bytes: bool,
+    /// Put an admission filter in front of every --policy: bloom (admit on the second miss),
+    /// size:max_size=BYTES, prob:p=P, adaptsize; parameters as KEY=VALUE after a colon,
+    /// comma-separated (e.g. bloom:window=100000, prob:p=0.2,seed=7; see `cachelab list`).
+    /// Rows name the pair, e.g. lru+bloom.
+    #[arg(long, value_name = "FILTER[:KEY=VALUE,...]")]
+    pub admission: Option<String>,
     /// Miss-ratio curve: 20 sizes spread geometrically from 0.1% to 100% of the footprint
     /// (instead of --size).
     #[arg(long)]

@@ -7,11 +7,15 @@ Usage:
 TRACE is an oracleGeneral file (plain or .zst). Each CASE is `policy:size:mode`, where policy is
 a cachelab policy name (lru, fifo, clock, lfu, arc, lirs, sieve, s3fifo, wtinylfu, belady), size
 a whole number of objects or bytes, and mode `objects` (every object counts 1, libCacheSim's
-ignore_obj_size) or `bytes`. Prints one JSON object on stdout:
+ignore_obj_size) or `bytes`. A CASE may end in `:FILTER`, an admission filter in front of
+the policy, spelled as libCacheSim takes it: `bloom`, `size=N` (admits sizes below N), `prob=P`,
+`adaptsize` or `adaptsize=RECONF_INTERVAL` (see ADMISSIONS); each such case runs in a thread of
+its own, whose random state starts where libCacheSim's per-thread state starts (0xdeadbeef), so
+its draws do not depend on the cases before it. Prints one JSON object on stdout:
 
     {"libcachesim": "0.3.3.post4", "trace": TRACE,
      "results": [{"policy": "lru", "size": 1000, "mode": "objects",
-                  "miss_ratio": 0.65, "byte_miss_ratio": 0.65}, ...]}
+                  "admission": null, "miss_ratio": 0.65, "byte_miss_ratio": 0.65}, ...]}
 
 Every policy runs with the parameters cachelab's defaults mean (see POLICIES). Used by the
 differential test (tests/it/oracle.rs) and to regenerate tests/data/oracle_miss_ratios.csv
@@ -20,6 +24,7 @@ differential test (tests/it/oracle.rs) and to regenerate tests/data/oracle_miss_
 
 import json
 import sys
+import threading
 from importlib.metadata import version
 
 try:
@@ -51,10 +56,21 @@ POLICIES = {
 }
 
 
+# admission filter as written in a case -> constructor (None: no value given).
+ADMISSIONS = {
+    "bloom": lambda value: lcs.BloomFilterAdmissioner(),
+    "size": lambda value: lcs.SizeAdmissioner(int(value)),
+    "prob": lambda value: lcs.ProbAdmissioner(float(value)),
+    "adaptsize": lambda value: lcs.AdaptSizeAdmissioner(
+        reconf_interval=int(value) if value is not None else None),
+}
+
+
 def parse_case(text):
     try:
-        policy, size, mode = text.split(":")
+        policy, size, mode, *admission = text.split(":")
         size = int(size)
+        admission = admission[0] if admission else None
     except ValueError:
         sys.exit(f"bad case {text!r}: expected policy:size:mode, e.g. lru:1000:objects")
     if policy not in POLICIES:
@@ -63,7 +79,29 @@ def parse_case(text):
         sys.exit(f"bad case {text!r}: mode must be objects or bytes")
     if size <= 0:
         sys.exit(f"bad case {text!r}: size must be positive")
-    return policy, size, mode
+    if admission is not None and admission.split("=")[0] not in ADMISSIONS:
+        sys.exit(f"bad case {text!r}: unknown admission filter (known: {', '.join(ADMISSIONS)})")
+    return policy, size, mode, admission
+
+
+def run_case(policy, size, reader, admission):
+    """(miss_ratio, byte_miss_ratio) of one case; with a filter, in a fresh thread."""
+    if admission is None:
+        return POLICIES[policy](size).process_trace(reader)
+    name, _, value = admission.partition("=")
+    out = []
+
+    def work():
+        cache = POLICIES[policy](size)
+        # The binding's constructors take admissioner=; set it on the built cache instead, so
+        # that POLICIES stays one constructor per policy.
+        cache._cache.admissioner = ADMISSIONS[name](value or None)._admissioner
+        out.append(cache.process_trace(reader))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    return out[0]
 
 
 def main(argv):
@@ -74,14 +112,14 @@ def main(argv):
     cases = [parse_case(c) for c in argv[2:]]
     readers = {}
     results = []
-    for policy, size, mode in cases:
+    for policy, size, mode, admission in cases:
         if mode not in readers:
             params = ReaderInitParam(ignore_obj_size=(mode == "objects"))
             readers[mode] = TraceReader(trace, TraceType.ORACLE_GENERAL_TRACE, params)
         reader = readers[mode]
         reader.reset()
-        miss_ratio, byte_miss_ratio = POLICIES[policy](size).process_trace(reader)
-        results.append({"policy": policy, "size": size, "mode": mode,
+        miss_ratio, byte_miss_ratio = run_case(policy, size, reader, admission)
+        results.append({"policy": policy, "size": size, "mode": mode, "admission": admission,
                         "miss_ratio": miss_ratio, "byte_miss_ratio": byte_miss_ratio})
     json.dump({"libcachesim": version("libcachesim"), "trace": trace, "results": results}, sys.stdout)
     print()

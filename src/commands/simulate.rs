@@ -11,7 +11,7 @@ use crate::model::error::InputError;
 use crate::model::output::write_atomic;
 use crate::model::units::CapacitySpec;
 use crate::model::{Capacity, CapacityUnit};
-use crate::policy::{PolicyKind, PolicyParams, policy_names};
+use crate::policy::{AdmissionSpec, PolicyKind, PolicyParams, policy_names};
 use crate::report::Report;
 use crate::runner::trace_policies::{self, Job, Row};
 use crate::workload::trace::{TraceSource, TraceStats, empty_trace, scan_stats};
@@ -57,6 +57,13 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
     let started = Started::now();
     let source = super::trace::source(&args.trace, &args.input)?;
     let mut policies = parse_policies(&args.policy)?;
+    let admission = args
+        .admission
+        .as_deref()
+        .map(AdmissionSpec::parse_flag)
+        .transpose()
+        .map_err(|message| InputError::Flag { flag: "--admission".into(), message })?;
+    let filtered = policies.len();
     let wants_result = args.report.is_some() || args.export.any();
     if args.report.is_some() && !policies.contains(&PolicyKind::Belady) {
         policies.push(PolicyKind::Belady);
@@ -65,10 +72,19 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
     let stats = if wants_result || needs_footprint { Some(scan_stats(&source)?) } else { None };
     let sizes = resolve_sizes(args, stats.as_ref())?;
     let capacity = |n: u64| if args.bytes { Capacity::bytes(n) } else { Capacity::objects(n) };
+    // The filter stands in front of the policies asked for, not of the Belady bound a report
+    // adds (a bound behind a filter would no longer be one).
     let jobs: Vec<Job> = policies
         .iter()
-        .flat_map(|&policy| {
-            sizes.iter().map(move |&n| Job { policy, params: PolicyParams::default(), capacity: capacity(n) })
+        .enumerate()
+        .flat_map(|(i, &policy)| {
+            let admission = admission.clone().filter(|_| i < filtered);
+            sizes.iter().map(move |&n| Job {
+                policy,
+                params: PolicyParams::default(),
+                capacity: capacity(n),
+                admission: admission.clone(),
+            })
         })
         .collect();
     let start = Instant::now();

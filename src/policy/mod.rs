@@ -14,7 +14,9 @@ mod lfu;
 mod lirs;
 pub mod list;
 mod lru;
+mod memcached;
 mod queue;
+mod redis_model;
 mod registry;
 mod resident;
 mod s3fifo;
@@ -22,7 +24,9 @@ mod sieve;
 mod wtinylfu;
 
 use crate::model::{Capacity, CapacityUnit};
-pub use admission::{Admission, Admitted, SizeThreshold};
+pub use admission::{
+    AdaptSize, Admission, AdmissionSpec, Admitted, Probabilistic, SecondMiss, SizeThreshold, with_admission,
+};
 pub use arc::ArcPolicy;
 pub use belady::Belady;
 pub use clock::{Clock, DEFAULT_CLOCK_BITS, MAX_CLOCK_BITS};
@@ -30,6 +34,8 @@ pub use fifo::Fifo;
 pub use lfu::Lfu;
 pub use lirs::{DEFAULT_HIR_RATIO, Lirs, ResidentHirHit};
 pub use lru::Lru;
+pub use memcached::{Memcached, MemcachedSettings};
+pub use redis_model::{RedisMode, RedisModel, RedisSettings};
 pub use registry::{PolicyKind, PolicyParams, build_policy, policy_names};
 pub use resident::{Entry, Eviction, Nodes, Resident};
 pub use s3fifo::{

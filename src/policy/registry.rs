@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::memcached::{Memcached, MemcachedSettings};
+use super::redis_model::{RedisMode, RedisModel, RedisSettings};
 use super::{
     ArcPolicy, DEFAULT_HIR_RATIO, DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, Lirs, ResidentHirHit,
     WTinyLfu,
@@ -11,7 +13,7 @@ use super::{
     DEFAULT_SMALL_RATIO, DEFAULT_WARMUP_TO_MAIN, Fifo, Lfu, Lru, MAX_CLOCK_BITS, Policy, S3Fifo, Sieve,
 };
 use crate::model::Invalid;
-use crate::model::units::Fraction;
+use crate::model::units::{Fraction, Positive};
 
 /// Every eviction policy cachelab implements, by its scenario/CLI name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -39,6 +41,14 @@ pub enum PolicyKind {
     /// Window TinyLFU (Einziger, Friedman & Manes, 2017), libCacheSim's variant.
     #[serde(rename = "wtinylfu")]
     WTinyLfu,
+    /// A model of Redis's approximated LRU (`allkeys-lru`).
+    #[serde(rename = "redis-lru")]
+    RedisLru,
+    /// A model of Redis's approximated LFU (`allkeys-lfu`).
+    #[serde(rename = "redis-lfu")]
+    RedisLfu,
+    /// A model of memcached 1.6's segmented HOT/WARM/COLD LRU.
+    Memcached,
 }
 
 impl PolicyKind {
@@ -68,6 +78,21 @@ impl PolicyKind {
             PolicyKind::WTinyLfu,
             "LRU window + frequency-gated segmented LRU; params window_ratio, protected_ratio",
         ),
+        (
+            PolicyKind::RedisLru,
+            "model of Redis allkeys-lru: sampled keys, 16-entry pool, 1 s clock; params \
+             maxmemory_samples (5), requests_per_second (10000), seed (42)",
+        ),
+        (
+            PolicyKind::RedisLfu,
+            "model of Redis allkeys-lfu: log counter and decay, sampled; params maxmemory_samples, \
+             lfu_log_factor (10), lfu_decay_time (1 min), requests_per_second, seed",
+        ),
+        (
+            PolicyKind::Memcached,
+            "model of memcached 1.6 segmented LRU (HOT/WARM/COLD); params hot_lru_pct (20), \
+             warm_lru_pct (40), hot_max_factor (0.2), warm_max_factor (2.0)",
+        ),
     ];
 
     /// The stable name used in scenario files, on the command line and in results.
@@ -83,6 +108,9 @@ impl PolicyKind {
             PolicyKind::Arc => "arc",
             PolicyKind::Lirs => "lirs",
             PolicyKind::WTinyLfu => "wtinylfu",
+            PolicyKind::RedisLru => "redis-lru",
+            PolicyKind::RedisLfu => "redis-lfu",
+            PolicyKind::Memcached => "memcached",
         }
     }
 
@@ -90,7 +118,7 @@ impl PolicyKind {
     pub fn parse(name: &str) -> Option<PolicyKind> {
         let norm: String =
             name.chars().filter(|c| *c != '-' && *c != '_').flat_map(char::to_lowercase).collect();
-        Self::ALL.iter().map(|(k, _)| *k).find(|k| k.name().replace('_', "") == norm)
+        Self::ALL.iter().map(|(k, _)| *k).find(|k| k.name().replace(['_', '-'], "") == norm)
     }
 
     /// Whether the policy needs next-access (future) knowledge: only Belady.
@@ -135,6 +163,37 @@ pub struct PolicyParams {
     /// wtinylfu: share of the main cache for the protected segment (default 0.8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protected_ratio: Option<Fraction>,
+    /// redis-lru, redis-lfu: Redis's `maxmemory-samples`, keys sampled per eviction-pool
+    /// refill, 1..=64 (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maxmemory_samples: Option<u8>,
+    /// redis-lru, redis-lfu: requests per second the modelled server serves, which sets how
+    /// many requests share one tick of Redis's 1-second LRU clock and 1-minute LFU decay
+    /// (default 10000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests_per_second: Option<u64>,
+    /// redis-lru, redis-lfu: seed of the key sampling and the LFU counter's coin (default 42).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// redis-lfu: Redis's `lfu-log-factor` (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lfu_log_factor: Option<u32>,
+    /// redis-lfu: Redis's `lfu-decay-time`, minutes per counter decrement; 0 never decays
+    /// (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lfu_decay_time: Option<u32>,
+    /// memcached: HOT's share of the cache, percent (default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hot_lru_pct: Option<u8>,
+    /// memcached: WARM's share of the cache, percent (default 40).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_lru_pct: Option<u8>,
+    /// memcached: HOT items older than this times COLD's tail age move to COLD (default 0.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hot_max_factor: Option<Positive>,
+    /// memcached: WARM items older than this times COLD's tail age move to COLD (default 2.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_max_factor: Option<Positive>,
 }
 
 impl PolicyParams {
@@ -158,6 +217,7 @@ impl PolicyParams {
                 format!("parameter `{key}` applies to `{}`, not `{}`", owner.name(), kind.name()),
             ));
         }
+        self.validate_models(kind)?;
         if let Some(bits) = self.clock_bits
             && !(1..=MAX_CLOCK_BITS).contains(&bits)
         {
@@ -175,6 +235,83 @@ impl PolicyParams {
             return Err(Invalid::new("move_threshold", "must be at least 1"));
         }
         Ok(())
+    }
+}
+
+impl PolicyParams {
+    /// The checks of the production-cache models' parameters (some shared by two models).
+    fn validate_models(&self, kind: PolicyKind) -> Result<(), Invalid> {
+        use PolicyKind::{Memcached as Mc, RedisLfu, RedisLru};
+        let given: [(&str, bool, &[PolicyKind]); 9] = [
+            ("maxmemory_samples", self.maxmemory_samples.is_some(), &[RedisLru, RedisLfu]),
+            ("requests_per_second", self.requests_per_second.is_some(), &[RedisLru, RedisLfu]),
+            ("seed", self.seed.is_some(), &[RedisLru, RedisLfu]),
+            ("lfu_log_factor", self.lfu_log_factor.is_some(), &[RedisLfu]),
+            ("lfu_decay_time", self.lfu_decay_time.is_some(), &[RedisLfu]),
+            ("hot_lru_pct", self.hot_lru_pct.is_some(), &[Mc]),
+            ("warm_lru_pct", self.warm_lru_pct.is_some(), &[Mc]),
+            ("hot_max_factor", self.hot_max_factor.is_some(), &[Mc]),
+            ("warm_max_factor", self.warm_max_factor.is_some(), &[Mc]),
+        ];
+        if let Some((key, _, owners)) = given.iter().find(|(_, set, owners)| *set && !owners.contains(&kind))
+        {
+            let names: Vec<&str> = owners.iter().map(|k| k.name()).collect();
+            return Err(Invalid::new(
+                *key,
+                format!("parameter `{key}` applies to `{}`, not `{}`", names.join("` and `"), kind.name()),
+            ));
+        }
+        if let Some(n) = self.maxmemory_samples
+            && !(1..=64).contains(&n)
+        {
+            return Err(Invalid::new("maxmemory_samples", format!("must be between 1 and 64, got {n}")));
+        }
+        if self.requests_per_second == Some(0) {
+            return Err(Invalid::new("requests_per_second", "must be at least 1"));
+        }
+        for (key, pct) in [("hot_lru_pct", self.hot_lru_pct), ("warm_lru_pct", self.warm_lru_pct)] {
+            if let Some(p) = pct
+                && !(1..=80).contains(&p)
+            {
+                return Err(Invalid::new(key, format!("must be between 1 and 80 (percent), got {p}")));
+            }
+        }
+        let settings = MemcachedSettings::default();
+        let (hot, warm) = (
+            self.hot_lru_pct.unwrap_or(settings.hot_lru_pct),
+            self.warm_lru_pct.unwrap_or(settings.warm_lru_pct),
+        );
+        if u16::from(hot) + u16::from(warm) > 80 {
+            return Err(Invalid::new(
+                if self.warm_lru_pct.is_some() { "warm_lru_pct" } else { "hot_lru_pct" },
+                format!("hot_lru_pct + warm_lru_pct may be at most 80, as in memcached; got {hot} + {warm}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The Redis model's settings for `mode`: Redis's defaults unless given.
+    fn redis(&self, mode: RedisMode) -> RedisSettings {
+        let d = RedisSettings::defaults(mode);
+        RedisSettings {
+            mode,
+            samples: self.maxmemory_samples.unwrap_or(d.samples),
+            lfu_log_factor: self.lfu_log_factor.unwrap_or(d.lfu_log_factor),
+            lfu_decay_time: self.lfu_decay_time.unwrap_or(d.lfu_decay_time),
+            requests_per_second: self.requests_per_second.unwrap_or(d.requests_per_second),
+            seed: self.seed.unwrap_or(d.seed),
+        }
+    }
+
+    /// The memcached model's settings: memcached's defaults unless given.
+    fn memcached(&self) -> MemcachedSettings {
+        let d = MemcachedSettings::default();
+        MemcachedSettings {
+            hot_lru_pct: self.hot_lru_pct.unwrap_or(d.hot_lru_pct),
+            warm_lru_pct: self.warm_lru_pct.unwrap_or(d.warm_lru_pct),
+            hot_max_factor: self.hot_max_factor.map_or(d.hot_max_factor, |f| f.0),
+            warm_max_factor: self.warm_max_factor.map_or(d.warm_max_factor, |f| f.0),
+        }
     }
 }
 
@@ -206,6 +343,9 @@ pub fn build_policy(kind: PolicyKind, params: &PolicyParams, capacity: Capacity)
             share(params.window_ratio, DEFAULT_WINDOW_RATIO),
             share(params.protected_ratio, DEFAULT_PROTECTED_RATIO),
         )),
+        PolicyKind::RedisLru => Box::new(RedisModel::new(capacity, params.redis(RedisMode::Lru))),
+        PolicyKind::RedisLfu => Box::new(RedisModel::new(capacity, params.redis(RedisMode::Lfu))),
+        PolicyKind::Memcached => Box::new(Memcached::new(capacity, params.memcached())),
     }
 }
 
@@ -226,6 +366,8 @@ mod tests {
             assert_eq!(p.name(), kind.name());
         }
         assert_eq!(PolicyKind::parse("S3-FIFO"), Some(PolicyKind::S3Fifo));
+        assert_eq!(PolicyKind::parse("redis_lru"), Some(PolicyKind::RedisLru));
+        assert_eq!(PolicyKind::parse("RedisLFU"), Some(PolicyKind::RedisLfu));
         assert!(PolicyKind::Belady.needs_future() && !PolicyKind::Sieve.needs_future());
     }
 
@@ -240,5 +382,25 @@ mod tests {
         assert_eq!(bits.validate(PolicyKind::Clock).unwrap_err().key, "clock_bits");
         assert!(toml::from_str::<PolicyParams>("ghost_ratio = 1.5").is_err());
         assert!(toml::from_str::<PolicyParams>("window = 1").is_err());
+    }
+
+    #[test]
+    fn model_params_belong_to_their_models() {
+        let shared: PolicyParams = toml::from_str("maxmemory_samples = 10\nseed = 7").unwrap();
+        assert!(
+            shared.validate(PolicyKind::RedisLru).is_ok() && shared.validate(PolicyKind::RedisLfu).is_ok()
+        );
+        let err = shared.validate(PolicyKind::Memcached).unwrap_err();
+        assert!(err.key == "maxmemory_samples" && err.message.contains("redis-lru` and `redis-lfu"), "{err}");
+        let lfu: PolicyParams = toml::from_str("lfu_decay_time = 0").unwrap();
+        assert_eq!(lfu.validate(PolicyKind::RedisLru).unwrap_err().key, "lfu_decay_time");
+        let bad =
+            |text: &str, kind| toml::from_str::<PolicyParams>(text).unwrap().validate(kind).unwrap_err().key;
+        assert_eq!(bad("maxmemory_samples = 0", PolicyKind::RedisLru), "maxmemory_samples");
+        assert_eq!(bad("requests_per_second = 0", PolicyKind::RedisLfu), "requests_per_second");
+        assert_eq!(bad("warm_lru_pct = 70", PolicyKind::Memcached), "warm_lru_pct");
+        assert_eq!(bad("hot_lru_pct = 0", PolicyKind::Memcached), "hot_lru_pct");
+        let ok: PolicyParams = toml::from_str("hot_lru_pct = 30\nwarm_lru_pct = 50").unwrap();
+        assert!(ok.validate(PolicyKind::Memcached).is_ok());
     }
 }

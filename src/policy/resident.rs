@@ -96,6 +96,11 @@ pub trait Eviction: Debug + Send {
     /// The policy's short stable name, e.g. `"lru"`.
     fn name(&self) -> &'static str;
 
+    /// Sees every access first, before the lookup (a policy with a clock of its own, such as
+    /// the Redis models, reads the time here). Nothing by default.
+    #[inline]
+    fn on_access(&mut self, _access: &Access) {}
+
     /// Whether a missed object of `cost` (in the capacity's unit) may enter, beyond fitting
     /// the whole capacity, which [`Resident`] checks first. Everything fits by default.
     #[inline]
@@ -186,6 +191,7 @@ impl<E: Eviction> Policy for Resident<E> {
 
     #[inline]
     fn access(&mut self, a: &Access, evicted: &mut Vec<u64>) -> bool {
+        self.eviction.on_access(a);
         let cost = self.capacity.charge(a.size);
         // One hash probe for the lookup and the insert: a new entry enters the index now and
         // the policy's lists after the evictions (victims are other keys), as libCacheSim

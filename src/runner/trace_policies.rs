@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::model::Capacity;
 use crate::model::error::InputError;
-use crate::policy::{Access, Policy, PolicyKind, PolicyParams, build_policy};
+use crate::policy::{Access, AdmissionSpec, Policy, PolicyKind, PolicyParams, build_policy, with_admission};
 use crate::workload::trace::{BATCH, TraceReader, TraceSource, with_next_access};
 
 /// Number of cache sizes in a miss-ratio curve (`--mrc`).
@@ -24,12 +24,15 @@ pub struct Job {
     pub params: PolicyParams,
     /// Its capacity (objects, or bytes).
     pub capacity: Capacity,
+    /// The admission filter in front of it, if any.
+    pub admission: Option<AdmissionSpec>,
 }
 
 /// The outcome of one job: exactly the fields `cachelab simulate --json` prints.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
-    /// Policy name.
+    /// Policy name, followed by `+` and the admission filter's name when there is one
+    /// (`lru+bloom`).
     pub policy: String,
     /// Capacity, in objects or bytes (as simulated).
     pub cache_size: u64,
@@ -71,7 +74,8 @@ pub fn run(source: &TraceSource, jobs: &[Job], threads: Option<usize>) -> anyhow
     let all = || {
         jobs.par_iter()
             .map(|job| {
-                let mut policy = build_policy(job.policy, &job.params, job.capacity);
+                let policy = build_policy(job.policy, &job.params, job.capacity);
+                let mut policy = with_admission(policy, job.admission.as_ref());
                 let tally = replay(policy.as_mut(), &mut source.open()?)?;
                 Ok(row(job, &tally))
             })
@@ -115,8 +119,12 @@ pub fn replay(policy: &mut dyn Policy, reader: &mut TraceReader) -> Result<Tally
 fn row(job: &Job, t: &Tally) -> Row {
     let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let misses = t.requests - t.hits;
+    let policy = match &job.admission {
+        Some(filter) => format!("{}+{}", job.policy.name(), filter.name()),
+        None => job.policy.name().to_string(),
+    };
     Row {
-        policy: job.policy.name().to_string(),
+        policy,
         cache_size: job.capacity.value,
         requests: t.requests,
         hits: t.hits,

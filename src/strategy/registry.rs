@@ -8,7 +8,7 @@ use super::{
     Simulated, StrategySpec, Tiered,
 };
 use crate::model::Capacity;
-use crate::policy::build_policy;
+use crate::policy::{build_policy, with_admission};
 
 /// Builds the strategy `spec` describes at `capacity` (None for kinds without one: `none`,
 /// Redis by url or cluster, tiered). Async because backends connect or start servers; call it
@@ -23,8 +23,9 @@ pub async fn build_strategy(
     Ok(match &spec.backend {
         BackendSpec::None => Box::new(NoCache::new(name)),
         BackendSpec::Moka { .. } => Box::new(MokaCache::new(name, need()?)),
-        BackendSpec::Policy { policy, params, .. } => {
-            Box::new(Simulated::new(name, build_policy(*policy, params, need()?)))
+        BackendSpec::Policy { policy, params, admission, .. } => {
+            let policy = with_admission(build_policy(*policy, params, need()?), admission.as_ref());
+            Box::new(Simulated::new(name, policy))
         }
         BackendSpec::Redis(redis) => Box::new(
             RedisCache::connect(name, redis.config(capacity)?)

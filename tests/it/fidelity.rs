@@ -46,6 +46,11 @@ fn tolerance(kind: PolicyKind, bytes: bool) -> f64 {
         // libCacheSim's W-TinyLFU rule for rule: sketch sizing and hashing (XXH64), decay,
         // SLRU segments and insertion (src/policy/wtinylfu.rs).
         PolicyKind::WTinyLfu => 0.0,
+        // Models of Redis and memcached have no libCacheSim counterpart and no reference rows;
+        // tests/it/redis_model.rs holds redis-lru to a real Redis instead.
+        PolicyKind::RedisLru | PolicyKind::RedisLfu | PolicyKind::Memcached => {
+            unreachable!("{} has no libCacheSim reference", kind.name())
+        }
     }
 }
 

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cachelab::model::hash::{SplitMix64, mix64};
 use cachelab::model::{Capacity, NEVER};
-use cachelab::policy::{Access, PolicyKind, PolicyParams, ResidentHirHit, build_policy};
+use cachelab::policy::{Access, Policy, PolicyKind, PolicyParams, ResidentHirHit, build_policy};
 use cachelab::workload::reference_zipf::ReferenceZipf;
 use cachelab::workload::trace::{TraceRecord, write_trace};
 
@@ -43,6 +43,11 @@ fn tolerance(kind: PolicyKind) -> f64 {
         // heap order in libCacheSim and oldest-first here; identical on these traces all the
         // same.
         PolicyKind::Belady => 0.0,
+        // Models of Redis and memcached, which libCacheSim does not have (not in POLICIES);
+        // tests/it/redis_model.rs holds redis-lru to a real Redis instead.
+        PolicyKind::RedisLru | PolicyKind::RedisLfu | PolicyKind::Memcached => {
+            unreachable!("{} has no libCacheSim counterpart", kind.name())
+        }
     }
 }
 
@@ -76,15 +81,15 @@ fn libcachesim_params(kind: PolicyKind) -> PolicyParams {
 }
 
 /// One request: key, size, next access (0-based index, or [`NEVER`]).
-type Trace = Vec<(u64, u32, u64)>;
+pub(crate) type Trace = Vec<(u64, u32, u64)>;
 
 /// A trace under test: its name, the oracleGeneral file libCacheSim reads, and the requests.
-struct Subject {
-    name: String,
-    file: PathBuf,
-    requests: Trace,
+pub(crate) struct Subject {
+    pub(crate) name: String,
+    pub(crate) file: PathBuf,
+    pub(crate) requests: Trace,
     /// Whether objects have sizes (else byte mode equals object mode and is skipped).
-    sized: bool,
+    pub(crate) sized: bool,
     /// Whether it is one of the shipped real traces (their oracle figures are stored).
     real: bool,
 }
@@ -105,9 +110,9 @@ impl Case {
 
 /// Misses and missed bytes.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Outcome {
-    misses: u64,
-    bytes_missed: u64,
+pub(crate) struct Outcome {
+    pub(crate) misses: u64,
+    pub(crate) bytes_missed: u64,
 }
 
 /// What libCacheSim reported for a case: miss ratio and byte miss ratio.
@@ -117,12 +122,12 @@ struct Ratios {
     byte_miss_ratio: f64,
 }
 
-fn repo() -> &'static Path {
+pub(crate) fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The oracle's interpreter, or a failure that says what to install.
-fn oracle_python() -> PathBuf {
+pub(crate) fn oracle_python() -> PathBuf {
     let python = std::env::var_os("CACHELAB_ORACLE_PYTHON")
         .map_or_else(|| repo().join(".venv-oracle/bin/python"), PathBuf::from);
     let probe = Command::new(&python).args(["-c", "import libcachesim"]).output();
@@ -178,11 +183,15 @@ fn run_oracle(python: &Path, file: &Path, cases: &[Case]) -> Vec<Ratios> {
 /// 1, as libCacheSim's `ignore_obj_size` does.
 fn simulate(case: Case, params: &PolicyParams, trace: &Trace) -> Outcome {
     let capacity = if case.bytes { Capacity::bytes(case.size) } else { Capacity::objects(case.size) };
-    let mut policy = build_policy(case.kind, params, capacity);
+    replay(build_policy(case.kind, params, capacity), case.bytes, trace)
+}
+
+/// Misses of `policy` over `trace`, in byte mode or (every object size 1) object mode.
+pub(crate) fn replay(mut policy: Box<dyn Policy>, bytes: bool, trace: &Trace) -> Outcome {
     let mut evicted = Vec::new();
     let mut out = Outcome { misses: 0, bytes_missed: 0 };
     for (tick, &(key, size, next_access)) in trace.iter().enumerate() {
-        let size = if case.bytes { size } else { 1 };
+        let size = if bytes { size } else { 1 };
         evicted.clear();
         if !policy.access(&Access { key, size, tick: tick as u64, next_access }, &mut evicted) {
             out.misses += 1;
@@ -280,7 +289,7 @@ fn read_oracle_general(path: &Path) -> Trace {
         .collect()
 }
 
-fn subjects(dir: &Path) -> Vec<Subject> {
+pub(crate) fn subjects(dir: &Path) -> Vec<Subject> {
     let mut out: Vec<Subject> = generated()
         .into_iter()
         .map(|(name, requests)| {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use cachelab::http::{Coalescing, HttpSpec};
 use cachelab::model::units::{ByteSize, Capacities, CapacitySpec, Fraction, HumanDuration, Positive};
 use cachelab::origin::{LatencySpec, OriginSpec};
-use cachelab::policy::{PolicyKind, PolicyParams, ResidentHirHit};
+use cachelab::policy::{AdmissionSpec, PolicyKind, PolicyParams, ResidentHirHit};
 use cachelab::runner::load::{LoadSpec, LoopMode};
 use cachelab::scenario::{Costs, Objectives, ReportSettings, RunMode, Scenario};
 use cachelab::strategy::{MaxmemoryPolicy, RedisUrl, ServerUrl, StrategyKind, StrategyTable};
@@ -31,6 +31,25 @@ fn every_value_size() -> Vec<ValueSize> {
     for v in &all {
         match v {
             ValueSize::Fixed { .. } | ValueSize::Uniform { .. } | ValueSize::Lognormal { .. } => {}
+        }
+    }
+    all
+}
+
+/// Every admission filter, every parameter set (the match fails to compile when one is added).
+fn every_admission() -> Vec<AdmissionSpec> {
+    let all = vec![
+        AdmissionSpec::Bloom { window: Some(1) },
+        AdmissionSpec::Size { max_size: ByteSize(1) },
+        AdmissionSpec::Prob { p: Fraction(0.5), seed: Some(1) },
+        AdmissionSpec::AdaptSize { max_iteration: Some(1), reconf_interval: Some(1), seed: Some(1) },
+    ];
+    for a in &all {
+        match a {
+            AdmissionSpec::Bloom { .. }
+            | AdmissionSpec::Size { .. }
+            | AdmissionSpec::Prob { .. }
+            | AdmissionSpec::AdaptSize { .. } => {}
         }
     }
     all
@@ -69,7 +88,17 @@ fn full_strategy(tier: Option<Box<StrategyTable>>) -> StrategyTable {
             resident_hir_hit: Some(ResidentHirHit::Paper),
             window_ratio: Some(Fraction(0.01)),
             protected_ratio: Some(Fraction(0.8)),
+            maxmemory_samples: Some(5),
+            requests_per_second: Some(1),
+            seed: Some(1),
+            lfu_log_factor: Some(10),
+            lfu_decay_time: Some(1),
+            hot_lru_pct: Some(20),
+            warm_lru_pct: Some(40),
+            hot_max_factor: Some(Positive(0.2)),
+            warm_max_factor: Some(Positive(2.0)),
         },
+        admission: Some(AdmissionSpec::Bloom { window: Some(1) }),
         url: Some(ServerUrl(url().0)),
         spawn: true,
         cluster: Some(vec![url()]),
@@ -184,6 +213,9 @@ fn keys_in_code() -> BTreeSet<String> {
     }
     for l in every_latency() {
         keys_of(&serde_json::to_value(l).unwrap(), &mut keys);
+    }
+    for a in every_admission() {
+        keys_of(&serde_json::to_value(a).unwrap(), &mut keys);
     }
     keys
 }

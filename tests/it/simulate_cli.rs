@@ -3,6 +3,9 @@
 //! same results (Belady included, through the CSV's next-access pre-pass), the JSON schema, miss-ratio curves and footprint percentages.
 
 use assert_cmd::Command;
+use cachelab::model::units::ByteSize;
+use cachelab::model::{Capacity, NEVER};
+use cachelab::policy::{Access, AdmissionSpec, PolicyKind, PolicyParams, build_policy, with_admission};
 use serde_json::Value;
 
 const ORACLE: &str = "tests/data/cloudPhysicsIO.oracleGeneral.bin.zst";
@@ -139,4 +142,55 @@ fn percentages_resolve_against_the_footprint() {
             .collect::<Vec<_>>(),
     );
     assert_eq!(u(&bytes[0]["cache_size"]), FOOTPRINT_BYTES.div_ceil(20));
+}
+
+#[test]
+fn admission_filters_stand_in_front_of_every_policy_and_name_the_rows() {
+    let plain = simulate(&["--trace", ORACLE, "--policy", "lru,memcached", "--size", "64MiB", "--bytes"]);
+    let filtered = simulate(&[
+        "--trace",
+        ORACLE,
+        "--policy",
+        "lru,memcached",
+        "--size",
+        "64MiB",
+        "--bytes",
+        "--admission",
+        "size:max_size=16KiB",
+    ]);
+    let names: Vec<&str> = filtered.iter().map(|r| r["policy"].as_str().expect("policy")).collect();
+    assert_eq!(names, ["lru+size", "memcached+size"]);
+    // The same replay in process: each row is its policy behind the filter.
+    let trace: Vec<(u64, u32)> = crate::support::oracle_general::records(std::path::Path::new(ORACLE))
+        .into_iter()
+        .map(|(id, size, _)| (id, size))
+        .collect();
+    let filter = AdmissionSpec::Size { max_size: ByteSize(16 << 10) };
+    for (kind, (p, f)) in
+        [PolicyKind::Lru, PolicyKind::Memcached].into_iter().zip(plain.iter().zip(&filtered))
+    {
+        let mut policy = with_admission(
+            build_policy(kind, &PolicyParams::default(), Capacity::bytes(64 << 20)),
+            Some(&filter),
+        );
+        let mut evicted = Vec::new();
+        let misses = trace
+            .iter()
+            .enumerate()
+            .filter(|&(tick, &(key, size))| {
+                evicted.clear();
+                !policy.access(&Access { key, size, tick: tick as u64, next_access: NEVER }, &mut evicted)
+            })
+            .count() as u64;
+        assert_eq!(u(&f["misses"]), misses, "{}", kind.name());
+        assert_ne!(u(&f["misses"]), u(&p["misses"]), "{}: the filter changed nothing", kind.name());
+    }
+    let bad = Command::cargo_bin("cachelab")
+        .expect("binary built")
+        .args(["simulate", "--trace", ORACLE, "--policy", "lru", "--size", "100", "--admission", "prob:q=1"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("--admission") && err.contains("unknown field `q`"), "{err}");
 }

@@ -23,7 +23,7 @@ pub use tiered::{Tier, TieredSpec};
 
 use crate::model::Invalid;
 use crate::model::units::{Capacities, CapacitySpec};
-use crate::policy::{PolicyKind, PolicyParams};
+use crate::policy::{AdmissionSpec, PolicyKind, PolicyParams};
 
 /// A valid strategy: its name and what it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +51,8 @@ pub enum BackendSpec {
         policy: PolicyKind,
         /// Its tuning (validated against it).
         params: PolicyParams,
+        /// The admission filter in front of it, if any.
+        admission: Option<AdmissionSpec>,
         /// The capacities to sweep.
         capacity: Capacities,
     },
@@ -82,9 +84,12 @@ impl StrategySpec {
         let backend = match t.kind {
             StrategyKind::None => BackendSpec::None,
             StrategyKind::Moka => BackendSpec::Moka { capacity: t.need_capacity()? },
-            StrategyKind::Policy(policy) => {
-                BackendSpec::Policy { policy, params: t.params.clone(), capacity: t.need_capacity()? }
-            }
+            StrategyKind::Policy(policy) => BackendSpec::Policy {
+                policy,
+                params: t.params.clone(),
+                admission: t.admission.clone(),
+                capacity: t.need_capacity()?,
+            },
             StrategyKind::Redis => BackendSpec::Redis(RedisSpec::from_table(t)?),
             StrategyKind::File => BackendSpec::File(FileSpec::from_table(t)?),
             StrategyKind::Tiered => BackendSpec::Tiered(TieredSpec::from_table(t)?),
@@ -104,9 +109,10 @@ impl StrategySpec {
                 capacity: Some(capacity.clone()),
                 ..StrategyTable::empty(name, StrategyKind::Moka)
             },
-            BackendSpec::Policy { policy, params, capacity } => StrategyTable {
+            BackendSpec::Policy { policy, params, admission, capacity } => StrategyTable {
                 capacity: Some(capacity.clone()),
                 params: params.clone(),
+                admission: admission.clone(),
                 ..StrategyTable::empty(name, StrategyKind::Policy(*policy))
             },
             BackendSpec::Redis(redis) => redis.to_table(name),

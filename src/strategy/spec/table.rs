@@ -11,7 +11,7 @@ use super::{MaxmemoryPolicy, RedisUrl};
 use crate::model::Invalid;
 use crate::model::units::ByteSize;
 use crate::model::units::{Capacities, HumanDuration};
-use crate::policy::{PolicyKind, PolicyParams};
+use crate::policy::{AdmissionSpec, PolicyKind, PolicyParams};
 
 /// The kind of storage strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -192,6 +192,10 @@ pub struct StrategyTable {
     /// Policy tuning parameters (e.g. `params = { small_ratio = 0.1 }` for s3fifo).
     #[serde(default)]
     pub params: PolicyParams,
+    /// policy kinds: an admission filter in front of the policy (e.g.
+    /// `admission = { kind = "bloom" }`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admission: Option<AdmissionSpec>,
     /// redis, memcached: an external server, never reconfigured (capacity reported as
     /// unbounded); only cachelab's own keys are deleted after the run. http: the target's URL
     /// template (`http://IP:PORT/obj/{key}`). Written back with any password as `****`.
@@ -298,6 +302,18 @@ impl StrategyTable {
             ("l1", self.l1.is_some(), &[Tiered]),
             ("l2", self.l2.is_some(), &[Tiered]),
         ];
+        if self.admission.is_some() && !matches!(self.kind, StrategyKind::Policy(_)) {
+            return Err(Invalid::new(
+                "admission",
+                format!(
+                    "`admission` does not apply to kind `{}` (it filters an eviction policy: kind = \"lru\", ...)",
+                    self.kind
+                ),
+            ));
+        }
+        if let Some(admission) = &self.admission {
+            admission.validate().map_err(|e| e.under("admission"))?;
+        }
         for (field, set, kinds) in present {
             if set && !kinds.contains(&self.kind) {
                 let names: Vec<String> = kinds.iter().map(|k| format!("kind = \"{k}\"")).collect();
@@ -330,6 +346,7 @@ impl StrategyTable {
             kind,
             capacity: None,
             params: PolicyParams::default(),
+            admission: None,
             url: None,
             spawn: false,
             cluster: None,

@@ -1,14 +1,48 @@
 //! Admission filters: which missed objects may enter a cache at all, decided apart from the
 //! eviction policy. [`Admitted`] puts a filter in front of any [`Policy`]: a miss the filter
 //! rejects never reaches the policy (no insertion, no eviction, no ghost bookkeeping), so the
-//! object stays out and the request is a plain miss.
+//! object stays out and the request is a plain miss. The filters: [`SizeThreshold`] (`size`),
+//! [`SecondMiss`] (`bloom`), [`Probabilistic`] (`prob`) and [`AdaptSize`] (`adaptsize`), by
+//! name through [`AdmissionSpec`].
+//!
+//! As in libCacheSim's `cache_get_base`, a filter sees every request first ([`Admission::observe`])
+//! and is asked on a miss before the cache checks that the object fits at all, so a filter
+//! that counts or draws does so for objects larger than the cache too.
+
+mod adaptsize;
+mod bloom;
+mod draw;
+mod prob;
+mod spec;
 
 use super::{Access, Capacity, Policy};
+pub use adaptsize::AdaptSize;
+pub use bloom::SecondMiss;
+pub use prob::Probabilistic;
+pub use spec::{AdmissionSpec, with_admission};
 
 /// Decides on each miss whether the requested object may enter the cache.
 pub trait Admission: Send {
+    /// Sees every request, hit or miss, before the cache answers it (filters that learn from
+    /// the request stream update their statistics here). Nothing by default.
+    #[inline]
+    fn observe(&mut self, _access: &Access) {}
+
     /// Whether the object `access` asks for (a miss) may be admitted. Hits never reach it.
     fn admit(&mut self, access: &Access) -> bool;
+}
+
+/// A boxed filter is a filter, so filters chosen by name can stand in front of a policy.
+impl Admission for Box<dyn Admission> {
+    #[inline]
+    fn observe(&mut self, access: &Access) {
+        (**self).observe(access);
+    }
+
+    #[inline]
+    fn admit(&mut self, access: &Access) -> bool {
+        (**self).admit(access)
+    }
 }
 
 /// Admits objects of at most `max_size` bytes, whatever the capacity's unit: large objects
@@ -32,8 +66,9 @@ impl Admission for SizeThreshold {
     }
 }
 
-/// Policy `P` behind admission filter `A`. A hit is answered by the policy; a miss is first
-/// put to the filter, which costs one more lookup per miss (`contains`) than the policy alone.
+/// Policy `P` behind admission filter `A`. The filter observes every request; a hit is
+/// answered by the policy; a miss is first put to the filter, which costs one more lookup per
+/// request (`contains`) than the policy alone.
 #[derive(Debug)]
 pub struct Admitted<P, A> {
     policy: P,
@@ -54,6 +89,7 @@ impl<P: Policy, A: Admission> Policy for Admitted<P, A> {
 
     #[inline]
     fn access(&mut self, access: &Access, evicted: &mut Vec<u64>) -> bool {
+        self.filter.observe(access);
         if !self.policy.contains(access.key) && !self.filter.admit(access) {
             return false;
         }
