@@ -18,6 +18,7 @@ mod load_redis;
 mod oracle;
 mod outputs;
 mod policy_props;
+mod readers;
 mod redis;
 mod redis_cluster;
 mod redis_leftovers;

@@ -122,7 +122,7 @@ fn repo() -> &'static Path {
 }
 
 /// The oracle's interpreter, or a failure that says what to install.
-fn oracle_python() -> PathBuf {
+pub(crate) fn oracle_python() -> PathBuf {
     let python = std::env::var_os("CACHELAB_ORACLE_PYTHON")
         .map_or_else(|| repo().join(".venv-oracle/bin/python"), PathBuf::from);
     let probe = Command::new(&python).args(["-c", "import libcachesim"]).output();
@@ -288,7 +288,7 @@ fn subjects(dir: &Path) -> Vec<Subject> {
             let records = requests
                 .iter()
                 .enumerate()
-                .map(|(i, &(key, size))| Ok(TraceRecord { time: i as u64, key, size, next_access: NEVER }));
+                .map(|(i, &(key, size))| Ok(TraceRecord::read(i as u64, key, size)));
             write_trace(&file, records).expect("write trace");
             Subject { name: name.to_string(), file, requests: with_next(requests), sized: true, real: false }
         })
