@@ -41,8 +41,7 @@ impl fmt::Display for Detected {
 
 /// Detects the format of the trace at `path`.
 pub fn detect(path: &Path) -> Result<Detected, InputError> {
-    let raw = input::head(path, 8)?;
-    let compression = Compression::sniff(&raw);
+    let compression = input::compression(path)?;
     let head = input::head(path, HEAD)?;
     let found = |format, reason| Ok(Detected { format, compression, reason });
     if head.len() >= 8 && lcs::check_header(&head).is_ok() {
@@ -113,5 +112,8 @@ mod tests {
         assert_eq!(f("kv.log", b"key,op,size,op_count\n"), Some(TraceFormat::AccessLog));
         assert_eq!(f("t", b"\x00\x01\x02binary"), None);
         assert_eq!(f("t", b""), None);
+        let packed = detect_bytes("t", &zstd::encode_all(&b"0,abc,3,10,1,get,0\n"[..], 1).unwrap()).unwrap();
+        assert_eq!((packed.format, packed.compression), (TraceFormat::Twitter, Compression::Zstd));
+        assert!(packed.to_string().ends_with("zst compressed)"), "{packed}");
     }
 }

@@ -87,6 +87,14 @@ pub fn open(path: &Path) -> Result<Input, InputError> {
     })
 }
 
+/// The compression of the file at `path`, from its first bytes.
+pub fn compression(path: &Path) -> Result<Compression, InputError> {
+    let mut file = File::open(path).map_err(|e| InputError::Io { path: path.to_path_buf(), cause: e })?;
+    let mut head = [0u8; 6];
+    let (n, _) = read_full(&mut file, &mut head);
+    Ok(Compression::sniff(&head[..n]))
+}
+
 /// The first (at most) `n` bytes of the decompressed content of `path`, for format detection.
 pub fn head(path: &Path, n: usize) -> Result<Vec<u8>, InputError> {
     let mut input = open(path)?;
