@@ -31,9 +31,7 @@ fn write_zipf(path: &Path) {
         ..WorkloadSpec::default()
     };
     let stream = spec.stream(42).expect("valid spec");
-    let records = (0u64..).zip(stream).map(|(time, r)| {
-        Ok(TraceRecord { time, key: r.key, size: r.size, next_access: cachelab::model::NEVER })
-    });
+    let records = (0u64..).zip(stream).map(|(time, r)| Ok(TraceRecord::read(time, r.key, r.size)));
     write_trace(path, records).expect("trace written");
 }
 

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::model::error::InputError;
 use crate::model::units::ByteSize;
-use crate::workload::trace::{Column, TraceFormat};
+use crate::workload::trace::{Column, FormatChoice};
 
 /// cachelab: measure caching strategies (in-memory policies, moka, Redis, files, tiers) on
 /// your workload and pick one.
@@ -35,7 +35,8 @@ pub enum Command {
     /// Prints one row per pair: policy, cache_size, requests, hits, misses, miss_ratio,
     /// byte_miss_ratio.
     Simulate(SimulateArgs),
-    /// Generate, inspect and convert trace files (CSV and libCacheSim oracleGeneral).
+    /// Generate, inspect and convert trace files (CSV, libCacheSim oracleGeneral and lcs; also
+    /// read: Twitter, Meta KV, vscsi and web access logs).
     Trace(TraceArgs),
     /// Run just the caching HTTP server of HTTP mode with one strategy of a scenario, so
     /// external tools (wrk, oha, curl) can drive it: prints `listening on http://ADDR`, serves
@@ -209,11 +210,17 @@ pub struct ReportArgs {
 /// How to read a trace file (shared by `simulate` and `trace`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct TraceInputArgs {
-    /// Trace format: csv or oracle-general [default: from the file name: *.csv or
-    /// *.oracleGeneral.bin, either optionally .zst]. zstd compression is detected from the
-    /// file's content whatever its name.
+    /// Trace format: csv, oracle-general, lcs, twitter, meta-kv, vscsi, access-log, or auto
+    /// (detected from the lcs magic, the file name and the first line; the choice is printed
+    /// on stderr) [default: from the file name (*.csv, *.oracleGeneral.bin, *.lcs, *.vscsi,
+    /// *.log), detected when the name says nothing or says CSV]. zstd, gzip and xz compression
+    /// are detected from the file's content whatever its name.
     #[arg(long, value_name = "FORMAT")]
-    pub format: Option<TraceFormat>,
+    pub format: Option<FormatChoice>,
+    /// Replay every request as a read with no TTL, as libCacheSim's cachesim does (default:
+    /// writes store the object afresh, deletes remove it, TTLs expire it).
+    #[arg(long)]
+    pub ignore_ops: bool,
     /// CSV: column of the request time: a header name, a 1-based index, or `none` (time = the
     /// request index). The file must have a header row.
     #[arg(long, value_name = "COLUMN", default_value = "time")]
@@ -234,12 +241,26 @@ pub struct TraceInputArgs {
     /// size, in constant memory).
     #[arg(long)]
     pub first_size: bool,
+    /// Access log: drop the query string from keys (`/p?a=1` and `/p?a=2` are one object).
+    #[arg(long)]
+    pub log_drop_query: bool,
+    /// Access log: query parameters to drop from keys, comma-separated (e.g.
+    /// utm_source,fbclid).
+    #[arg(long, value_name = "NAME[,NAME...]", value_delimiter = ',')]
+    pub log_drop_param: Vec<String>,
+    /// Access log: methods to replay, comma-separated [default: GET,HEAD].
+    #[arg(long, value_name = "METHOD[,METHOD...]", value_delimiter = ',')]
+    pub log_methods: Vec<String>,
+    /// Access log: response statuses to replay, comma-separated [default:
+    /// 200,203,206,301,404, what a shared cache stores by default].
+    #[arg(long, value_name = "STATUS[,STATUS...]", value_delimiter = ',')]
+    pub log_statuses: Vec<u16>,
 }
 
 /// Flags of `cachelab simulate`.
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
-    /// Trace file to replay (CSV or oracleGeneral, optionally zstd-compressed).
+    /// Trace file to replay (any format of --format, optionally zstd-, gzip- or xz-compressed).
     #[arg(long, value_name = "FILE")]
     pub trace: PathBuf,
     /// How to read the trace.
@@ -273,8 +294,9 @@ pub struct SimulateArgs {
     /// (instead of --size).
     #[arg(long)]
     pub mrc: bool,
-    /// Print a JSON array of rows with fields policy, cache_size, requests, hits, misses,
-    /// miss_ratio, byte_miss_ratio instead of a table.
+    /// Print a JSON array of rows with fields policy, cache_size, requests, reads, hits,
+    /// misses, writes, deletes, expired, miss_ratio (misses / reads), byte_miss_ratio instead
+    /// of a table.
     #[arg(long)]
     pub json: bool,
     /// Worker threads [default: one per core].
@@ -304,11 +326,13 @@ pub enum TraceCommand {
     /// Write a generated workload (the scenario generators) as a trace file; oracleGeneral
     /// output includes each request's next access.
     Gen(TraceGenArgs),
-    /// Print a trace's requests, unique objects, footprint (objects, bytes), one-hit-wonder
-    /// ratio and fitted Zipf alpha (one pass; memory grows with distinct objects only).
+    /// Print a trace's requests (reads, writes, deletes, with a TTL), unique objects, footprint
+    /// (objects, bytes), one-hit-wonder ratio and fitted Zipf alpha (one pass; memory grows
+    /// with distinct objects only).
     Stats(TraceStatsArgs),
-    /// Convert a trace to the format its output name implies (*.csv or *.oracleGeneral.bin,
-    /// optionally .zst); oracleGeneral output gets next-access times computed.
+    /// Convert a trace to the format its output name implies (*.csv, *.oracleGeneral.bin or
+    /// *.lcs, optionally .zst); oracleGeneral and lcs output get next-access times computed;
+    /// only lcs keeps operations and TTLs.
     Convert(TraceConvertArgs),
 }
 
@@ -344,7 +368,7 @@ pub struct TraceGenArgs {
     /// shifting: keys the popularity moves by at each shift [default: a tenth of the keys].
     #[arg(long, value_name = "KEYS")]
     pub shift_by: Option<u64>,
-    /// Output file; its name sets the format: *.csv or *.oracleGeneral.bin, optionally .zst.
+    /// Output file; its name sets the format: *.csv, *.oracleGeneral.bin or *.lcs, optionally .zst.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 }
@@ -370,7 +394,8 @@ pub struct TraceStatsArgs {
 pub struct TraceConvertArgs {
     /// Input trace.
     pub input: PathBuf,
-    /// Output trace; its name sets the format: *.csv or *.oracleGeneral.bin, optionally .zst.
+    /// Output trace; its name sets the format: *.csv, *.oracleGeneral.bin or *.lcs (which keeps
+    /// operations and TTLs), optionally .zst.
     pub output: PathBuf,
     /// How to read the input.
     #[command(flatten)]

@@ -185,6 +185,7 @@ fn run_result(
                 requests: r.requests,
                 hits: r.hits,
                 misses: r.misses,
+                writes: r.writes,
                 bytes_requested: stats.bytes_requested,
                 bytes_hit: stats.bytes_requested.saturating_sub(bytes_missed),
                 ..Counts::default()
@@ -247,21 +248,31 @@ fn run_result(
     }
 }
 
-/// The terminal table: one row per (policy, size), columns named like the JSON fields.
+/// The terminal table: one row per (policy, size), columns named like the JSON fields; the
+/// columns of writes, deletes and expired reads only when some row has any.
 pub fn table(rows: &[Row]) -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
-    table.set_header(["policy", "cache_size", "requests", "hits", "misses", "miss_ratio", "byte_miss_ratio"]);
+    let ops = rows.iter().any(|r| r.writes + r.deletes + r.expired > 0);
+    let mut header = vec!["policy", "cache_size", "requests", "hits", "misses"];
+    if ops {
+        header.extend(["writes", "deletes", "expired"]);
+    }
+    header.extend(["miss_ratio", "byte_miss_ratio"]);
+    table.set_header(header);
     for r in rows {
-        table.add_row([
+        let mut cells = vec![
             r.policy.clone(),
             r.cache_size.to_string(),
             r.requests.to_string(),
             r.hits.to_string(),
             r.misses.to_string(),
-            format!("{:.6}", r.miss_ratio),
-            format!("{:.6}", r.byte_miss_ratio),
-        ]);
+        ];
+        if ops {
+            cells.extend([r.writes.to_string(), r.deletes.to_string(), r.expired.to_string()]);
+        }
+        cells.extend([format!("{:.6}", r.miss_ratio), format!("{:.6}", r.byte_miss_ratio)]);
+        table.add_row(cells);
     }
     table
 }

@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use crate::cli::{TraceArgs, TraceCommand, TraceConvertArgs, TraceGenArgs, TraceInputArgs, TraceStatsArgs};
-use crate::model::NEVER;
 use crate::model::error::InputError;
 use crate::model::units::{Fraction, Positive};
 use crate::workload::trace::{
-    CsvOptions, TraceRecord, TraceSource, TraceStats, count_requests, scan_stats, write_trace,
+    AccessLogOptions, CsvOptions, ReadOptions, TraceFormat, TraceOp, TraceRecord, TraceSource, TraceStats,
+    count_requests, scan_stats, write_trace,
 };
 use crate::workload::{GeneratorKind, ValueSize, WorkloadSpec};
 
@@ -21,7 +21,7 @@ pub fn execute(args: &TraceArgs) -> anyhow::Result<()> {
     }
 }
 
-/// The trace `path` read as `input` says.
+/// The trace `path` read as `input` says; a detected format is named on stderr.
 pub fn source(path: &Path, input: &TraceInputArgs) -> Result<TraceSource, InputError> {
     let csv = CsvOptions {
         time: input.time_col.clone(),
@@ -30,7 +30,19 @@ pub fn source(path: &Path, input: &TraceInputArgs) -> Result<TraceSource, InputE
         string_ids: input.string_ids,
         first_size: input.first_size,
     };
-    TraceSource::new(path, input.format, csv)
+    let defaults = AccessLogOptions::default();
+    let access_log = AccessLogOptions {
+        drop_query: input.log_drop_query,
+        drop_params: input.log_drop_param.clone(),
+        methods: if input.log_methods.is_empty() { defaults.methods } else { input.log_methods.clone() },
+        statuses: if input.log_statuses.is_empty() { defaults.statuses } else { input.log_statuses.clone() },
+    };
+    let read = ReadOptions { ignore_ops: input.ignore_ops, access_log };
+    let (source, note) = TraceSource::choose(path, input.format, csv, read)?;
+    if let Some(note) = note {
+        eprintln!("{}: {note}", path.display());
+    }
+    Ok(source)
 }
 
 fn flag(flag: &str, message: impl Into<String>) -> InputError {
@@ -77,9 +89,7 @@ pub fn gen_spec(a: &TraceGenArgs) -> Result<WorkloadSpec, InputError> {
 fn generate(a: &TraceGenArgs) -> anyhow::Result<()> {
     let spec = gen_spec(a)?;
     let stream = spec.stream(a.seed).map_err(|m| flag("trace gen", m))?;
-    let records = (0u64..)
-        .zip(stream)
-        .map(|(time, r)| Ok(TraceRecord { time, key: r.key, size: r.size, next_access: NEVER }));
+    let records = (0u64..).zip(stream).map(|(time, r)| Ok(TraceRecord::read(time, r.key, r.size)));
     let n = write_trace(&a.out, records)?;
     println!("wrote {n} requests to {}", a.out.display());
     Ok(())
@@ -110,12 +120,17 @@ pub fn render_stats(src: &TraceSource, s: &TraceStats) -> String {
     let alpha = s.zipf_alpha.map_or("-".to_string(), |a| format!("{a:.4}"));
     format!(
         "trace                  {}\nformat                 {}\nrequests               {}\n\
-         unique objects         {}\nfootprint objects      {}\nfootprint bytes        {}\n\
+         reads                  {}\nwrites                 {}\ndeletes                {}\n\
+         with a TTL             {}\nunique objects         {}\nfootprint objects      {}\nfootprint bytes        {}\n\
          bytes requested        {}\none-hit wonders        {} ({:.4} of objects)\n\
          zipf alpha (fitted)    {alpha}\n",
         src.path.display(),
         src.format,
         s.requests,
+        s.reads,
+        s.writes,
+        s.deletes,
+        s.with_ttl,
         s.unique_objects,
         s.footprint_objects,
         s.footprint_bytes,
@@ -127,7 +142,20 @@ pub fn render_stats(src: &TraceSource, s: &TraceStats) -> String {
 
 fn convert(a: &TraceConvertArgs) -> anyhow::Result<()> {
     let src = source(&a.input, &a.read)?;
-    let n = write_trace(&a.output, src.records()?)?;
+    let mut lost = 0u64;
+    let records = src.records()?.inspect(|r| {
+        if let Ok(r) = r {
+            lost += u64::from(r.op != TraceOp::Read || r.ttl > 0);
+        }
+    });
+    let n = write_trace(&a.output, records)?;
     println!("wrote {n} requests to {}", a.output.display());
+    if lost > 0 && TraceFormat::from_path(&a.output)? != TraceFormat::Lcs {
+        eprintln!(
+            "warning: {lost} requests are writes, deletes or carry a TTL; {} keeps none of that (they \
+             were written as reads): convert to *.lcs to keep them",
+            a.output.display()
+        );
+    }
     Ok(())
 }

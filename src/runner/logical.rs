@@ -23,7 +23,7 @@ use crate::runner::interrupt;
 use crate::runner::plan::RunPlan;
 use crate::strategy::{CacheStrategy, Hint, Lookup, MAX_TIERS, Usage, tier_slot};
 use crate::workload::fill_next_access;
-use crate::workload::trace::{FutureTrace, TraceSource, scan_replayable, with_next_access};
+use crate::workload::trace::{FutureTrace, TraceOp, TraceSource, scan_replayable, with_next_access};
 
 /// Requests between two progress-bar updates.
 const PROGRESS_STEP: u64 = 1 << 16;
@@ -39,7 +39,7 @@ enum Stream {
     /// Materialised once with next-access times (for Belady).
     Materialised(Arc<Vec<Request>>),
     /// Streamed from a trace file per cell (with next-access times when a policy needs them).
-    Trace(FutureTrace),
+    Trace(Box<FutureTrace>),
 }
 
 /// One cell's pass over the stream.
@@ -81,7 +81,14 @@ pub fn run(plan: &RunPlan, progress: &ProgressBar, quiet: bool) -> anyhow::Resul
                     Box::new(workload.stream(plan.seed).map_err(anyhow::Error::msg)?.map(Ok))
                 }
                 Stream::Materialised(all) => Box::new(all.iter().copied().map(Ok)),
-                Stream::Trace(t) => Box::new(t.source.records()?.map(|r| r.map(|r| r.request()))),
+                // A cache strategy has no delete: a trace's deletes are left out here (`cachelab
+                // simulate` replays them).
+                Stream::Trace(t) => Box::new(
+                    t.source
+                        .records()?
+                        .filter(|r| !matches!(r, Ok(r) if r.op == TraceOp::Delete))
+                        .map(|r| r.map(|r| r.request())),
+                ),
             };
             let how =
                 Replay { warmup, interval, logical_rate: workload.logical_rate.get(), progress, stop: &stop };
@@ -136,7 +143,7 @@ fn trace_stream(source: &TraceSource, needs_future: bool) -> anyhow::Result<(u64
     } else {
         FutureTrace { source: source.clone(), dir: None }
     };
-    Ok((stats.requests, stats.footprint_objects, Stream::Trace(trace)))
+    Ok((stats.requests, stats.footprint_objects, Stream::Trace(Box::new(trace))))
 }
 
 /// How [`replay`] goes through a stream.

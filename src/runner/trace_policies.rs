@@ -2,15 +2,19 @@
 //! (no async, no values) over a trace streamed in batches. Every (policy, size) job opens its
 //! own reader, so memory is one batch buffer plus the policy's state per job, whatever the
 //! trace's length; jobs run in parallel on rayon's pool.
+//!
+//! Operations and TTLs act as in a look-aside cache (see [`replay`]); libCacheSim's `cachesim`
+//! instead replays every request as a read, which `--ignore-ops` reproduces.
 
 use anyhow::Context;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::model::Capacity;
 use crate::model::error::InputError;
 use crate::policy::{Access, AdmissionSpec, Policy, PolicyKind, PolicyParams, build_policy, with_admission};
-use crate::workload::trace::{BATCH, TraceReader, TraceSource, with_next_access};
+use crate::workload::trace::{BATCH, TraceOp, TraceReader, TraceRecord, TraceSource, with_next_access};
 
 /// Number of cache sizes in a miss-ratio curve (`--mrc`).
 pub const MRC_POINTS: usize = 20;
@@ -36,28 +40,44 @@ pub struct Row {
     pub policy: String,
     /// Capacity, in objects or bytes (as simulated).
     pub cache_size: u64,
-    /// Requests replayed (every request counts; no warm-up).
+    /// Requests replayed (every request counts, whatever its operation; no warm-up).
     pub requests: u64,
-    /// Requests served from the cache.
+    /// Reads among them: `hits + misses` (every request, for traces without operations).
+    pub reads: u64,
+    /// Reads served from the cache.
     pub hits: u64,
-    /// Requests that missed, cold misses included.
+    /// Reads that missed, cold misses and expired objects included.
     pub misses: u64,
-    /// `misses / requests` (0 for an empty trace).
+    /// Writes replayed (each stores the object afresh).
+    pub writes: u64,
+    /// Deletes replayed.
+    pub deletes: u64,
+    /// Reads that found their object resident but past its TTL (counted in `misses`).
+    pub expired: u64,
+    /// `misses / reads` (0 for a trace without reads).
     pub miss_ratio: f64,
-    /// Bytes missed over bytes requested (0 when nothing was requested).
+    /// Bytes missed over bytes requested by reads (0 when nothing was requested).
     pub byte_miss_ratio: f64,
 }
 
 /// Counters of one replay.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
-    /// Requests replayed.
+    /// Requests replayed (all operations).
     pub requests: u64,
-    /// Hits.
+    /// Reads.
+    pub reads: u64,
+    /// Reads that hit.
     pub hits: u64,
-    /// Bytes requested.
+    /// Writes.
+    pub writes: u64,
+    /// Deletes.
+    pub deletes: u64,
+    /// Reads that found their object expired.
+    pub expired: u64,
+    /// Bytes requested by reads.
     pub bytes_requested: u64,
-    /// Bytes of the requests that missed.
+    /// Bytes of the reads that missed.
     pub bytes_missed: u64,
 }
 
@@ -92,10 +112,22 @@ pub fn run(source: &TraceSource, jobs: &[Job], threads: Option<usize>) -> anyhow
     Ok(rows)
 }
 
-/// Replays every record of `reader` through `policy` (logical time = record index).
+/// Replays every record of `reader` through `policy` (logical time = record index) as a
+/// look-aside cache would see it:
+///
+/// - a read looks the object up (libCacheSim's get: a miss admits it); an object past its TTL
+///   is dropped first, so the read misses (and counts as `expired`);
+/// - a write stores a fresh copy: any resident entry is dropped and the object admitted as on
+///   a miss, with the write's size and TTL (write-allocate, like a memcached `set`);
+/// - a delete drops the object if resident.
+///
+/// A read miss or a write with a TTL gives the object an expiry at `time + ttl` in trace
+/// seconds; as in libCacheSim (built with `SUPPORT_TTL`), it expires once the trace's time is
+/// past that, and a hit keeps the expiry it had. Expiries are kept for resident objects only.
 pub fn replay(policy: &mut dyn Policy, reader: &mut TraceReader) -> Result<Tally, InputError> {
     let mut batch = Vec::with_capacity(BATCH);
     let mut evicted = Vec::new();
+    let mut expiry = Expiry::default();
     let mut t = Tally::default();
     loop {
         reader.read_batch(&mut batch)?;
@@ -104,13 +136,87 @@ pub fn replay(policy: &mut dyn Policy, reader: &mut TraceReader) -> Result<Tally
         }
         for r in &batch {
             let access = Access { key: r.key, size: r.size, tick: t.requests, next_access: r.next_access };
-            let hit = policy.access(&access, &mut evicted);
-            evicted.clear();
             t.requests += 1;
-            t.hits += u64::from(hit);
-            t.bytes_requested += u64::from(r.size);
-            if !hit {
-                t.bytes_missed += u64::from(r.size);
+            match r.op {
+                TraceOp::Read => {
+                    if expiry.expired(r.key, r.time) {
+                        policy.remove(r.key);
+                        t.expired += 1;
+                    }
+                    let hit = policy.access(&access, &mut evicted);
+                    t.reads += 1;
+                    t.hits += u64::from(hit);
+                    t.bytes_requested += u64::from(r.size);
+                    if !hit {
+                        t.bytes_missed += u64::from(r.size);
+                        expiry.stored(policy, r);
+                    }
+                }
+                TraceOp::Write => {
+                    t.writes += 1;
+                    policy.remove(r.key);
+                    policy.access(&access, &mut evicted);
+                    expiry.stored(policy, r);
+                }
+                TraceOp::Delete => {
+                    t.deletes += 1;
+                    policy.remove(r.key);
+                    expiry.forget(r.key);
+                }
+            }
+            expiry.evicted(&evicted);
+            evicted.clear();
+        }
+    }
+}
+
+/// The expiry time (trace seconds) of every resident object stored with a TTL. Empty, and
+/// free to check, while the trace has given no TTL.
+#[derive(Debug, Default)]
+struct Expiry {
+    at: FxHashMap<u64, u64>,
+}
+
+impl Expiry {
+    /// Whether `key` has an expiry that `now` is past; forgets it if so.
+    #[inline]
+    fn expired(&mut self, key: u64, now: u64) -> bool {
+        if self.at.is_empty() {
+            return false;
+        }
+        match self.at.get(&key) {
+            Some(&at) if now > at => {
+                self.at.remove(&key);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Records the expiry of `r`'s object just stored (if it was admitted and has a TTL).
+    #[inline]
+    fn stored(&mut self, policy: &dyn Policy, r: &TraceRecord) {
+        if r.ttl > 0 && policy.contains(r.key) {
+            self.at.insert(r.key, r.time + u64::from(r.ttl));
+        } else {
+            self.forget(r.key);
+        }
+    }
+
+    /// Drops the expiry of `key`.
+    #[inline]
+    fn forget(&mut self, key: u64) {
+        if !self.at.is_empty() {
+            self.at.remove(&key);
+        }
+    }
+
+    /// Drops the expiries of evicted objects.
+    #[inline]
+    fn evicted(&mut self, keys: &[u64]) {
+        if !self.at.is_empty() {
+            for k in keys {
+                self.at.remove(k);
             }
         }
     }
@@ -118,7 +224,7 @@ pub fn replay(policy: &mut dyn Policy, reader: &mut TraceReader) -> Result<Tally
 
 fn row(job: &Job, t: &Tally) -> Row {
     let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let misses = t.requests - t.hits;
+    let misses = t.reads - t.hits;
     let policy = match &job.admission {
         Some(filter) => format!("{}+{}", job.policy.name(), filter.name()),
         None => job.policy.name().to_string(),
@@ -127,9 +233,13 @@ fn row(job: &Job, t: &Tally) -> Row {
         policy,
         cache_size: job.capacity.value,
         requests: t.requests,
+        reads: t.reads,
         hits: t.hits,
         misses,
-        miss_ratio: ratio(misses, t.requests),
+        writes: t.writes,
+        deletes: t.deletes,
+        expired: t.expired,
+        miss_ratio: ratio(misses, t.reads),
         byte_miss_ratio: ratio(t.bytes_missed, t.bytes_requested),
     }
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use keys::{ALIAS_TABLE_MAX_KEYS, KeySampler, Permutation, ZipfRanks};
 pub use sizes::ValueSize;
-use trace::{CsvOptions, TraceFormat, TraceSource};
+use trace::{AccessLogOptions, CsvOptions, FormatChoice, ReadOptions, TraceFormat, TraceSource};
 
 use crate::model::Invalid;
 use crate::model::units::{Fraction, HumanDuration, Positive};
@@ -59,7 +59,7 @@ impl GeneratorKind {
         (
             GeneratorKind::Trace,
             "trace",
-            "replay a trace file: path, format (csv | oracle-general), csv columns",
+            "replay a trace file: path, format (csv | oracle-general | lcs | twitter | meta-kv | vscsi | access-log), csv columns, access_log options",
         ),
     ];
 }
@@ -117,6 +117,9 @@ pub struct WorkloadSpec {
     /// trace: CSV columns, e.g. `csv = { time = 2, id = 5, size = 4 }` (names or 1-based indexes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<CsvOptions>,
+    /// trace: how access-log lines become requests, e.g. `access_log = { drop_query = true }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_log: Option<AccessLogOptions>,
 }
 
 mod defaults {
@@ -169,26 +172,35 @@ impl WorkloadSpec {
         if self.keys.get() > u64::MAX / 2 {
             return Err(Invalid::new("keys", format!("is too large: {}", self.keys)));
         }
-        let trace_key =
-            [("path", self.path.is_some()), ("format", self.format.is_some()), ("csv", self.csv.is_some())]
-                .into_iter()
-                .find_map(|(key, set)| set.then_some(key));
+        let trace_key = [
+            ("path", self.path.is_some()),
+            ("format", self.format.is_some()),
+            ("csv", self.csv.is_some()),
+            ("access_log", self.access_log.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(key, set)| set.then_some(key));
         match (self.kind, &self.path, trace_key) {
             (GeneratorKind::Trace, None, _) => {
                 Err(Invalid::new("path", "is required with kind = \"trace\" (the trace file)"))
             }
             (GeneratorKind::Trace, Some(_), _) | (_, _, None) => Ok(()),
             (_, _, Some(key)) => {
-                Err(Invalid::new(key, "path, format and csv only apply to kind = \"trace\""))
+                Err(Invalid::new(key, "path, format, csv and access_log only apply to kind = \"trace\""))
             }
         }
     }
 
     /// The trace this workload replays: `None` for generated workloads, else the trace (its
-    /// format from `format` or the file name).
+    /// format from `format`, else the file name, else its content: see [`TraceSource::choose`]).
     pub fn trace_source(&self) -> Option<Result<TraceSource, crate::model::error::InputError>> {
         let path = self.path.as_ref().filter(|_| self.kind == GeneratorKind::Trace)?;
-        Some(TraceSource::new(path, self.format, self.csv.clone().unwrap_or_default()))
+        let read = ReadOptions { ignore_ops: false, access_log: self.access_log.clone().unwrap_or_default() };
+        let csv = self.csv.clone().unwrap_or_default();
+        Some(
+            TraceSource::choose(path, self.format.map(FormatChoice::Given), csv, read)
+                .map(|(source, _)| source),
+        )
     }
 
     /// Number of distinct keys the workload can request (its footprint in objects).

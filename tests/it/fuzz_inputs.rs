@@ -230,3 +230,49 @@ fn random_and_truncated_traces_end_in_an_exit_code_with_a_message() {
     }
     assert_eq!(cases, 72);
 }
+
+#[test]
+fn truncated_and_damaged_samples_of_every_format_end_in_an_exit_code_with_a_message() {
+    let mut rng = Rng(0x14_F0A7);
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let samples = [
+        ("twitter_sample.csv", "twitter"),
+        ("meta_kv_2022_sample.csv", "meta-kv"),
+        ("meta_kv_2024_sample.csv", "meta-kv"),
+        ("cloudPhysicsIO_window.vscsi", "vscsi"),
+        ("access_combined_sample.log", "access-log"),
+        ("lcs_v2_sample.lcs.zst", "lcs"),
+        ("lcs_v8_sample.lcs.zst", "lcs"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut codes = std::collections::BTreeMap::<i32, usize>::new();
+    for (name, format) in samples {
+        let real = std::fs::read(data.join(name)).unwrap();
+        for n in 0..4 {
+            // Cut short (also inside a compressed frame), or bytes overwritten.
+            let mut bytes = real.clone();
+            if n % 2 == 0 {
+                bytes.truncate(rng.below(real.len()));
+            } else {
+                for _ in 0..1 + rng.below(8) {
+                    let i = rng.below(bytes.len());
+                    bytes[i] = rng.next() as u8;
+                }
+            }
+            let path = dir.path().join(format!("{n}-{name}"));
+            std::fs::write(&path, &bytes).unwrap();
+            let p = path.to_str().unwrap();
+            for args in [
+                vec!["simulate", "--trace", p, "--format", format, "--policy", "lru,belady", "--size", "10"],
+                vec!["trace", "stats", p, "--format", "auto"],
+            ] {
+                let what = format!("{} on {name} case {n} ({} bytes)", args[..2].join(" "), bytes.len());
+                *codes
+                    .entry(outcome(spawn(dir.path(), &args), Duration::from_secs(30), &what))
+                    .or_default() += 1;
+            }
+        }
+    }
+    eprintln!("damaged samples, exit code: count = {codes:?}");
+    assert!(codes.get(&2).copied().unwrap_or(0) > 0, "some damage is reported as bad input: {codes:?}");
+}

@@ -21,6 +21,7 @@ mod oracle;
 mod oracle_admission;
 mod outputs;
 mod policy_props;
+mod readers;
 mod redis;
 mod redis_cluster;
 mod redis_leftovers;

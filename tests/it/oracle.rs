@@ -297,7 +297,7 @@ pub(crate) fn subjects(dir: &Path) -> Vec<Subject> {
             let records = requests
                 .iter()
                 .enumerate()
-                .map(|(i, &(key, size))| Ok(TraceRecord { time: i as u64, key, size, next_access: NEVER }));
+                .map(|(i, &(key, size))| Ok(TraceRecord::read(i as u64, key, size)));
             write_trace(&file, records).expect("write trace");
             Subject { name: name.to_string(), file, requests: with_next(requests), sized: true, real: false }
         })

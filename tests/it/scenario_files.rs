@@ -12,7 +12,7 @@ use cachelab::policy::{AdmissionSpec, PolicyKind, PolicyParams, ResidentHirHit};
 use cachelab::runner::load::{LoadSpec, LoopMode};
 use cachelab::scenario::{Costs, Objectives, ReportSettings, RunMode, Scenario};
 use cachelab::strategy::{MaxmemoryPolicy, RedisUrl, ServerUrl, StrategyKind, StrategyTable};
-use cachelab::workload::trace::{Column, CsvOptions, TraceFormat};
+use cachelab::workload::trace::{AccessLogOptions, Column, CsvOptions, TraceFormat};
 use cachelab::workload::{GeneratorKind, ValueSize, WorkloadSpec};
 use serde_json::Value;
 
@@ -144,6 +144,12 @@ fn full_scenario() -> Scenario<StrategyTable> {
             size: Column::Index(3),
             string_ids: true,
             first_size: true,
+        }),
+        access_log: Some(AccessLogOptions {
+            drop_query: true,
+            drop_params: vec!["utm_source".into()],
+            methods: vec!["GET".into()],
+            statuses: vec![200],
         }),
     };
     let load = LoadSpec {

@@ -101,8 +101,19 @@ fn csv_and_oracle_general_versions_give_identical_rows() {
 fn json_rows_have_exactly_the_documented_fields() {
     let rows = simulate(&["--trace", ORACLE, "--policy", "lru", "--size", "1000"]);
     let keys: Vec<&str> = rows[0].as_object().unwrap().keys().map(String::as_str).collect();
-    let mut expected =
-        vec!["policy", "cache_size", "requests", "hits", "misses", "miss_ratio", "byte_miss_ratio"];
+    let mut expected = vec![
+        "policy",
+        "cache_size",
+        "requests",
+        "reads",
+        "hits",
+        "misses",
+        "writes",
+        "deletes",
+        "expired",
+        "miss_ratio",
+        "byte_miss_ratio",
+    ];
     expected.sort_unstable();
     let mut got = keys.clone();
     got.sort_unstable();

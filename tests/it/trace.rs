@@ -41,7 +41,7 @@ fn sample() -> Vec<TraceRecord> {
     (0..5000u64)
         .map(|i| {
             let key = (i * 7919) % 613 * 1_000_000_007 + 1;
-            TraceRecord { time: 1_000 + i / 4, key, size: (key % 5000) as u32 + 1, next_access: NEVER }
+            TraceRecord::read(1_000 + i / 4, key, (key % 5000) as u32 + 1)
         })
         .collect()
 }

@@ -13,7 +13,6 @@ use rustc_hash::FxHashMap;
 
 use super::input::Input;
 use super::{BATCH, Column, CsvOptions, TraceRecord, trace_error};
-use crate::model::NEVER;
 use crate::model::error::InputError;
 use crate::model::hash::hash_bytes;
 
@@ -182,7 +181,7 @@ impl CsvReader {
                 })?
             }
         };
-        Ok(TraceRecord { time, key, size, next_access: NEVER })
+        Ok(TraceRecord::read(time, key, size))
     }
 }
 
@@ -216,6 +215,7 @@ fn csv_error(path: &Path, fallback_line: u64, e: &::csv::Error) -> InputError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::NEVER;
 
     fn read(text: &str, options: &CsvOptions) -> Result<Vec<TraceRecord>, InputError> {
         let input: Input = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));

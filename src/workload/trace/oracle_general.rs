@@ -3,14 +3,15 @@
 //! is the 1-based index of the next request for the same object, -1 when there is none; it is
 //! mapped to the 0-based index (or [`NEVER`]) that [`crate::workload::fill_next_access`] uses.
 //!
-//! The reader decodes [`BATCH`] records per call out of one reusable buffer: no allocation per
+//! The reader decodes [`super::BATCH`] records per call out of one reusable buffer: no allocation per
 //! record, one `read` call per batch.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::input::{Input, read_full};
-use super::{BATCH, TraceRecord, trace_error};
+use super::TraceRecord;
+use super::binary::{FixedRecords, i64_at, u32_at, u64_at};
+use super::input::Input;
 use crate::model::NEVER;
 use crate::model::error::InputError;
 
@@ -19,74 +20,55 @@ pub const RECORD: usize = 24;
 
 /// Streaming oracleGeneral reader.
 pub struct OracleReader {
-    input: Input,
-    path: PathBuf,
-    buf: Box<[u8]>,
-    /// Records decoded so far (the 0-based index of the next one).
-    index: u64,
+    records: FixedRecords,
 }
 
 impl fmt::Debug for OracleReader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OracleReader").field("path", &self.path).field("index", &self.index).finish()
+        f.debug_struct("OracleReader")
+            .field("path", &self.records.path())
+            .field("index", &self.records.index())
+            .finish()
     }
 }
 
 impl OracleReader {
     /// A reader over `input`, the content of `path` (named in errors).
     pub fn new(input: Input, path: &Path) -> Self {
-        OracleReader { input, path: path.to_path_buf(), buf: vec![0u8; BATCH * RECORD].into(), index: 0 }
+        OracleReader { records: FixedRecords::new(input, path, RECORD, 0) }
     }
 
-    /// Appends the next records (at most [`BATCH`]) to `out`; appends none at the end.
+    /// Appends the next records (at most [`super::BATCH`]) to `out`; appends none at the end.
     pub fn read_batch(&mut self, out: &mut Vec<TraceRecord>) -> Result<(), InputError> {
-        let (n, failure) = read_full(&mut self.input, &mut self.buf);
-        let whole = n / RECORD;
-        if let Some(e) = failure {
-            return Err(self.error_at(whole, format!("cannot read: {e}")));
-        }
-        for (i, rec) in self.buf[..whole * RECORD].chunks_exact(RECORD).enumerate() {
-            out.push(decode(rec, self.index + i as u64).map_err(|m| self.error_at(i, m))?);
-        }
-        if n % RECORD != 0 {
-            let at = self.index + whole as u64;
-            return Err(trace_error(
-                &self.path,
-                format!("record {}", at + 1),
-                format!(
-                    "truncated record: {} of {RECORD} bytes at byte offset {} (the file ends mid-record)",
-                    n % RECORD,
-                    at * RECORD as u64
-                ),
-            ));
-        }
-        self.index += whole as u64;
-        Ok(())
-    }
-
-    fn error_at(&self, i: usize, message: String) -> InputError {
-        trace_error(&self.path, format!("record {}", self.index + i as u64 + 1), message)
+        self.records.read_batch(out, decode)
     }
 }
 
 /// Decodes record number `index` (0-based).
 #[inline]
 fn decode(rec: &[u8], index: u64) -> Result<TraceRecord, String> {
-    let time = u32::from_le_bytes(rec[0..4].try_into().expect("4 bytes"));
-    let key = u64::from_le_bytes(rec[4..12].try_into().expect("8 bytes"));
-    let size = u32::from_le_bytes(rec[12..16].try_into().expect("4 bytes"));
-    let next = i64::from_le_bytes(rec[16..24].try_into().expect("8 bytes"));
-    let next_access = if next == -1 {
-        NEVER
+    let next_access = next_access(i64_at(rec, 16), index)?;
+    Ok(TraceRecord {
+        next_access,
+        ..TraceRecord::read(u64::from(u32_at(rec, 0)), u64_at(rec, 4), u32_at(rec, 12))
+    })
+}
+
+/// The 0-based next access (or [`NEVER`]) of request `index` from libCacheSim's on-disk
+/// `next_access_vtime`: -1 (or `i64::MAX`, which libCacheSim's lcs reader also reads as never)
+/// or the 1-based index of a later request.
+#[inline]
+pub fn next_access(next: i64, index: u64) -> Result<u64, String> {
+    if next == -1 || next == i64::MAX {
+        Ok(NEVER)
     } else if next > 0 && next as u64 > index + 1 {
-        next as u64 - 1
+        Ok(next as u64 - 1)
     } else {
-        return Err(format!(
+        Err(format!(
             "next_access is {next}; it must be -1 (never) or the 1-based index of a later request (> {})",
             index + 1
-        ));
-    };
-    Ok(TraceRecord { time: u64::from(time), key, size, next_access })
+        ))
+    }
 }
 
 /// Encodes `r`, request number `index` (0-based), as a record.
@@ -110,7 +92,7 @@ mod tests {
 
     #[test]
     fn records_round_trip_with_one_based_next_access() {
-        let r = TraceRecord { time: 7, key: u64::MAX - 3, size: 4096, next_access: 41 };
+        let r = TraceRecord { next_access: 41, ..TraceRecord::read(7, u64::MAX - 3, 4096) };
         let mut buf = [0u8; RECORD];
         encode(&r, &mut buf);
         assert_eq!(i64::from_le_bytes(buf[16..24].try_into().unwrap()), 42);
@@ -123,7 +105,7 @@ mod tests {
     #[test]
     fn a_next_access_that_is_not_later_is_rejected() {
         let mut buf = [0u8; RECORD];
-        encode(&TraceRecord { time: 0, key: 1, size: 1, next_access: 2 }, &mut buf);
+        encode(&TraceRecord { next_access: 2, ..TraceRecord::read(0, 1, 1) }, &mut buf);
         assert!(decode(&buf, 1).is_ok());
         assert!(decode(&buf, 2).is_err());
         buf[16..24].copy_from_slice(&0i64.to_le_bytes());

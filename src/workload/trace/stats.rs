@@ -1,4 +1,5 @@
-//! One pass over a trace: request count, footprint, one-hit wonders and a fitted Zipf alpha.
+//! One pass over a trace: request counts (by operation), footprint, one-hit wonders and a
+//! fitted Zipf alpha.
 //! Memory: a hash map of about 32 bytes per distinct object.
 
 use std::path::Path;
@@ -6,7 +7,7 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::{BATCH, TraceSource};
+use super::{BATCH, TraceOp, TraceSource};
 use crate::model::error::InputError;
 
 /// What `cachelab trace stats` reports.
@@ -14,6 +15,14 @@ use crate::model::error::InputError;
 pub struct TraceStats {
     /// Requests in the trace.
     pub requests: u64,
+    /// Reads among them (every request, for formats without operations).
+    pub reads: u64,
+    /// Writes among them.
+    pub writes: u64,
+    /// Deletes among them.
+    pub deletes: u64,
+    /// Requests that carry a TTL.
+    pub with_ttl: u64,
     /// Distinct object ids.
     pub unique_objects: u64,
     /// Footprint in objects (every distinct object counts 1; equals `unique_objects`).
@@ -61,6 +70,7 @@ pub fn scan_stats(source: &TraceSource) -> Result<TraceStats, InputError> {
     let mut batch = Vec::with_capacity(BATCH);
     let mut seen: FxHashMap<u64, u64> = FxHashMap::default();
     let (mut requests, mut footprint_bytes, mut bytes_requested) = (0u64, 0u64, 0u64);
+    let (mut reads, mut writes, mut deletes, mut with_ttl) = (0u64, 0u64, 0u64, 0u64);
     loop {
         reader.read_batch(&mut batch)?;
         if batch.is_empty() {
@@ -68,6 +78,12 @@ pub fn scan_stats(source: &TraceSource) -> Result<TraceStats, InputError> {
         }
         for r in &batch {
             requests += 1;
+            match r.op {
+                TraceOp::Read => reads += 1,
+                TraceOp::Write => writes += 1,
+                TraceOp::Delete => deletes += 1,
+            }
+            with_ttl += u64::from(r.ttl > 0);
             bytes_requested += u64::from(r.size);
             let count = seen.entry(r.key).or_insert_with(|| {
                 footprint_bytes += u64::from(r.size);
@@ -82,6 +98,10 @@ pub fn scan_stats(source: &TraceSource) -> Result<TraceStats, InputError> {
     counts.sort_unstable_by(|a, b| b.cmp(a));
     Ok(TraceStats {
         requests,
+        reads,
+        writes,
+        deletes,
+        with_ttl,
         unique_objects: unique,
         footprint_objects: unique,
         footprint_bytes,

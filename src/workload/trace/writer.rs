@@ -1,8 +1,8 @@
-//! Writing traces: CSV (`time,obj_id,obj_size`) or oracleGeneral, zstd-compressed when the
-//! file name ends with `.zst`. Output goes to a temporary file in the target directory that is
+//! Writing traces: CSV (`time,obj_id,obj_size`), oracleGeneral, or lcs version 3 (which keeps
+//! operations and TTLs), zstd-compressed when the file name ends with `.zst`. Output goes to a temporary file in the target directory that is
 //! renamed into place at the end, so a failure never leaves a half-written trace.
 //!
-//! oracleGeneral needs each request's next access, which a forward stream cannot know. The
+//! oracleGeneral and lcs need each request's next access, which a forward stream cannot know. The
 //! records are first written uncompressed to the temporary file, then a reverse pass over that
 //! file (chunk by chunk, from the end) fills in `next_access` remembering each object's latest
 //! index. Memory: one chunk plus a hash map of about 32 bytes per distinct object (32 MB for
@@ -18,7 +18,7 @@ use tempfile::{NamedTempFile, TempDir};
 
 use super::format::wants_zstd;
 use super::oracle_general::{RECORD, encode, next_field};
-use super::{CsvOptions, TraceFormat, TraceRecord, TraceSource};
+use super::{CsvOptions, TraceFormat, TraceOp, TraceRecord, TraceSource, lcs};
 use crate::model::NEVER;
 use crate::model::error::InputError;
 use crate::model::output::{self, Target};
@@ -32,14 +32,41 @@ const REVERSE_CHUNK: usize = 1 << 16;
 /// Write buffer.
 const WRITE_BUFFER: usize = 1 << 18;
 
+/// Bytes of an lcs version-3 record, the version cachelab writes.
+const LCS_RECORD: usize = 36;
+
+/// Where a binary format keeps its records and their next accesses.
+#[derive(Clone, Copy)]
+struct Layout {
+    /// Bytes before the first record.
+    header: u64,
+    /// Bytes per record.
+    record: usize,
+    /// Offset of the 8-byte object id in a record.
+    key_at: usize,
+    /// Offset of the 8-byte next access in a record.
+    next_at: usize,
+}
+
+const ORACLE_LAYOUT: Layout = Layout { header: 0, record: RECORD, key_at: 4, next_at: 16 };
+const LCS_LAYOUT: Layout = Layout { header: lcs::HEADER as u64, record: LCS_RECORD, key_at: 4, next_at: 28 };
+
 /// Writes `records` to `path` in the format its name implies (see
-/// [`TraceFormat::from_path`]); returns the number of records written. oracleGeneral output
-/// gets each record's next access computed (any `next_access` in `records` is ignored).
+/// [`TraceFormat::from_path`]: CSV, oracleGeneral or lcs); returns the number of records
+/// written. oracleGeneral and lcs output get each record's next access computed (any
+/// `next_access` in `records` is ignored). Only lcs keeps operations and TTLs.
 pub fn write_trace(
     path: &Path,
     records: impl Iterator<Item = Result<TraceRecord, InputError>>,
 ) -> anyhow::Result<u64> {
     let format = TraceFormat::from_path(path)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if name.ends_with(".gz") || name.ends_with(".xz") {
+        anyhow::bail!(InputError::Output {
+            path: path.to_path_buf(),
+            message: "cachelab reads gzip and xz but writes zstd only: name the output *.zst".into(),
+        });
+    }
     // A FIFO, device or link is written through once the trace is complete; the work files
     // then go to the system's temporary directory.
     let through = output::target(path)? == Target::WriteThrough;
@@ -63,10 +90,11 @@ pub fn write_trace(
             sink.finish().with_context(cannot_write)?;
             (tmp, count)
         }
-        TraceFormat::OracleGeneral => {
+        TraceFormat::OracleGeneral | TraceFormat::Lcs => {
+            let layout = if format == TraceFormat::Lcs { LCS_LAYOUT } else { ORACLE_LAYOUT };
             let mut raw = temp()?;
-            let count = write_raw(raw.as_file_mut(), records).map_err(|e| e.writing(path))?;
-            fill_next_access(raw.as_file_mut(), count).with_context(cannot_write)?;
+            let count = write_raw(raw.as_file_mut(), records, layout).map_err(|e| e.writing(path))?;
+            fill_next_access(raw.as_file_mut(), count, layout).with_context(cannot_write)?;
             if wants_zstd(path) {
                 let packed = temp()?;
                 let mut sink = Sink::new(packed.reopen().with_context(cannot_write)?, true)?;
@@ -78,6 +106,13 @@ pub fn write_trace(
                 (raw, count)
             }
         }
+        other => anyhow::bail!(InputError::Output {
+            path: path.to_path_buf(),
+            message: format!(
+                "cachelab does not write {other} traces; name the output *.csv, *.oracleGeneral.bin or \
+                 *.lcs (optionally .zst)"
+            ),
+        }),
     };
     if through {
         let mut finished = file.reopen().with_context(cannot_write)?;
@@ -103,7 +138,8 @@ fn readable_by_all(file: &File) -> std::io::Result<()> {
 }
 
 /// A trace that carries next-access times (what Belady needs): the source itself when its
-/// format has them, else an oracleGeneral copy in a temporary directory, deleted on drop.
+/// format has them, else an lcs copy (which keeps operations and TTLs) in a temporary
+/// directory, deleted on drop.
 #[derive(Debug)]
 pub struct FutureTrace {
     /// The trace to read.
@@ -113,15 +149,16 @@ pub struct FutureTrace {
 }
 
 /// Returns `source` unchanged if its format carries next accesses, else converts it to a
-/// temporary zstd oracleGeneral file (one pass; memory as for [`write_trace`]).
+/// temporary zstd lcs file (one pass; memory as for [`write_trace`]).
 pub fn with_next_access(source: &TraceSource) -> anyhow::Result<FutureTrace> {
     if source.format.has_next_access() {
         return Ok(FutureTrace { source: source.clone(), dir: None });
     }
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let path = dir.path().join("future.oracleGeneral.bin.zst");
+    let path = dir.path().join("future.lcs.zst");
     write_trace(&path, source.records()?)?;
-    let source = TraceSource { path, format: TraceFormat::OracleGeneral, csv: CsvOptions::default() };
+    let source =
+        TraceSource { path, format: TraceFormat::Lcs, csv: CsvOptions::default(), read: source.read.clone() };
     Ok(FutureTrace { source, dir: Some(dir) })
 }
 
@@ -217,39 +254,73 @@ fn write_csv(
     Ok(count)
 }
 
-/// Writes uncompressed oracleGeneral records with `next_access` = never.
+/// Writes uncompressed records in `layout` (oracleGeneral, or lcs with its header) with
+/// `next_access` = never.
 fn write_raw(
     file: &mut File,
     records: impl Iterator<Item = Result<TraceRecord, InputError>>,
+    layout: Layout,
 ) -> Result<u64, Copying> {
-    let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
-    let mut buf = [0u8; RECORD];
+    let mut out = BufWriter::with_capacity(WRITE_BUFFER, &mut *file);
+    let lcs = layout.header > 0;
+    if lcs {
+        out.write_all(&lcs::header(3))?;
+    }
+    let mut buf = [0u8; LCS_RECORD];
     let mut count = 0;
     for r in records {
-        encode(&TraceRecord { next_access: NEVER, ..r? }, &mut buf);
-        out.write_all(&buf)?;
+        let r = TraceRecord { next_access: NEVER, ..r? };
+        if lcs {
+            encode_lcs(&r, &mut buf);
+        } else {
+            encode(&r, &mut buf[..RECORD]);
+        }
+        out.write_all(&buf[..layout.record])?;
         count += 1;
     }
     out.flush()?;
+    drop(out);
+    if lcs {
+        // The header's statistics: their version (1) and the number of requests.
+        file.seek(SeekFrom::Start(16))?;
+        file.write_all(&1i64.to_le_bytes())?;
+        file.write_all(&(count as i64).to_le_bytes())?;
+    }
     Ok(count)
 }
 
+/// Encodes `r` as an lcs version-3 record (tenant 0).
+fn encode_lcs(r: &TraceRecord, out: &mut [u8]) {
+    let op: u32 = match r.op {
+        TraceOp::Read => 1,
+        TraceOp::Write => 3,
+        TraceOp::Delete => 9,
+    };
+    out[0..4].copy_from_slice(&u32::try_from(r.time).unwrap_or(u32::MAX).to_le_bytes());
+    out[4..12].copy_from_slice(&r.key.to_le_bytes());
+    out[12..20].copy_from_slice(&i64::from(r.size).to_le_bytes());
+    out[20..24].copy_from_slice(&op.to_le_bytes());
+    out[24..28].copy_from_slice(&r.ttl.to_le_bytes());
+    out[28..36].copy_from_slice(&next_field(r.next_access).to_le_bytes());
+}
+
 /// The reverse pass: rewrites every record's next access in place, last chunk first.
-fn fill_next_access(file: &mut File, count: u64) -> std::io::Result<()> {
+fn fill_next_access(file: &mut File, count: u64, layout: Layout) -> std::io::Result<()> {
+    let Layout { header, record, key_at, next_at } = layout;
     let mut next: FxHashMap<u64, u64> = FxHashMap::default();
-    let mut buf = vec![0u8; REVERSE_CHUNK * RECORD];
+    let mut buf = vec![0u8; REVERSE_CHUNK * record];
     let mut end = count;
     while end > 0 {
         let start = end.saturating_sub(REVERSE_CHUNK as u64);
-        let bytes = &mut buf[..(end - start) as usize * RECORD];
-        file.seek(SeekFrom::Start(start * RECORD as u64))?;
+        let bytes = &mut buf[..(end - start) as usize * record];
+        file.seek(SeekFrom::Start(header + start * record as u64))?;
         file.read_exact(bytes)?;
-        for (i, rec) in bytes.chunks_exact_mut(RECORD).enumerate().rev() {
-            let key = u64::from_le_bytes(rec[4..12].try_into().expect("8 bytes"));
+        for (i, rec) in bytes.chunks_exact_mut(record).enumerate().rev() {
+            let key = u64::from_le_bytes(rec[key_at..key_at + 8].try_into().expect("8 bytes"));
             let later = next.insert(key, start + i as u64).unwrap_or(NEVER);
-            rec[16..24].copy_from_slice(&next_field(later).to_le_bytes());
+            rec[next_at..next_at + 8].copy_from_slice(&next_field(later).to_le_bytes());
         }
-        file.seek(SeekFrom::Start(start * RECORD as u64))?;
+        file.seek(SeekFrom::Start(header + start * record as u64))?;
         file.write_all(bytes)?;
         end = start;
     }
