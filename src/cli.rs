@@ -30,6 +30,12 @@ pub enum Command {
     /// Re-render the report (index.html, charts, summary.csv, summary.md) from a results.json
     /// alone, without re-running anything.
     Report(ReportArgs),
+    /// Compare two runs' results.json: per strategy and capacity, the change in hit ratio,
+    /// throughput and latency percentiles from A to B, flagged only beyond run-to-run noise
+    /// (simulation: any change in the exact counts; load: per-interval bands and latency
+    /// confidence bands that do not overlap). Refuses runs of different workloads unless
+    /// --force.
+    Compare(CompareArgs),
     /// Replay a trace through eviction policies at one or more cache sizes, exactly and fast:
     /// every (policy, size) pair runs in parallel, each streaming the trace (bounded memory).
     /// Prints one row per pair: policy, cache_size, requests, hits, misses, miss_ratio,
@@ -205,6 +211,21 @@ pub struct ReportArgs {
     /// Where to write the report; default: the directory holding results.json.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// Flags of `cachelab compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The earlier run's results.json (A).
+    pub a: PathBuf,
+    /// The later run's results.json (B).
+    pub b: PathBuf,
+    /// Also write the comparison as a page, DIR/index.html.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Compare even when the runs used different workloads.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// How to read a trace file (shared by `simulate` and `trace`).

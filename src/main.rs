@@ -18,6 +18,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Report(args) => commands::report::execute(args),
+        Command::Compare(args) => commands::compare::execute(args),
         Command::Simulate(args) => commands::simulate::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
         Command::Serve(args) => commands::serve::execute(args),

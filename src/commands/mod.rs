@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns parsed flags into work and output.
 
 pub mod cleanup;
+pub mod compare;
 pub mod list;
 pub mod origin;
 pub mod report;

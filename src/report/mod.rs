@@ -5,6 +5,8 @@
 mod axis;
 pub mod charts;
 mod coalescing;
+pub mod compare;
+mod costs;
 mod format;
 mod html;
 pub mod recommend;
@@ -49,6 +51,8 @@ pub struct Report {
     pub recommendation: Recommendation,
     /// Warnings shown on the page.
     pub warnings: Vec<String>,
+    /// `recommendation.json`: the recommendation for programs ([`recommend::Document`]).
+    pub recommendation_json: String,
 }
 
 /// Renders the report of `result` (charts in parallel).
@@ -69,12 +73,14 @@ pub fn render(result: &RunResult) -> anyhow::Result<Report> {
     let recommendation = recommend::recommend(result);
     let warnings = warnings::warnings(result);
     let html = html::render(result, &recommendation, &charts, &warnings)?;
-    Ok(Report { html, charts, recommendation, warnings })
+    let document = recommend::Document::new(result, &recommendation);
+    let recommendation_json = serde_json::to_string_pretty(&document)? + "\n";
+    Ok(Report { html, charts, recommendation, warnings, recommendation_json })
 }
 
 impl Report {
-    /// Writes `index.html` and each drawn chart as `<stem>.png` and `<stem>.svg` into `dir`
-    /// (each file atomically); returns the paths written.
+    /// Writes `index.html`, `recommendation.json` and each drawn chart as `<stem>.png` and
+    /// `<stem>.svg` into `dir` (each file atomically); returns the paths written.
     pub fn write(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         let mut written = Vec::new();
         for chart in &self.charts {
@@ -86,6 +92,9 @@ impl Report {
                 }
             }
         }
+        let json = dir.join("recommendation.json");
+        write_atomic(&json, self.recommendation_json.as_bytes())?;
+        written.push(json);
         let page = dir.join("index.html");
         write_atomic(&page, self.html.as_bytes())?;
         written.push(page);

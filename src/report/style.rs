@@ -21,19 +21,54 @@ pub fn register_fonts() {
     });
 }
 
-/// Tableau 10, reordered so that neighbours contrast and the pale yellow comes last.
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(0x4E, 0x79, 0xA7),
-    RGBColor(0xF2, 0x8E, 0x2B),
-    RGBColor(0x59, 0xA1, 0x4F),
-    RGBColor(0xE1, 0x57, 0x59),
-    RGBColor(0xB0, 0x7A, 0xA1),
-    RGBColor(0x76, 0xB7, 0xB2),
-    RGBColor(0x9C, 0x75, 0x5F),
-    RGBColor(0xFF, 0x9D, 0xA7),
-    RGBColor(0xBA, 0xB0, 0xAC),
-    RGBColor(0xED, 0xC9, 0x48),
+/// Sixteen colours that stay apart on white, also for colour-blind readers: Okabe and Ito's
+/// seven (without black, kept for the bound) then Paul Tol's nine "muted" ones, the palest
+/// last (Okabe & Ito, "Color Universal Design", 2008; Tol, "Colour Schemes", SRON 2021).
+pub const PALETTE: [RGBColor; 16] = [
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0x33, 0x22, 0x88),
+    RGBColor(0x11, 0x77, 0x33),
+    RGBColor(0x88, 0x22, 0x55),
+    RGBColor(0x44, 0xAA, 0x99),
+    RGBColor(0x99, 0x99, 0x33),
+    RGBColor(0xAA, 0x44, 0x99),
+    RGBColor(0xCC, 0x66, 0x77),
+    RGBColor(0x88, 0xCC, 0xEE),
+    RGBColor(0xDD, 0xCC, 0x77),
+    RGBColor(0xF0, 0xE4, 0x42),
 ];
+
+/// A marker shape; one per family of policies, so that lines of one family look alike in
+/// shape and differ in colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Recency: LRU, CLOCK.
+    Circle,
+    /// Insertion order: FIFO, SIEVE, S3-FIFO.
+    Square,
+    /// Frequency: LFU, W-TinyLFU, moka.
+    Triangle,
+    /// History-adaptive: ARC, LIRS.
+    Diamond,
+    /// Anything else (Redis, files, tiers, the bound).
+    Cross,
+}
+
+/// The family marker of a strategy of `kind`.
+pub fn family(kind: &str) -> Shape {
+    match kind {
+        "lru" | "clock" => Shape::Circle,
+        "fifo" | "sieve" | "s3fifo" => Shape::Square,
+        "lfu" | "wtinylfu" | "moka" => Shape::Triangle,
+        "arc" | "lirs" => Shape::Diamond,
+        _ => Shape::Cross,
+    }
+}
 
 /// Belady (the optimal bound) is always black.
 pub const BOUND: RGBColor = RGBColor(0, 0, 0);
@@ -104,7 +139,12 @@ impl Palette {
         if is_bound(r) {
             return BOUND;
         }
-        match self.names.iter().position(|n| *n == r.strategy) {
+        self.named(&r.strategy)
+    }
+
+    /// The colour of the strategy named `name` (grey when it is not a candidate of the run).
+    pub fn named(&self, name: &str) -> RGBColor {
+        match self.names.iter().position(|n| n == name) {
             Some(i) => PALETTE[i % PALETTE.len()],
             None => BASELINE,
         }

@@ -2,7 +2,7 @@
 //! errors, timeouts or corrupt hits, and runs that stopped early.
 
 use super::format;
-use crate::metrics::{RunResult, TimePoint};
+use crate::metrics::{IntervalCounts, RunResult, TimePoint};
 
 /// A hit ratio that rose by more than this between the last two tenths of the measured time
 /// series counts as "still climbing".
@@ -75,8 +75,33 @@ pub fn warnings(result: &RunResult) -> Vec<String> {
                 ));
             }
         }
+        if r.load.is_none()
+            && let Some(rise) = still_climbing(&logical_series(&r.intervals))
+        {
+            out.push(format!(
+                "{label}: warm-up too short: the hit ratio was still climbing at the end of the run \
+                 (+{rise:.3} between the last two tenths of the measured requests); the hit ratio understates \
+                 the steady state. Raise `warmup` or `requests`."
+            ));
+        }
     }
     out
+}
+
+/// A simulation's intervals of requests as a time series whose time is the request index
+/// (from the end of the warm-up), for [`still_climbing`].
+fn logical_series(intervals: &[IntervalCounts]) -> Vec<TimePoint> {
+    intervals
+        .iter()
+        .map(|i| TimePoint {
+            t_s: i.from_request as f64,
+            requests: i.hits + i.misses,
+            hit_ratio: i.hit_ratio(),
+            origin_rps: 0.0,
+            errors: 0,
+            timeouts: 0,
+        })
+        .collect()
 }
 
 /// " Causes: `a` (3 times), ..." for the causes of failed operations, or nothing.
@@ -129,6 +154,25 @@ mod tests {
         let rising: Vec<f64> = (0..30).map(|i| 0.5 + i as f64 * 0.01).collect();
         let rise = still_climbing(&series(&rising)).expect("flagged");
         assert!((rise - 0.03).abs() < 1e-9, "{rise}");
+    }
+
+    #[test]
+    fn a_simulation_still_warming_up_is_flagged_from_its_intervals() {
+        let intervals = |climb: u64| -> Vec<IntervalCounts> {
+            (0..30)
+                .map(|k| {
+                    let hits = 500 + climb * k;
+                    IntervalCounts {
+                        from_request: k as i64 * 1000 - 3000,
+                        requests: 1000,
+                        hits,
+                        misses: 1000 - hits,
+                    }
+                })
+                .collect()
+        };
+        assert!(still_climbing(&logical_series(&intervals(10))).is_some());
+        assert_eq!(still_climbing(&logical_series(&intervals(0))), None);
     }
 
     #[test]

@@ -35,7 +35,7 @@ fn report_renders_a_results_file_into_a_folder() {
         .arg(out.path())
         .assert()
         .success()
-        .stderr(predicate::str::contains("(8 charts)").and(predicate::str::contains("Pick disk @ 1GiB")));
+        .stderr(predicate::str::contains("(10 charts)").and(predicate::str::contains("Pick disk @ 1GiB")));
     let files = names(out.path());
     for stem in ["hit-ratio", "throughput", "miss-ratio-curve-bytes", "latency-hits", "latency-misses"] {
         assert!(
@@ -43,7 +43,7 @@ fn report_renders_a_results_file_into_a_folder() {
             "{files:?}"
         );
     }
-    assert_eq!(files.len(), 8 * 2 + 3, "{files:?}");
+    assert_eq!(files.len(), 10 * 2 + 4, "{files:?}");
     let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(html.contains("<h2>Recommendation</h2>") && html.contains("web-three-way"));
     let csv = std::fs::read_to_string(out.path().join("summary.csv")).unwrap();

@@ -4,6 +4,7 @@
 mod che;
 mod cli;
 mod cli_report;
+mod compare_cli;
 mod damage;
 mod determinism;
 mod fidelity;

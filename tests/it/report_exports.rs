@@ -74,6 +74,6 @@ fn html_page_needs_no_network() {
     {
         assert!(!html.contains(forbidden), "page contains {forbidden}");
     }
-    assert_eq!(html.matches("<img src=\"data:image/png;base64,").count(), 8, "every drawn chart is inline");
+    assert_eq!(html.matches("<img src=\"data:image/png;base64,").count(), 10, "every drawn chart is inline");
     assert!(html.contains("<script>") && !html.contains("<script src"), "only inline script");
 }

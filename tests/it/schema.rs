@@ -51,3 +51,51 @@ fn real_output_validates_against_the_schema() {
     broken["results"][0]["hits"] = serde_json::json!("many");
     assert!(!validator.is_valid(&broken));
 }
+
+fn committed_recommendation_schema() -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/recommendation.schema.json");
+    if std::env::var_os("CACHELAB_UPDATE_SCHEMA").is_some() {
+        let schema = cachelab::report::recommend::recommendation_schema();
+        std::fs::write(&path, serde_json::to_string_pretty(&schema).unwrap() + "\n").unwrap();
+    }
+    serde_json::from_slice(&std::fs::read(&path).expect("schema/recommendation.schema.json exists")).unwrap()
+}
+
+#[test]
+fn recommendation_json_validates_against_its_committed_schema() {
+    assert_eq!(
+        committed_recommendation_schema(),
+        cachelab::report::recommend::recommendation_schema(),
+        "schema/recommendation.schema.json is stale: regenerate with CACHELAB_UPDATE_SCHEMA=1"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"s\"\n[workload]\nkeys = 1000\nrequests = 5000\n[[strategy]]\nname = \"l\"\nkind = \"lru\"\ncapacity = [10, 50, 200]\n[[strategy]]\nname = \"f\"\nkind = \"fifo\"\ncapacity = [10, 50, 200]\n[objectives]\nmin_hit_ratio = 0.3\n[costs]\nmemory_per_gib_month = 5\norigin_per_million_misses = 1\nrequests_per_month = 1e9\n",
+    )
+    .unwrap();
+    Command::cargo_bin("cachelab")
+        .unwrap()
+        .args(["run", "-q", scenario.to_str().unwrap(), "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("s/recommendation.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&committed_recommendation_schema())
+        .expect("the schema is valid JSON Schema");
+    let errors: Vec<String> =
+        validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "recommendation.json violates its schema: {errors:#?}");
+    // The file says what a program needs: the pick, every candidate's objectives, the knees.
+    assert_eq!(doc["candidates"].as_array().unwrap().len(), 6);
+    let check = &doc["candidates"][0]["objectives"][0];
+    assert_eq!(check["objective"], "min_hit_ratio");
+    assert!(check["margin"].as_f64().unwrap() >= 0.0 && check["met"] == true, "{check}");
+    assert_eq!(doc["knees"].as_array().unwrap().len(), 2, "{}", doc["knees"]);
+    assert!(doc["cheapest"]["monthly"]["total"].as_f64().unwrap() > 0.0);
+    let mut broken = doc.clone();
+    broken["candidates"][0]["meets_all"] = serde_json::json!("yes");
+    assert!(!validator.is_valid(&broken));
+}

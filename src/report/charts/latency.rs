@@ -73,7 +73,7 @@ fn chart(
                 colour: palette.colour(r),
                 dash: palette.dash(r),
                 points,
-                markers: false,
+                marker: None,
             })
         })
         .collect();

@@ -4,10 +4,16 @@
 //! is planned as skipped, with the reason, so the page can say why it is missing.
 
 mod bars;
+mod byte_miss;
+mod cost;
+mod crowd;
+mod grouped;
 mod latency;
 mod line;
+mod logical_time;
 mod mrc;
 mod popularity;
+mod reduction;
 mod time;
 mod totals;
 
@@ -15,7 +21,8 @@ use anyhow::anyhow;
 use plotters::prelude::*;
 
 pub use bars::{Bar, BarChart};
-pub use line::{LineChart, Series};
+pub use grouped::{BarSeries, GroupedBars};
+pub use line::{LineChart, PairChart, Series};
 
 use super::style::{FONT, Palette, register_fonts};
 use crate::metrics::RunResult;
@@ -40,6 +47,10 @@ pub enum Figure {
     Line(LineChart),
     /// Horizontal bars.
     Bars(BarChart),
+    /// Vertical bars in groups.
+    Grouped(GroupedBars),
+    /// Two line charts side by side.
+    Pair(Box<PairChart>),
 }
 
 impl Figure {
@@ -47,6 +58,8 @@ impl Figure {
         match self {
             Figure::Line(c) => c.draw(root),
             Figure::Bars(c) => c.draw(root),
+            Figure::Grouped(c) => c.draw(root),
+            Figure::Pair(c) => c.draw(root),
         }
     }
 
@@ -62,6 +75,16 @@ impl Figure {
                 .into_iter()
                 .chain(c.bars.iter().map(|b| b.label.clone()))
                 .collect(),
+            Figure::Grouped(c) => [c.title.clone(), c.group_desc.clone(), c.value_axis.desc.clone()]
+                .into_iter()
+                .chain(c.series.iter().map(|s| s.label.clone()))
+                .collect(),
+            Figure::Pair(c) => {
+                [c.title.clone(), c.left.title.clone(), c.right.title.clone(), c.left.x.desc.clone()]
+                    .into_iter()
+                    .chain(c.left.series.iter().map(|s| s.label.clone()))
+                    .collect()
+            }
         }
     }
 
@@ -120,6 +143,10 @@ pub fn plan(result: &RunResult) -> Vec<Planned> {
     let mut charts = Vec::new();
     charts.extend(totals::plan(result, &palette));
     charts.extend(mrc::plan(result, &palette));
+    charts.push(reduction::plan(result, &palette));
+    charts.push(logical_time::plan(result, &palette));
+    charts.push(byte_miss::plan(result, &palette));
+    charts.push(cost::plan(result, &palette));
     charts.extend(latency::plan(result, &palette));
     charts.extend(time::plan(result, &palette));
     charts.extend(popularity::plan(result));

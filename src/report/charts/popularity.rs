@@ -29,7 +29,7 @@ fn chart(trace: &TraceSummary) -> Result<Figure, String> {
         colour: TRACE,
         dash: Dash::Solid,
         points: points.clone(),
-        markers: false,
+        marker: None,
     }];
     if let Some(alpha) = trace.zipf_alpha {
         // The fitted line through the centroid of the sampled points in log space.
@@ -43,7 +43,7 @@ fn chart(trace: &TraceSummary) -> Result<Figure, String> {
             colour: BOUND,
             dash: Dash::Dashed(8),
             points: vec![(first, at(first)), (last, at(last))],
-            markers: false,
+            marker: None,
         });
     }
     let all = || series.iter().flat_map(|s| s.points.iter());

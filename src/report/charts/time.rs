@@ -70,7 +70,7 @@ fn chart(
                 colour: palette.colour(r),
                 dash: palette.dash(r),
                 points: load.timeseries.iter().map(|p| (p.t_s, value(p))).collect(),
-                markers: false,
+                marker: None,
             })
         })
         .collect();
