@@ -2,6 +2,8 @@
 
 pub mod cleanup;
 pub mod list;
+pub mod merge;
+pub mod mrc;
 pub mod report;
 pub mod run;
 pub mod serve;

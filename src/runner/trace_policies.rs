@@ -1,7 +1,8 @@
 //! The fast simulation path behind `cachelab simulate`: drives eviction policies directly
-//! (no async, no values) over a trace streamed in batches. Every (policy, size) job opens its
-//! own reader, so memory is one batch buffer plus the policy's state per job, whatever the
-//! trace's length; jobs run in parallel on rayon's pool.
+//! (no async, no values) over a trace read once: one reader (one zstd decoder) hands chunks
+//! of records to every (policy, size) job ([`read_once`]), and the jobs replay each chunk in
+//! parallel on rayon's pool. Memory is a few chunk buffers plus every job's policy state,
+//! whatever the trace's length.
 
 use anyhow::Context;
 use rayon::prelude::*;
@@ -10,7 +11,8 @@ use serde::Serialize;
 use crate::model::Capacity;
 use crate::model::error::InputError;
 use crate::policy::{Access, Policy, PolicyKind, PolicyParams, build_policy};
-use crate::workload::trace::{BATCH, TraceReader, TraceSource, with_next_access};
+use crate::workload::chunks::read_once;
+use crate::workload::trace::{BATCH, TraceReader, TraceRecord, TraceSource, with_next_access};
 
 /// Number of cache sizes in a miss-ratio curve (`--mrc`).
 pub const MRC_POINTS: usize = 20;
@@ -68,46 +70,56 @@ pub fn run(source: &TraceSource, jobs: &[Job], threads: Option<usize>) -> anyhow
         None
     };
     let source = future.as_ref().map_or(source, |f| &f.source);
-    let all = || {
-        jobs.par_iter()
-            .map(|job| {
-                let mut policy = build_policy(job.policy, &job.params, job.capacity);
-                let tally = replay(policy.as_mut(), &mut source.open()?)?;
-                Ok(row(job, &tally))
-            })
-            .collect::<Result<Vec<Row>, InputError>>()
+    let mut cells: Vec<(Box<dyn Policy>, Tally)> = jobs
+        .iter()
+        .map(|job| (build_policy(job.policy, &job.params, job.capacity), Tally::default()))
+        .collect();
+    let mut pass = || {
+        read_once(source, |chunk, first| {
+            cells
+                .par_iter_mut()
+                .for_each(|(policy, tally)| replay_chunk(policy.as_mut(), chunk, first, tally));
+            Ok::<_, InputError>(())
+        })
     };
-    let rows = match threads {
+    match threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .context("cannot start the thread pool")?
-            .install(all)?,
-        None => all()?,
+            .install(pass)?,
+        None => pass()?,
     };
-    Ok(rows)
+    Ok(jobs.iter().zip(&cells).map(|(job, (_, tally))| row(job, tally)).collect())
 }
 
 /// Replays every record of `reader` through `policy` (logical time = record index).
 pub fn replay(policy: &mut dyn Policy, reader: &mut TraceReader) -> Result<Tally, InputError> {
     let mut batch = Vec::with_capacity(BATCH);
-    let mut evicted = Vec::new();
     let mut t = Tally::default();
     loop {
         reader.read_batch(&mut batch)?;
         if batch.is_empty() {
             return Ok(t);
         }
-        for r in &batch {
-            let access = Access { key: r.key, size: r.size, tick: t.requests, next_access: r.next_access };
-            let hit = policy.access(&access, &mut evicted);
-            evicted.clear();
-            t.requests += 1;
-            t.hits += u64::from(hit);
-            t.bytes_requested += u64::from(r.size);
-            if !hit {
-                t.bytes_missed += u64::from(r.size);
-            }
+        replay_chunk(policy, &batch, t.requests, &mut t);
+    }
+}
+
+/// Replays `chunk`, whose first record has index `first` (logical time), through `policy`,
+/// counting into `t`.
+#[inline]
+pub fn replay_chunk(policy: &mut dyn Policy, chunk: &[TraceRecord], first: u64, t: &mut Tally) {
+    let mut evicted = Vec::new();
+    for (tick, r) in (first..).zip(chunk) {
+        let access = Access { key: r.key, size: r.size, tick, next_access: r.next_access };
+        let hit = policy.access(&access, &mut evicted);
+        evicted.clear();
+        t.requests += 1;
+        t.hits += u64::from(hit);
+        t.bytes_requested += u64::from(r.size);
+        if !hit {
+            t.bytes_missed += u64::from(r.size);
         }
     }
 }
@@ -127,19 +139,9 @@ fn row(job: &Job, t: &Tally) -> Row {
 }
 
 /// [`MRC_POINTS`] cache sizes spread geometrically from 0.1% of `footprint` to all of it
-/// (a miss-ratio curve is read on a log axis). Duplicates are dropped, so a footprint under
-/// 1000 units gives fewer sizes.
+/// ([`crate::mrc::log_sizes`]).
 pub fn mrc_sizes(footprint: u64) -> Vec<u64> {
-    let top = footprint.max(1) as f64;
-    let bottom = (top / 1000.0).max(1.0);
-    let mut sizes: Vec<u64> = (0..MRC_POINTS)
-        .map(|i| {
-            let f = i as f64 / (MRC_POINTS - 1) as f64;
-            (bottom * (top / bottom).powf(f)).round().max(1.0) as u64
-        })
-        .collect();
-    sizes.dedup();
-    sizes
+    crate::mrc::log_sizes(footprint, MRC_POINTS)
 }
 
 #[cfg(test)]
