@@ -3,6 +3,10 @@
 //! policy on one thread. The trace is a scaled-down copy of the benchmark (Zipf 0.9,
 //! cache = 10% of the keys): 2 M requests over 100 k objects at a 10 k-object cache.
 //! `scripts/speed.sh` runs the full-size benchmark through the CLI and reports peak memory.
+//!
+//! The `mrc` group draws 20-size LRU curves of the same trace: exactly from reuse distances,
+//! with SHARDS and with miniature simulations at rate 0.01, against the 20 separate LRU
+//! replays they replace; and a 5-policy x 4-size sweep read once (`trace_policies::run`).
 
 use std::hint::black_box;
 use std::num::NonZeroU64;
@@ -11,8 +15,9 @@ use std::time::Duration;
 
 use cachelab::model::Capacity;
 use cachelab::model::units::Positive;
+use cachelab::mrc::{Method, Plan, Sampling, Sizes, log_sizes, profile};
 use cachelab::policy::{PolicyKind, PolicyParams, build_policy};
-use cachelab::runner::trace_policies::replay;
+use cachelab::runner::trace_policies::{self, Job, replay};
 use cachelab::workload::trace::{CsvOptions, TraceRecord, TraceSource, count_requests, write_trace};
 use cachelab::workload::{GeneratorKind, ValueSize, WorkloadSpec};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -62,9 +67,58 @@ fn simulate(c: &mut Criterion) {
     group.finish();
 }
 
+fn mrc(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("zipf.oracleGeneral.bin");
+    write_zipf(&path);
+    let source = TraceSource::new(&path, None, CsvOptions::default()).expect("known format");
+    let sizes = log_sizes(KEYS, 20);
+    let plan = |method, sampling| Plan {
+        curves: vec![(PolicyKind::Lru, method)],
+        sampling,
+        bytes: false,
+        sizes: Sizes::Given(sizes.clone()),
+    };
+    let mut group = c.benchmark_group("mrc");
+    group.throughput(Throughput::Elements(REQUESTS));
+    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
+    group.bench_function("lru_20_separate_replays", |b| {
+        b.iter(|| {
+            for &size in &sizes {
+                let mut policy =
+                    build_policy(PolicyKind::Lru, &PolicyParams::default(), Capacity::objects(size));
+                black_box(replay(policy.as_mut(), &mut source.open().unwrap()).unwrap());
+            }
+        })
+    });
+    for (name, method, sampling) in [
+        ("exact_lru_20", Method::Exact, Sampling::Rate(1.0)),
+        ("shards_0.01_lru_20", Method::Shards, Sampling::Rate(0.01)),
+        ("minisim_0.01_lru_20", Method::MiniSim, Sampling::Rate(0.01)),
+    ] {
+        let plan = plan(method, sampling);
+        group.bench_function(name, |b| b.iter(|| black_box(profile(&source, &plan).unwrap())));
+    }
+    let jobs: Vec<Job> = ["lru", "fifo", "sieve", "arc", "s3fifo"]
+        .iter()
+        .flat_map(|p| {
+            sizes.iter().step_by(5).map(|&n| Job {
+                policy: PolicyKind::parse(p).expect("known policy"),
+                params: PolicyParams::default(),
+                capacity: Capacity::objects(n),
+                admission: None,
+            })
+        })
+        .collect();
+    group.bench_function("sweep_5x4_read_once", |b| {
+        b.iter(|| black_box(trace_policies::run(&source, &jobs, None).unwrap()))
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = simulate
+    targets = simulate, mrc
 }
 criterion_main!(benches);

@@ -12,6 +12,14 @@
 # SPEED_DIR (where the traces go; default target/speed, about 670 MB),
 # POLICIES (default "lru fifo sieve arc s3fifo"; policies not yet built in are skipped),
 # MODELS (the production-cache models, default "redis-lru redis-lfu memcached"; "" to skip).
+# SKIP_MRC=1 (skip the curve section), ORACLE_PYTHON (libCacheSim's Python; default
+# .venv-oracle/bin/python, the section without libCacheSim's columns when it is absent).
+#
+# Then the curve section of issue 14, on the same trace, all cores: the exact LRU curve (100
+# sizes, one pass) against 20 separate LRU simulations; SHARDS at rate 0.01 (time and mean /
+# max absolute error against the exact curve at 20 sizes) against libCacheSim's spatially
+# sampled LRU at the same rate; a 10-policy x 20-size sweep from the .zst trace (read once)
+# against decoding the trace once plus the slowest policy's own 20 sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,3 +66,69 @@ for policy in $POLICIES $MODELS; do
   measure "$policy @100k" "$CACHELAB" simulate --trace "$TRACE" --policy "$policy" --size 100000 --threads 1
   measure "$policy @100k (.zst)" "$CACHELAB" simulate --trace "$TRACE.zst" --policy "$policy" --size 100000 --threads 1
 done
+
+[[ -n "${SKIP_MRC:-}" ]] && exit 0
+
+# seconds COMMAND...: wall-clock seconds of COMMAND (output discarded).
+seconds() {
+  local log
+  log=$(mktemp)
+  /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>&1
+  read -r wall rss <"$log"
+  rm -f "$log"
+  echo "$wall"
+}
+
+FOOTPRINT=$("$CACHELAB" trace stats "$TRACE" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["footprint_objects"])')
+SIZES20=$(python3 -c "
+top=$FOOTPRINT; bottom=max(top/1000,1); out=[]
+for i in range(20):
+    v=max(int(bottom*(top/bottom)**(i/19)+0.5),1)
+    if not out or out[-1]!=v: out.append(v)
+print(','.join(map(str,out)))")
+echo
+printf "%-58s %10s\n" "curves (all cores)" "seconds"
+t_exact=$(seconds "$CACHELAB" mrc --trace "$TRACE" --policy lru --method exact)
+t_sep=$(seconds "$CACHELAB" simulate --trace "$TRACE" --policy lru --size "$SIZES20")
+printf "%-58s %10s\n" "exact LRU curve, 100 sizes, one pass" "$t_exact" \
+  "20 separate LRU simulations (simulate --size, 20 sizes)" "$t_sep"
+awk -v a="$t_exact" -v b="$t_sep" 'BEGIN { printf "%-58s %9.1fx\n", "exact curve speed-up", b / a }'
+
+# error ROWS_A ROWS_B: mean and max |miss ratio difference| of two JSON row arrays.
+error() {
+  python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+d = [abs(x["miss_ratio"] - y["miss_ratio"]) for x, y in zip(a, b)]
+print(f"{sum(d) / len(d):.4f} {max(d):.4f}")' "$1" "$2"
+}
+work=$(mktemp -d)
+"$CACHELAB" mrc --trace "$TRACE" --policy lru --method exact --size "$SIZES20" --json >"$work/exact.json" 2>/dev/null
+t_shards=$(seconds "$CACHELAB" mrc --trace "$TRACE" --policy lru --method shards --rate 0.01 --size "$SIZES20")
+"$CACHELAB" mrc --trace "$TRACE" --policy lru --method shards --rate 0.01 --size "$SIZES20" --json >"$work/shards.json" 2>/dev/null
+read -r mean max < <(error "$work/exact.json" "$work/shards.json")
+awk -v t="$t_shards" -v n=$REQUESTS -v m="$mean" -v x="$max" 'BEGIN {
+  printf "%-58s %10s  (%.0f M req/s; error mean %s, max %s)\n", "SHARDS LRU curve, rate 0.01, 20 sizes", t, n / t / 1e6, m, x }'
+PY=${ORACLE_PYTHON:-.venv-oracle/bin/python}
+if [[ -x $PY ]] && "$PY" -c "import libcachesim" 2>/dev/null; then
+  "$PY" scripts/oracle/lcs_mrc.py "$TRACE" 0.01 "$SIZES20" --sampled-only >"$work/lcs.json"
+  python3 -c '
+import json, sys
+lcs = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); exact = json.load(open(sys.argv[2])); n = int(sys.argv[3])
+d = [abs(a - b["miss_ratio"]) for a, b in zip(lcs["sampled"], exact)]
+t = lcs["sampled_s"]
+print(f"{\"libCacheSim spatial sampling 0.01 + LRU, 20 sizes\":<58} {t:10.2f}  ({n / t / 1e6:.0f} M req/s; error mean {sum(d)/len(d):.4f}, max {max(d):.4f})")' \
+    "$work/lcs.json" "$work/exact.json" $REQUESTS
+else
+  echo "libCacheSim's Python binding not found at $PY: its SHARDS column skipped (pip install -r scripts/oracle/requirements.txt)"
+fi
+rm -rf "$work"
+
+ALL="lru,fifo,clock,lfu,sieve,s3fifo,arc,lirs,wtinylfu,belady"
+t_sweep=$(seconds "$CACHELAB" simulate --trace "$TRACE.zst" --policy "$ALL" --size "$SIZES20")
+t_decode=$(seconds "$CACHELAB" trace stats --requests-only "$TRACE.zst")
+t_slowest=$(seconds "$CACHELAB" simulate --trace "$TRACE.zst" --policy wtinylfu --size "$SIZES20")
+printf "%-58s %10s\n" "10 policies x 20 sizes from .zst, read once" "$t_sweep" \
+  "decode the .zst once" "$t_decode" "slowest policy (wtinylfu) alone, 20 sizes, from .zst" "$t_slowest"
+awk -v a="$t_sweep" -v b="$t_decode" -v c="$t_slowest" 'BEGIN {
+  printf "%-58s %9.2fx (target <= 2)\n", "sweep / (decode + slowest policy)", a / (b + c) }'

@@ -41,6 +41,17 @@ pub enum Command {
     /// Prints one row per pair: policy, cache_size, requests, hits, misses, miss_ratio,
     /// byte_miss_ratio.
     Simulate(SimulateArgs),
+    /// Miss-ratio curves of a trace in one pass: exact LRU curves from reuse distances,
+    /// SHARDS-sampled LRU curves, or miniature simulations of any policy over sampled keys.
+    /// Prints one row per (policy, size): policy, method, cache_size, miss_ratio (and
+    /// sample_rate for sampled methods); says on stderr which method ran and, for sampled
+    /// ones, the rate and the expected error.
+    Mrc(MrcArgs),
+    /// Join the results.json files of the shards of one sweep (`simulate --shard I/N
+    /// --export-json FILE`, one per shard) into the results of the whole sweep, as a single
+    /// process would have written them. Refuses files from other traces or settings, a shard
+    /// given twice or a shard missing.
+    Merge(MergeArgs),
     /// Generate, inspect and convert trace files (CSV, libCacheSim oracleGeneral and lcs; also
     /// read: Twitter, Meta KV, vscsi and web access logs).
     Trace(TraceArgs),
@@ -323,6 +334,10 @@ pub struct SimulateArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
+    /// Run only shard I of N of the (policy, size) cells (those whose index in the sweep is I
+    /// modulo N); join the shards' --export-json files with `cachelab merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::runner::shard::Shard>,
     /// Write a report folder to DIR: miss-ratio curves of every policy with Belady as the lower
     /// bound (added when not among --policy), the trace's statistics and popularity plot,
     /// results.json (re-render with `cachelab report`), summary.csv and summary.md.
@@ -331,6 +346,58 @@ pub struct SimulateArgs {
     /// Extra exports of the results.
     #[command(flatten)]
     pub export: ExportArgs,
+}
+
+/// Flags of `cachelab merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' results (JSON written by --export-json or a report's results.json).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Where to write the merged results.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Flags of `cachelab mrc`.
+#[derive(Debug, clap::Args)]
+pub struct MrcArgs {
+    /// Trace file (CSV or oracleGeneral, optionally zstd-compressed).
+    #[arg(long, value_name = "FILE")]
+    pub trace: PathBuf,
+    /// How to read the trace.
+    #[command(flatten)]
+    pub input: TraceInputArgs,
+    /// Policies, comma-separated (names as in `cachelab list`), e.g. lru,s3fifo.
+    #[arg(long, value_name = "POLICY[,POLICY...]", value_delimiter = ',', required = true)]
+    pub policy: Vec<String>,
+    /// exact (LRU: every reuse distance, identical to separate LRU simulations), shards (LRU:
+    /// sampled reuse distances) or minisim (any policy: miniature caches over sampled keys)
+    /// [default: exact for lru, minisim for the others].
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<crate::mrc::Method>,
+    /// Share of the keys sampled by shards and minisim, in (0, 1] [default: 0.01].
+    #[arg(long, value_name = "R", conflicts_with = "samples")]
+    pub rate: Option<f64>,
+    /// Fixed-size sampling: keep at most N keys (shards lowers its rate as keys arrive;
+    /// minisim samples N keys' worth of the footprint, found by a first pass).
+    #[arg(long, value_name = "N")]
+    pub samples: Option<NonZeroUsize>,
+    /// Number of sizes, spread geometrically from 0.1% of the footprint to all of it
+    /// [default: 100].
+    #[arg(long, value_name = "N", conflicts_with = "size")]
+    pub points: Option<NonZeroUsize>,
+    /// Sizes, comma-separated: object counts, with --bytes byte sizes (64MiB), or shares of
+    /// the footprint (5%; costs one extra pass over the trace).
+    #[arg(long, value_name = "N[,N...]", value_delimiter = ',')]
+    pub size: Vec<String>,
+    /// Sizes are bytes and every object counts with its size (default: object counts).
+    #[arg(long)]
+    pub bytes: bool,
+    /// Print a JSON array of rows (policy, method, cache_size, miss_ratio, sample_rate for
+    /// sampled methods, misses for exact) instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Flags of `cachelab trace`.

@@ -10,6 +10,7 @@
 //! ```text
 //! model                              shared vocabulary; imports nothing of the crate
 //! policy, workload, origin, metrics  eviction decisions, request streams, the origin, results
+//! mrc                                miss-ratio curves in one pass (exact, SHARDS, minisim)
 //! strategy                           the caches behind one trait, each with its own spec
 //! http                               the caching server (HTTP mode and `cachelab serve`)
 //! runner                             one cell per strategy; logical-time, load and HTTP drivers
@@ -24,6 +25,7 @@ pub mod export;
 pub mod http;
 pub mod metrics;
 pub mod model;
+pub mod mrc;
 pub mod origin;
 pub mod policy;
 pub mod report;

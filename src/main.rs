@@ -20,6 +20,8 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::execute(args),
         Command::Compare(args) => commands::compare::execute(args),
         Command::Simulate(args) => commands::simulate::execute(args),
+        Command::Merge(args) => commands::merge::execute(args),
+        Command::Mrc(args) => commands::mrc::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
         Command::Serve(args) => commands::serve::execute(args),
         Command::Origin(args) => commands::origin::execute(args),

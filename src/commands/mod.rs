@@ -3,6 +3,8 @@
 pub mod cleanup;
 pub mod compare;
 pub mod list;
+pub mod merge;
+pub mod mrc;
 pub mod origin;
 pub mod report;
 pub mod run;

@@ -13,6 +13,7 @@ use crate::model::units::CapacitySpec;
 use crate::model::{Capacity, CapacityUnit};
 use crate::policy::{AdmissionSpec, PolicyKind, PolicyParams, policy_names};
 use crate::report::Report;
+use crate::runner::shard::SHARD_KEY;
 use crate::runner::trace_policies::{self, Job, Row};
 use crate::workload::trace::{TraceSource, TraceStats, empty_trace, scan_stats};
 
@@ -86,6 +87,9 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
                 admission: admission.clone(),
             })
         })
+        .enumerate()
+        .filter(|(i, _)| args.shard.is_none_or(|s| s.takes(*i)))
+        .map(|(_, job)| job)
         .collect();
     let start = Instant::now();
     let rows = trace_policies::run(&source, &jobs, args.threads.map(|t| t.get()))?;
@@ -95,7 +99,7 @@ pub fn execute(args: &SimulateArgs) -> anyhow::Result<()> {
     }
     let result = stats
         .filter(|_| wants_result)
-        .map(|stats| run_result(args, &source, &rows, stats, &started, elapsed));
+        .map(|stats| run_result(args, &source, (&policies, &sizes), &rows, stats, &started, elapsed));
     let report = write_outputs(args, result.as_ref())?;
     if args.export.to_stdout() {
         // Standard output carries the export alone (check_stdout refused --json beside it).
@@ -152,22 +156,12 @@ fn write_outputs<'a>(
     Ok(Some((super::report::write_folder(result, dir)?, dir.as_path())))
 }
 
-/// The distinct items of `items`, in first-seen order.
-fn distinct<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
-    let mut out = Vec::new();
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
-}
-
 /// The simulation as a [`RunResult`], so that reports and exports render it like a scenario
 /// run: one result per (policy, size), the trace's statistics alongside.
 fn run_result(
     args: &SimulateArgs,
     source: &TraceSource,
+    (policies, sizes): (&[PolicyKind], &[u64]),
     rows: &[Row],
     stats: TraceStats,
     started: &Started,
@@ -222,13 +216,16 @@ fn run_result(
             }
         })
         .collect();
-    let scenario = serde_json::json!({
+    let mut scenario = serde_json::json!({
         "name": name,
         "description": format!("trace replay of {path}"),
         "trace": { "path": path, "format": source.format.name(), "sizes_in": unit.as_str() },
-        "policies": distinct(rows.iter().map(|r| r.policy.as_str())),
-        "sizes": distinct(rows.iter().map(|r| r.cache_size)),
+        "policies": policies.iter().map(|p| p.name()).collect::<Vec<_>>(),
+        "sizes": sizes,
     });
+    if let Some(shard) = args.shard {
+        scenario[SHARD_KEY] = serde_json::Value::from(shard.to_string());
+    }
     RunResult {
         duration_s: elapsed_s,
         results,

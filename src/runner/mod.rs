@@ -3,7 +3,8 @@
 //! settle, shut down); the drivers differ: [`logical`] replays strategies in logical time,
 //! [`load`] drives them on the wall clock in process, [`http`] through the caching server with
 //! the HTTP load client. [`trace_policies`] is apart: eviction policies alone (no strategy,
-//! no values) over a trace, for `cachelab simulate`.
+//! no values) over a trace, for `cachelab simulate`. [`shard`] splits a sweep across processes
+//! and merges their results.
 
 pub mod cell;
 pub mod http;
@@ -11,6 +12,7 @@ pub mod interrupt;
 pub mod load;
 pub mod logical;
 pub mod plan;
+pub mod shard;
 pub mod trace_policies;
 pub mod usage;
 

@@ -1,7 +1,8 @@
 //! The fast simulation path behind `cachelab simulate`: drives eviction policies directly
-//! (no async, no values) over a trace streamed in batches. Every (policy, size) job opens its
-//! own reader, so memory is one batch buffer plus the policy's state per job, whatever the
-//! trace's length; jobs run in parallel on rayon's pool.
+//! (no async, no values) over a trace read once: one reader (one zstd decoder) hands chunks
+//! of records to every (policy, size) job ([`read_once`]), and the jobs replay each chunk in
+//! parallel on rayon's pool. Memory is a few chunk buffers plus every job's policy state,
+//! whatever the trace's length.
 //!
 //! Operations and TTLs act as in a look-aside cache (see [`replay`]); libCacheSim's `cachesim`
 //! instead replays every request as a read, which `--ignore-ops` reproduces.
@@ -14,6 +15,7 @@ use serde::Serialize;
 use crate::model::Capacity;
 use crate::model::error::InputError;
 use crate::policy::{Access, AdmissionSpec, Policy, PolicyKind, PolicyParams, build_policy, with_admission};
+use crate::workload::chunks::read_once;
 use crate::workload::trace::{BATCH, TraceOp, TraceReader, TraceRecord, TraceSource, with_next_access};
 
 /// Number of cache sizes in a miss-ratio curve (`--mrc`).
@@ -91,25 +93,28 @@ pub fn run(source: &TraceSource, jobs: &[Job], threads: Option<usize>) -> anyhow
         None
     };
     let source = future.as_ref().map_or(source, |f| &f.source);
-    let all = || {
-        jobs.par_iter()
-            .map(|job| {
-                let policy = build_policy(job.policy, &job.params, job.capacity);
-                let mut policy = with_admission(policy, job.admission.as_ref());
-                let tally = replay(policy.as_mut(), &mut source.open()?)?;
-                Ok(row(job, &tally))
-            })
-            .collect::<Result<Vec<Row>, InputError>>()
+    let mut cells: Vec<Cell> = jobs
+        .iter()
+        .map(|job| {
+            let policy = build_policy(job.policy, &job.params, job.capacity);
+            Cell::new(with_admission(policy, job.admission.as_ref()))
+        })
+        .collect();
+    let mut pass = || {
+        read_once(source, |chunk, first| {
+            cells.par_iter_mut().for_each(|cell| cell.replay_chunk(chunk, first));
+            Ok::<_, InputError>(())
+        })
     };
-    let rows = match threads {
+    match threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .context("cannot start the thread pool")?
-            .install(all)?,
-        None => all()?,
+            .install(pass)?,
+        None => pass()?,
     };
-    Ok(rows)
+    Ok(jobs.iter().zip(&cells).map(|(job, cell)| row(job, &cell.counting.tally)).collect())
 }
 
 /// Replays every record of `reader` through `policy` (logical time = record index) as a
@@ -126,16 +131,49 @@ pub fn run(source: &TraceSource, jobs: &[Job], threads: Option<usize>) -> anyhow
 /// past that, and a hit keeps the expiry it had. Expiries are kept for resident objects only.
 pub fn replay(policy: &mut dyn Policy, reader: &mut TraceReader) -> Result<Tally, InputError> {
     let mut batch = Vec::with_capacity(BATCH);
-    let mut evicted = Vec::new();
-    let mut expiry = Expiry::default();
-    let mut t = Tally::default();
+    let mut counting = Counting::default();
     loop {
         reader.read_batch(&mut batch)?;
         if batch.is_empty() {
-            return Ok(t);
+            return Ok(counting.tally);
         }
-        for r in &batch {
-            let access = Access { key: r.key, size: r.size, tick: t.requests, next_access: r.next_access };
+        counting.replay_chunk(policy, &batch, counting.tally.requests);
+    }
+}
+
+/// One (policy, size) job of a sweep while it replays: its policy, behind its admission
+/// filter, and what it counts.
+struct Cell {
+    policy: Box<dyn Policy>,
+    counting: Counting,
+}
+
+impl Cell {
+    fn new(policy: Box<dyn Policy>) -> Self {
+        Cell { policy, counting: Counting::default() }
+    }
+
+    fn replay_chunk(&mut self, chunk: &[TraceRecord], first: u64) {
+        self.counting.replay_chunk(self.policy.as_mut(), chunk, first);
+    }
+}
+
+/// What one policy's replay counts, and the state it needs across chunks: the expiries of its
+/// resident objects and a buffer for the keys each access evicts.
+#[derive(Default)]
+struct Counting {
+    tally: Tally,
+    expiry: Expiry,
+    evicted: Vec<u64>,
+}
+
+impl Counting {
+    /// Replays `chunk`, whose first record has index `first` (logical time), through `policy`
+    /// as [`replay`] describes.
+    fn replay_chunk(&mut self, policy: &mut dyn Policy, chunk: &[TraceRecord], first: u64) {
+        let Counting { tally: t, expiry, evicted } = self;
+        for (tick, r) in (first..).zip(chunk) {
+            let access = Access { key: r.key, size: r.size, tick, next_access: r.next_access };
             t.requests += 1;
             match r.op {
                 TraceOp::Read => {
@@ -143,7 +181,7 @@ pub fn replay(policy: &mut dyn Policy, reader: &mut TraceReader) -> Result<Tally
                         policy.remove(r.key);
                         t.expired += 1;
                     }
-                    let hit = policy.access(&access, &mut evicted);
+                    let hit = policy.access(&access, evicted);
                     t.reads += 1;
                     t.hits += u64::from(hit);
                     t.bytes_requested += u64::from(r.size);
@@ -155,7 +193,7 @@ pub fn replay(policy: &mut dyn Policy, reader: &mut TraceReader) -> Result<Tally
                 TraceOp::Write => {
                     t.writes += 1;
                     policy.remove(r.key);
-                    policy.access(&access, &mut evicted);
+                    policy.access(&access, evicted);
                     expiry.stored(policy, r);
                 }
                 TraceOp::Delete => {
@@ -164,7 +202,7 @@ pub fn replay(policy: &mut dyn Policy, reader: &mut TraceReader) -> Result<Tally
                     expiry.forget(r.key);
                 }
             }
-            expiry.evicted(&evicted);
+            expiry.evicted(evicted);
             evicted.clear();
         }
     }
@@ -245,19 +283,9 @@ fn row(job: &Job, t: &Tally) -> Row {
 }
 
 /// [`MRC_POINTS`] cache sizes spread geometrically from 0.1% of `footprint` to all of it
-/// (a miss-ratio curve is read on a log axis). Duplicates are dropped, so a footprint under
-/// 1000 units gives fewer sizes.
+/// ([`crate::mrc::log_sizes`]).
 pub fn mrc_sizes(footprint: u64) -> Vec<u64> {
-    let top = footprint.max(1) as f64;
-    let bottom = (top / 1000.0).max(1.0);
-    let mut sizes: Vec<u64> = (0..MRC_POINTS)
-        .map(|i| {
-            let f = i as f64 / (MRC_POINTS - 1) as f64;
-            (bottom * (top / bottom).powf(f)).round().max(1.0) as u64
-        })
-        .collect();
-    sizes.dedup();
-    sizes
+    crate::mrc::log_sizes(footprint, MRC_POINTS)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! popularity) with per-key value sizes, writes and TTLs. Streams are iterators, so memory does
 //! not grow with the request count.
 
+pub mod chunks;
 mod keys;
 pub mod reference_zipf;
 mod sizes;

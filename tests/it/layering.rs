@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["model"],
     &["policy", "workload", "origin", "metrics"],
+    &["mrc"],
     &["strategy"],
     &["http"],
     &["runner"],
