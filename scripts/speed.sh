@@ -10,7 +10,8 @@
 #
 # Environment: CACHELAB (binary; default: build and use target/release/cachelab),
 # SPEED_DIR (where the traces go; default target/speed, about 670 MB),
-# POLICIES (default "lru fifo sieve arc s3fifo"; policies not yet built in are skipped).
+# POLICIES (default "lru fifo sieve arc s3fifo twoq slru gdsf lfuda clockpro mq"; policies not
+# yet built in are skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,7 @@ if [[ -z "${CACHELAB:-}" ]]; then
   CACHELAB=target/release/cachelab
 fi
 DIR=${SPEED_DIR:-target/speed}
-POLICIES=${POLICIES:-lru fifo sieve arc s3fifo}
+POLICIES=${POLICIES:-lru fifo sieve arc s3fifo twoq slru gdsf lfuda clockpro mq}
 REQUESTS=20000000
 TRACE=$DIR/zipf09-20M.oracleGeneral.bin
 mkdir -p "$DIR"
