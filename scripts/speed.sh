@@ -10,8 +10,9 @@
 #
 # Environment: CACHELAB (binary; default: build and use target/release/cachelab),
 # SPEED_DIR (where the traces go; default target/speed, about 670 MB),
-# POLICIES (default "lru fifo sieve arc s3fifo"; policies not yet built in are skipped),
-# MODELS (the production-cache models, default "redis-lru redis-lfu memcached"; "" to skip).
+# POLICIES (default "lru fifo sieve arc s3fifo twoq slru gdsf lfuda clockpro"; policies not
+# yet built in are skipped),
+# MODELS (the production-cache models, default "redis-lru redis-lfu memcached-lru"; "" to skip).
 # SKIP_MRC=1 (skip the curve section), ORACLE_PYTHON (libCacheSim's Python; default
 # .venv-oracle/bin/python, the section without libCacheSim's columns when it is absent).
 #
@@ -28,8 +29,8 @@ if [[ -z "${CACHELAB:-}" ]]; then
   CACHELAB=target/release/cachelab
 fi
 DIR=${SPEED_DIR:-target/speed}
-POLICIES=${POLICIES:-lru fifo sieve arc s3fifo}
-MODELS=${MODELS-redis-lru redis-lfu memcached}
+POLICIES=${POLICIES:-lru fifo sieve arc s3fifo twoq slru gdsf lfuda clockpro}
+MODELS=${MODELS-redis-lru redis-lfu memcached-lru}
 REQUESTS=20000000
 TRACE=$DIR/zipf09-20M.oracleGeneral.bin
 mkdir -p "$DIR"

@@ -5,7 +5,8 @@ Usage:
     libcachesim_oracle.py TRACE CASE [CASE ...]
 
 TRACE is an oracleGeneral file (plain or .zst). Each CASE is `policy:size:mode`, where policy is
-a cachelab policy name (lru, fifo, clock, lfu, arc, lirs, sieve, s3fifo, wtinylfu, belady), size
+a cachelab policy name (lru, fifo, clock, lfu, arc, lirs, sieve, s3fifo, wtinylfu, belady,
+twoq, slru, gdsf, lfuda), size
 a whole number of objects or bytes, and mode `objects` (every object counts 1, libCacheSim's
 ignore_obj_size) or `bytes`. A CASE may end in `:FILTER`, an admission filter in front of
 the policy, spelled as libCacheSim takes it: `bloom`, `size=N` (admits sizes below N), `prob=P`,
@@ -53,6 +54,12 @@ POLICIES = {
     # cachelab's window_ratio 0.01; main is an SLRU split 1:4 (protected_ratio 0.8).
     "wtinylfu": lambda size: lcs.WTinyLFU(size, main_cache="SLRU", window_size=0.01),
     "belady": lambda size: lcs.Belady(size),
+    # cachelab's a1in_ratio, a1out_ratio defaults (libCacheSim's).
+    "twoq": lambda size: lcs.TwoQ(size, a_in_size_ratio=0.25, a_out_size_ratio=0.5),
+    # libCacheSim's SLRU: 4 equal segments (cachelab's segments default); no parameters.
+    "slru": lambda size: lcs.SLRU(size),
+    "gdsf": lambda size: lcs.GDSF(size),
+    "lfuda": lambda size: lcs.LFUDA(size),
 }
 
 

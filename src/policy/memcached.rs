@@ -173,7 +173,7 @@ impl Eviction for SegmentedOrder {
     type Index = CompactIndex;
 
     fn name(&self) -> &'static str {
-        "memcached"
+        "memcached-lru"
     }
 
     #[inline]

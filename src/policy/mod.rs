@@ -8,9 +8,12 @@ mod admission;
 mod arc;
 mod belady;
 mod clock;
+mod clockpro;
 mod fifo;
+mod gdsf;
 mod index;
 mod lfu;
+mod lfuda;
 mod lirs;
 pub mod list;
 mod lru;
@@ -21,6 +24,8 @@ mod registry;
 mod resident;
 mod s3fifo;
 mod sieve;
+mod slru;
+mod twoq;
 mod wtinylfu;
 
 use crate::model::{Capacity, CapacityUnit};
@@ -30,8 +35,11 @@ pub use admission::{
 pub use arc::ArcPolicy;
 pub use belady::Belady;
 pub use clock::{Clock, DEFAULT_CLOCK_BITS, MAX_CLOCK_BITS};
+pub use clockpro::{ClockPro, DEFAULT_COLD_RATIO};
 pub use fifo::Fifo;
+pub use gdsf::Gdsf;
 pub use lfu::Lfu;
+pub use lfuda::Lfuda;
 pub use lirs::{DEFAULT_HIR_RATIO, Lirs, ResidentHirHit};
 pub use lru::Lru;
 pub use memcached::{Memcached, MemcachedSettings};
@@ -42,6 +50,8 @@ pub use s3fifo::{
     DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD, DEFAULT_SMALL_RATIO, DEFAULT_WARMUP_TO_MAIN, S3Fifo,
 };
 pub use sieve::Sieve;
+pub use slru::{DEFAULT_SEGMENTS, MAX_SEGMENTS, Slru};
+pub use twoq::{DEFAULT_A1IN_RATIO, DEFAULT_A1OUT_RATIO, TwoQ};
 pub use wtinylfu::{DEFAULT_PROTECTED_RATIO, DEFAULT_WINDOW_RATIO, WTinyLfu};
 
 /// How many objects a policy should reserve room for up front: the capacity in object mode

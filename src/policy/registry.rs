@@ -12,6 +12,10 @@ use super::{
     Belady, Capacity, Clock, DEFAULT_CLOCK_BITS, DEFAULT_GHOST_RATIO, DEFAULT_MOVE_THRESHOLD,
     DEFAULT_SMALL_RATIO, DEFAULT_WARMUP_TO_MAIN, Fifo, Lfu, Lru, MAX_CLOCK_BITS, Policy, S3Fifo, Sieve,
 };
+use super::{
+    ClockPro, DEFAULT_A1IN_RATIO, DEFAULT_A1OUT_RATIO, DEFAULT_COLD_RATIO, DEFAULT_SEGMENTS, Gdsf, Lfuda,
+    MAX_SEGMENTS, Slru, TwoQ,
+};
 use crate::model::Invalid;
 use crate::model::units::{Fraction, Positive};
 
@@ -49,6 +53,18 @@ pub enum PolicyKind {
     RedisLfu,
     /// A model of memcached 1.6's segmented HOT/WARM/COLD LRU.
     Memcached,
+    /// 2Q (Johnson & Shasha, VLDB 1994).
+    #[serde(rename = "twoq")]
+    TwoQ,
+    /// Segmented LRU (Karedla, Love & Wherry, 1994), libCacheSim's n-segment form.
+    Slru,
+    /// GreedyDual-Size-Frequency (Cherkasova, 1998).
+    Gdsf,
+    /// LFU with dynamic aging (Arlitt et al., 2000).
+    Lfuda,
+    /// CLOCK-Pro (Jiang, Chen & Zhang, USENIX ATC 2005).
+    #[serde(rename = "clockpro")]
+    ClockPro,
 }
 
 impl PolicyKind {
@@ -93,6 +109,20 @@ impl PolicyKind {
             "model of memcached 1.6 segmented LRU (HOT/WARM/COLD); params hot_lru_pct (20), \
              warm_lru_pct (40), hot_max_factor (0.2), warm_max_factor (2.0)",
         ),
+        (
+            PolicyKind::TwoQ,
+            "2Q (VLDB 1994): FIFO A1in, ghost A1out, LRU Am; params a1in_ratio (0.25), a1out_ratio (0.5)",
+        ),
+        (PolicyKind::Slru, "segmented LRU, hits climb one segment (libCacheSim's SLRU); params segments (4)"),
+        (
+            PolicyKind::Gdsf,
+            "GreedyDual-Size-Frequency: evicts lowest age + frequency / size (byte hit ratio)",
+        ),
+        (PolicyKind::Lfuda, "LFU with dynamic aging (libCacheSim's LFUDA)"),
+        (
+            PolicyKind::ClockPro,
+            "CLOCK-Pro (USENIX ATC 2005): hot/cold clock with test periods; params cold_ratio (1.0)",
+        ),
     ];
 
     /// The stable name used in scenario files, on the command line and in results.
@@ -110,7 +140,12 @@ impl PolicyKind {
             PolicyKind::WTinyLfu => "wtinylfu",
             PolicyKind::RedisLru => "redis-lru",
             PolicyKind::RedisLfu => "redis-lfu",
-            PolicyKind::Memcached => "memcached",
+            PolicyKind::Memcached => "memcached-lru",
+            PolicyKind::TwoQ => "twoq",
+            PolicyKind::Slru => "slru",
+            PolicyKind::Gdsf => "gdsf",
+            PolicyKind::Lfuda => "lfuda",
+            PolicyKind::ClockPro => "clockpro",
         }
     }
 
@@ -194,6 +229,19 @@ pub struct PolicyParams {
     /// memcached: WARM items older than this times COLD's tail age move to COLD (default 2.0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warm_max_factor: Option<Positive>,
+    /// twoq: share of the capacity for the A1in FIFO, at most 0.5 (default 0.25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a1in_ratio: Option<Fraction>,
+    /// twoq: size of the A1out ghost FIFO as a share of the capacity (default 0.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a1out_ratio: Option<Fraction>,
+    /// slru: number of equal segments, 1..=16 (default 4, libCacheSim's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<u8>,
+    /// clockpro: initial share of the capacity for cold pages, adapted as it runs (default
+    /// 1.0, libCacheSim's `init-ratio-cold`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cold_ratio: Option<Fraction>,
 }
 
 impl PolicyParams {
@@ -210,6 +258,10 @@ impl PolicyParams {
             ("resident_hir_hit", self.resident_hir_hit.is_some(), PolicyKind::Lirs),
             ("window_ratio", self.window_ratio.is_some(), PolicyKind::WTinyLfu),
             ("protected_ratio", self.protected_ratio.is_some(), PolicyKind::WTinyLfu),
+            ("a1in_ratio", self.a1in_ratio.is_some(), PolicyKind::TwoQ),
+            ("a1out_ratio", self.a1out_ratio.is_some(), PolicyKind::TwoQ),
+            ("segments", self.segments.is_some(), PolicyKind::Slru),
+            ("cold_ratio", self.cold_ratio.is_some(), PolicyKind::ClockPro),
         ];
         if let Some((key, _, owner)) = given.iter().find(|(_, set, owner)| *set && *owner != kind) {
             return Err(Invalid::new(
@@ -233,6 +285,19 @@ impl PolicyParams {
         }
         if self.move_threshold == Some(0) {
             return Err(Invalid::new("move_threshold", "must be at least 1"));
+        }
+        if let Some(Fraction(r)) = self.a1in_ratio
+            && (r <= 0.0 || r > 0.5)
+        {
+            return Err(Invalid::new(
+                "a1in_ratio",
+                format!("must be above 0 and at most 0.5 (Am must hold what A1in can), got {r}"),
+            ));
+        }
+        if let Some(n) = self.segments
+            && !(1..=MAX_SEGMENTS).contains(&n)
+        {
+            return Err(Invalid::new("segments", format!("must be between 1 and {MAX_SEGMENTS}, got {n}")));
         }
         Ok(())
     }
@@ -346,6 +411,17 @@ pub fn build_policy(kind: PolicyKind, params: &PolicyParams, capacity: Capacity)
         PolicyKind::RedisLru => Box::new(RedisModel::new(capacity, params.redis(RedisMode::Lru))),
         PolicyKind::RedisLfu => Box::new(RedisModel::new(capacity, params.redis(RedisMode::Lfu))),
         PolicyKind::Memcached => Box::new(Memcached::new(capacity, params.memcached())),
+        PolicyKind::TwoQ => Box::new(TwoQ::new(
+            capacity,
+            share(params.a1in_ratio, DEFAULT_A1IN_RATIO),
+            share(params.a1out_ratio, DEFAULT_A1OUT_RATIO),
+        )),
+        PolicyKind::Slru => Box::new(Slru::new(capacity, params.segments.unwrap_or(DEFAULT_SEGMENTS))),
+        PolicyKind::Gdsf => Box::new(Gdsf::new(capacity)),
+        PolicyKind::Lfuda => Box::new(Lfuda::new(capacity)),
+        PolicyKind::ClockPro => {
+            Box::new(ClockPro::new(capacity, share(params.cold_ratio, DEFAULT_COLD_RATIO)))
+        }
     }
 }
 

@@ -143,6 +143,15 @@ pub trait Eviction: Debug + Send {
     /// [`Self::on_insert`]; it is forgotten instead if the object is not admitted.
     #[inline]
     fn on_ghost_hit(&mut self, _nodes: &mut NodesOf<Self>, _id: NodeId) {}
+
+    /// An object to evict although the whole cache is within its capacity, because one of the
+    /// policy's own segments is over its bound (SLRU's lowest segment after a promotion, 2Q's
+    /// Am after a revived ghost enters it); unlinked, as from [`Self::victim`]. Asked after
+    /// every hit and insertion until `None`, which it always is by default.
+    #[inline]
+    fn overflow(&mut self, _nodes: &mut NodesOf<Self>) -> Option<NodeId> {
+        None
+    }
 }
 
 /// A cache run by the shared skeleton with the ordering policy `E`: the policy types
@@ -169,6 +178,25 @@ impl<E: Eviction> Resident<E> {
     #[inline]
     fn admits(capacity: Capacity, eviction: &E, cost: u64) -> bool {
         cost <= capacity.value && eviction.admit(cost)
+    }
+
+    /// Accounts for and reports the unlinked victim `id`, then lets the policy keep or forget
+    /// it.
+    #[inline]
+    fn evict(&mut self, id: NodeId, evicted: &mut Vec<u64>) {
+        let Entry { key, size, .. } = *self.nodes.slab.get(id);
+        self.used -= self.capacity.charge(size);
+        self.len -= 1;
+        evicted.push(key);
+        self.eviction.on_evict(&mut self.nodes, id);
+    }
+
+    /// Evicts what [`Eviction::overflow`] names.
+    #[inline]
+    fn evict_overflow(&mut self, evicted: &mut Vec<u64>) {
+        while let Some(id) = self.eviction.overflow(&mut self.nodes) {
+            self.evict(id, evicted);
+        }
     }
 
     /// The ordering policy's own state.
@@ -212,6 +240,7 @@ impl<E: Eviction> Policy for Resident<E> {
             Err(id) => {
                 if !E::is_ghost(&self.nodes.slab.get(id).meta) {
                     self.eviction.on_hit(&mut self.nodes, id, a);
+                    self.evict_overflow(evicted);
                     return true;
                 }
                 self.eviction.on_ghost_hit(&mut self.nodes, id);
@@ -228,15 +257,12 @@ impl<E: Eviction> Policy for Resident<E> {
             let Some(victim) = self.eviction.victim(&mut self.nodes) else {
                 break;
             };
-            let Entry { key, size, .. } = *self.nodes.slab.get(victim);
-            self.used -= self.capacity.charge(size);
-            self.len -= 1;
-            evicted.push(key);
-            self.eviction.on_evict(&mut self.nodes, victim);
+            self.evict(victim, evicted);
         }
         self.eviction.on_insert(&mut self.nodes, id, a);
         self.used += cost;
         self.len += 1;
+        self.evict_overflow(evicted);
         false
     }
 
