@@ -26,24 +26,12 @@ fn committed_schema_matches_the_code() {
 
 #[test]
 fn real_output_validates_against_the_schema() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("s.toml");
-    std::fs::write(
-        &scenario,
+    let doc = run_and_read(
         "name = \"s\"\n[workload]\nkeys = 1000\nrequests = 5000\n[[strategy]]\nname = \"l\"\nkind = \"lru\"\ncapacity = [10, \"5%\"]\n[[strategy]]\nname = \"n\"\nkind = \"none\"\n",
-    )
-    .unwrap();
-    Command::cargo_bin("cachelab")
-        .unwrap()
-        .args(["run", "-q", scenario.to_str().unwrap(), "--out"])
-        .arg(dir.path())
-        .assert()
-        .success();
-    let doc: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("s/results.json")).unwrap()).unwrap();
+        "results.json",
+    );
     let validator = jsonschema::validator_for(&committed_schema()).expect("the schema is valid JSON Schema");
-    let errors: Vec<String> =
-        validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors = violations(&validator, &doc);
     assert!(errors.is_empty(), "results.json violates the schema: {errors:#?}");
     assert_eq!(doc["schema_version"], cachelab::metrics::SCHEMA_VERSION);
     // And a document that breaks the schema is caught (the check has teeth).
@@ -68,25 +56,13 @@ fn recommendation_json_validates_against_its_committed_schema() {
         cachelab::report::recommend::recommendation_schema(),
         "schema/recommendation.schema.json is stale: regenerate with CACHELAB_UPDATE_SCHEMA=1"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("s.toml");
-    std::fs::write(
-        &scenario,
+    let doc = run_and_read(
         "name = \"s\"\n[workload]\nkeys = 1000\nrequests = 5000\n[[strategy]]\nname = \"l\"\nkind = \"lru\"\ncapacity = [10, 50, 200]\n[[strategy]]\nname = \"f\"\nkind = \"fifo\"\ncapacity = [10, 50, 200]\n[objectives]\nmin_hit_ratio = 0.3\n[costs]\nmemory_per_gib_month = 5\norigin_per_million_misses = 1\nrequests_per_month = 1e9\n",
-    )
-    .unwrap();
-    Command::cargo_bin("cachelab")
-        .unwrap()
-        .args(["run", "-q", scenario.to_str().unwrap(), "--out"])
-        .arg(dir.path())
-        .assert()
-        .success();
-    let doc: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("s/recommendation.json")).unwrap()).unwrap();
+        "recommendation.json",
+    );
     let validator = jsonschema::validator_for(&committed_recommendation_schema())
         .expect("the schema is valid JSON Schema");
-    let errors: Vec<String> =
-        validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors = violations(&validator, &doc);
     assert!(errors.is_empty(), "recommendation.json violates its schema: {errors:#?}");
     // The file says what a program needs: the pick, every candidate's objectives, the knees.
     assert_eq!(doc["candidates"].as_array().unwrap().len(), 6);
@@ -98,4 +74,23 @@ fn recommendation_json_validates_against_its_committed_schema() {
     let mut broken = doc.clone();
     broken["candidates"][0]["meets_all"] = serde_json::json!("yes");
     assert!(!validator.is_valid(&broken));
+}
+
+/// Runs the scenario `toml` (named `s`) and reads the JSON file `file` of its output folder.
+fn run_and_read(toml: &str, file: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(&scenario, toml).unwrap();
+    Command::cargo_bin("cachelab")
+        .unwrap()
+        .args(["run", "-q", scenario.to_str().unwrap(), "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    serde_json::from_slice(&std::fs::read(dir.path().join("s").join(file)).unwrap()).unwrap()
+}
+
+/// Every place where `doc` breaks the schema of `validator`.
+fn violations(validator: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+    validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect()
 }

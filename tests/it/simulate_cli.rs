@@ -157,12 +157,12 @@ fn percentages_resolve_against_the_footprint() {
 
 #[test]
 fn admission_filters_stand_in_front_of_every_policy_and_name_the_rows() {
-    let plain = simulate(&["--trace", ORACLE, "--policy", "lru,memcached", "--size", "64MiB", "--bytes"]);
+    let plain = simulate(&["--trace", ORACLE, "--policy", "lru,memcached-lru", "--size", "64MiB", "--bytes"]);
     let filtered = simulate(&[
         "--trace",
         ORACLE,
         "--policy",
-        "lru,memcached",
+        "lru,memcached-lru",
         "--size",
         "64MiB",
         "--bytes",
@@ -170,7 +170,7 @@ fn admission_filters_stand_in_front_of_every_policy_and_name_the_rows() {
         "size:max_size=16KiB",
     ]);
     let names: Vec<&str> = filtered.iter().map(|r| r["policy"].as_str().expect("policy")).collect();
-    assert_eq!(names, ["lru+size", "memcached+size"]);
+    assert_eq!(names, ["lru+size", "memcached-lru+size"]);
     // The same replay in process: each row is its policy behind the filter.
     let trace: Vec<(u64, u32)> = crate::support::oracle_general::records(std::path::Path::new(ORACLE))
         .into_iter()
