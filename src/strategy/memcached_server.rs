@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 
-use super::redis_server::{Guarded, free_port};
+use super::redis_server::{Guarded, free_port, on_free_ports};
 
 /// What to tell a user whose machine lacks `memcached`.
 const INSTALL_SERVER: &str = "install memcached (apt-get install memcached)";
@@ -38,17 +38,11 @@ pub struct MemcachedServer {
 impl MemcachedServer {
     /// Starts a server on a free loopback port and waits until it answers.
     pub fn start(options: MemcachedOptions) -> anyhow::Result<MemcachedServer> {
-        let mut last_error = None;
-        // A free port can be taken between our probe and the server's bind: try a few.
-        for _ in 0..5 {
+        on_free_ports(INSTALL_SERVER, || {
             let mut server = MemcachedServer { port: free_port(false)?, process: None };
-            match server.launch(options) {
-                Ok(()) => return Ok(server),
-                Err(e) if e.to_string().contains(INSTALL_SERVER) => return Err(e),
-                Err(e) => last_error = Some(e),
-            }
-        }
-        Err(last_error.expect("at least one attempt"))
+            server.launch(options)?;
+            Ok(server)
+        })
     }
 
     /// The loopback port the server listens on.

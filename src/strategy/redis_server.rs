@@ -51,13 +51,28 @@ pub struct RedisServer {
     process: Option<Guarded>,
 }
 
+/// Runs `attempt` (start a server on a freshly probed free port) up to five times: the port
+/// can be taken by someone else between the probe and the server's bind. An error naming
+/// `install` (the binary is missing) is not retried.
+pub(super) fn on_free_ports<S>(
+    install: &str,
+    mut attempt: impl FnMut() -> anyhow::Result<S>,
+) -> anyhow::Result<S> {
+    let mut last_error = None;
+    for _ in 0..5 {
+        match attempt() {
+            Ok(server) => return Ok(server),
+            Err(e) if e.to_string().contains(install) => return Err(e),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.expect("at least one attempt"))
+}
+
 impl RedisServer {
     /// Starts a server on a free loopback port and waits until it answers PING.
     pub fn start(options: ServerOptions) -> anyhow::Result<RedisServer> {
-        let mut last_error = None;
-        // A free port can be taken by someone else between our probe and the server's bind:
-        // try a few ports before giving up.
-        for _ in 0..5 {
+        on_free_ports(INSTALL_SERVER, || {
             let dir = tempfile::Builder::new().prefix("cachelab-redis-").tempdir()?;
             let mut server = RedisServer {
                 port: free_port(options.needs_bus_port())?,
@@ -67,13 +82,9 @@ impl RedisServer {
                 dir,
                 process: None,
             };
-            match server.launch() {
-                Ok(()) => return Ok(server),
-                Err(e) if e.to_string().contains(INSTALL_SERVER) => return Err(e),
-                Err(e) => last_error = Some(e),
-            }
-        }
-        Err(last_error.expect("at least one attempt"))
+            server.launch()?;
+            Ok(server)
+        })
     }
 
     /// The loopback port the server listens on.
