@@ -78,6 +78,7 @@ fn mrc(c: &mut Criterion) {
         sampling,
         bytes: false,
         sizes: Sizes::Given(sizes.clone()),
+        cells: None,
     };
     let mut group = c.benchmark_group("mrc");
     group.throughput(Throughput::Elements(REQUESTS));

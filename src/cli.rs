@@ -362,7 +362,7 @@ pub struct MergeArgs {
 /// Flags of `cachelab mrc`.
 #[derive(Debug, clap::Args)]
 pub struct MrcArgs {
-    /// Trace file (CSV or oracleGeneral, optionally zstd-compressed).
+    /// Trace file (any format of --format, optionally zstd-, gzip- or xz-compressed).
     #[arg(long, value_name = "FILE")]
     pub trace: PathBuf,
     /// How to read the trace.
@@ -398,6 +398,19 @@ pub struct MrcArgs {
     /// sampled methods, misses for exact) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Draw only shard I of N of the (policy, size) cells (those whose index, curve by curve
+    /// and sizes ascending, is I modulo N; each shard reads the whole trace); join the shards'
+    /// --export-json files with `cachelab merge`. Sizes are then resolved before the pass.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::runner::shard::Shard>,
+    /// Write a report folder to DIR: the curves drawn on the miss-ratio chart (each labelled
+    /// with its method and sampling rate), the trace's statistics, results.json (re-render
+    /// with `cachelab report`); costs one more pass over the trace for its statistics.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Exports of the curves as results (the curves go in the JSON's `curves`).
+    #[command(flatten)]
+    pub export: ExportArgs,
 }
 
 /// Flags of `cachelab trace`.

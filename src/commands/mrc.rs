@@ -4,10 +4,13 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use super::simulate::{SizeArg, parse_policies, parse_size};
 use crate::cli::MrcArgs;
+use crate::metrics::{MissRatioCurve, RunResult, Started};
 use crate::model::error::InputError;
+use crate::model::output::write_atomic;
 use crate::mrc::{self, Curves, DEFAULT_POINTS, DEFAULT_RATE, Method, Plan, Point, Sampling, Sizes};
 use crate::policy::PolicyKind;
-use crate::workload::trace::{empty_trace, scan_replayable};
+use crate::runner::shard::{SHARD_KEY, Shard};
+use crate::workload::trace::{TraceSource, empty_trace, scan_replayable, scan_stats};
 
 fn flag(flag: &str, message: impl Into<String>) -> InputError {
     InputError::Flag { flag: flag.into(), message: message.into() }
@@ -38,6 +41,8 @@ pub fn methods(
 
 /// Runs `cachelab mrc`.
 pub fn execute(args: &MrcArgs) -> anyhow::Result<()> {
+    args.export.check_stdout(args.json)?;
+    let started_at = Started::now();
     let source = super::trace::source(&args.trace, &args.input)?;
     let curves = methods(&parse_policies(&args.policy)?, args.method)?;
     if let Some(r) = args.rate
@@ -55,10 +60,11 @@ pub fn execute(args: &MrcArgs) -> anyhow::Result<()> {
         },
         bytes: args.bytes,
         sizes: Sizes::Points(args.points.map_or(DEFAULT_POINTS, |n| n.get())),
+        cells: None,
     };
     let minisim_samples = args.samples.is_some() && plan.curves.iter().any(|c| c.1 == Method::MiniSim);
     let shares = given.iter().any(|s| matches!(s, SizeArg::Share(_)));
-    let points_first = given.is_empty() && plan.sizes_up_front();
+    let points_first = given.is_empty() && (plan.sizes_up_front() || args.shard.is_some());
     let footprint = if shares || points_first || minisim_samples {
         let stats = scan_replayable(&source)?;
         Some(if args.bytes { stats.footprint_bytes } else { stats.footprint_objects })
@@ -78,6 +84,9 @@ pub fn execute(args: &MrcArgs) -> anyhow::Result<()> {
         );
     } else if let (true, Some(f), Sizes::Points(n)) = (points_first, footprint, &plan.sizes) {
         plan.sizes = Sizes::Given(mrc::log_sizes(f, *n));
+    }
+    if let (Some(shard), Sizes::Given(sizes)) = (args.shard, &plan.sizes) {
+        plan.cells = Some(shard_cells(&plan.curves, sizes, shard));
     }
     let started = std::time::Instant::now();
     let result = if let (true, Some(f), Some(n)) = (minisim_samples, footprint, args.samples) {
@@ -104,12 +113,114 @@ pub fn execute(args: &MrcArgs) -> anyhow::Result<()> {
     }
     describe(&result, elapsed);
     warn_unresolved(&result);
-    if args.json {
+    let run = if args.report.is_some() || args.export.any() {
+        Some(run_result(args, &source, &plan, &result, &started_at, elapsed)?)
+    } else {
+        None
+    };
+    if args.export.to_stdout() {
+        // Standard output carries the export alone (check_stdout refused --json beside it).
+    } else if args.json {
         println!("{}", serde_json::to_string_pretty(&result.points)?);
     } else {
         println!("{}", table(&result.points));
     }
+    if let Some(run) = &run {
+        super::report::write_exports(run, &args.export)?;
+        if let Some(dir) = &args.report {
+            write_atomic(&dir.join("results.json"), crate::export::json(run)?.as_bytes())?;
+            let report = super::report::write_folder(run, dir)?;
+            super::report::print_outcome(&report, dir);
+        }
+    }
     Ok(())
+}
+
+/// The (policy, size) cells of shard `shard`: cell `i` of the whole sweep, counted curve by
+/// curve with sizes ascending, belongs to shard `i mod N`.
+fn shard_cells(curves: &[(PolicyKind, Method)], sizes: &[u64], shard: Shard) -> Vec<(PolicyKind, u64)> {
+    let mut sizes = sizes.to_vec();
+    sizes.sort_unstable();
+    sizes.dedup();
+    curves
+        .iter()
+        .flat_map(|&(policy, _)| sizes.iter().map(move |&size| (policy, size)))
+        .enumerate()
+        .filter(|&(i, _)| shard.takes(i))
+        .map(|(_, cell)| cell)
+        .collect()
+}
+
+/// A sampling rate as a short percentage (`1%`, `0.25%`).
+fn percent(rate: f64) -> String {
+    let text = format!("{:.4}", rate * 100.0);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// The curves as a [`RunResult`] for reports, exports and `cachelab merge`: no result rows
+/// (a sampled point is an estimate, not a count), one [`MissRatioCurve`] per policy and
+/// method, the trace's statistics (one more pass).
+fn run_result(
+    args: &MrcArgs,
+    source: &TraceSource,
+    plan: &Plan,
+    curves: &Curves,
+    started: &Started,
+    elapsed_s: f64,
+) -> anyhow::Result<RunResult> {
+    let stats = scan_stats(source)?;
+    let path = args.trace.display().to_string();
+    let name = args.trace.file_name().map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+    let sizes: Vec<u64> = match &plan.sizes {
+        Sizes::Given(s) => s.clone(),
+        Sizes::Points(_) => {
+            let mut s: Vec<u64> = curves.points.iter().map(|p| p.cache_size).collect();
+            s.sort_unstable();
+            s.dedup();
+            s
+        }
+    };
+    let mut scenario = serde_json::json!({
+        "name": name,
+        "description": format!("miss-ratio curves of {path}"),
+        "command": "mrc",
+        "trace": { "path": path, "format": source.format.name(), "sizes_in": curves.unit.as_str() },
+        "curves": plan.curves.iter().map(|(p, m)| format!("{} {m}", p.name())).collect::<Vec<_>>(),
+        "sampling": match plan.sampling {
+            Sampling::Rate(r) => serde_json::json!({ "rate": r }),
+            Sampling::Samples(n) => serde_json::json!({ "samples": n }),
+        },
+        "sizes": sizes,
+    });
+    if let Some(shard) = args.shard {
+        scenario[SHARD_KEY] = serde_json::Value::from(shard.to_string());
+    }
+    let mut drawn: Vec<MissRatioCurve> = Vec::new();
+    for p in &curves.points {
+        let method = match p.sample_rate {
+            Some(rate) => format!("{} {}", p.method, percent(rate)),
+            None => p.method.to_string(),
+        };
+        let at = match drawn.iter().position(|c| c.strategy == p.policy && c.method == method) {
+            Some(at) => at,
+            None => {
+                drawn.push(MissRatioCurve {
+                    strategy: p.policy.clone(),
+                    method,
+                    capacity_unit: curves.unit,
+                    points: Vec::new(),
+                });
+                drawn.len() - 1
+            }
+        };
+        drawn[at].points.push((p.cache_size, p.miss_ratio));
+    }
+    Ok(RunResult {
+        duration_s: elapsed_s,
+        trace: Some(super::simulate::trace_summary(&args.trace, source, stats)),
+        curves: drawn,
+        ..RunResult::new(&name, "simulation", scenario, 0, started)
+    })
 }
 
 /// Tells on stderr what ran: each method, its rate and expected error when sampled.

@@ -229,19 +229,28 @@ fn run_result(
     RunResult {
         duration_s: elapsed_s,
         results,
-        trace: Some(TraceSummary {
-            path: args.trace.display().to_string(),
-            format: source.format.name().into(),
-            requests: stats.requests,
-            unique_objects: stats.unique_objects,
-            footprint_bytes: stats.footprint_bytes,
-            bytes_requested: stats.bytes_requested,
-            one_hit_wonders: stats.one_hit_wonders,
-            one_hit_wonder_ratio: stats.one_hit_wonder_ratio,
-            zipf_alpha: stats.zipf_alpha,
-            popularity: stats.popularity,
-        }),
+        trace: Some(trace_summary(&args.trace, source, stats)),
         ..RunResult::new(&name, "simulation", scenario, 0, started)
+    }
+}
+
+/// The statistics of the trace at `trace` (as given on the command line) for results.
+pub fn trace_summary(trace: &Path, source: &TraceSource, stats: TraceStats) -> TraceSummary {
+    TraceSummary {
+        path: trace.display().to_string(),
+        format: source.format.name().into(),
+        requests: stats.requests,
+        reads: stats.reads,
+        writes: stats.writes,
+        deletes: stats.deletes,
+        with_ttl: stats.with_ttl,
+        unique_objects: stats.unique_objects,
+        footprint_bytes: stats.footprint_bytes,
+        bytes_requested: stats.bytes_requested,
+        one_hit_wonders: stats.one_hit_wonders,
+        one_hit_wonder_ratio: stats.one_hit_wonder_ratio,
+        zipf_alpha: stats.zipf_alpha,
+        popularity: stats.popularity,
     }
 }
 

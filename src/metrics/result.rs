@@ -425,6 +425,18 @@ pub struct TraceSummary {
     pub format: String,
     /// Requests in the trace.
     pub requests: u64,
+    /// Reads among them (every request, for formats without operations).
+    #[serde(default)]
+    pub reads: u64,
+    /// Writes (set, add, replace, cas, ...).
+    #[serde(default)]
+    pub writes: u64,
+    /// Deletes.
+    #[serde(default)]
+    pub deletes: u64,
+    /// Requests that carry a TTL.
+    #[serde(default)]
+    pub with_ttl: u64,
     /// Distinct objects (the footprint in objects).
     pub unique_objects: u64,
     /// Footprint in bytes (each distinct object at its first size).

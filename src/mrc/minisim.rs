@@ -46,18 +46,17 @@ impl std::fmt::Debug for MiniSim {
 }
 
 impl MiniSim {
-    /// Miniature caches of each `policies` at each of `sizes` (full-size capacities), over a
-    /// share `rate` of the keys.
-    pub fn new(policies: &[PolicyKind], sizes: &[Capacity], rate: f64) -> Self {
-        let mut cells = Vec::new();
-        let mut labels = Vec::new();
-        for &kind in policies {
-            for &full in sizes {
-                let scaled = scale(full, rate);
-                cells.push(Cell { policy: build_policy(kind, &PolicyParams::default(), scaled), misses: 0 });
-                labels.push((kind, full));
-            }
-        }
+    /// Miniature caches of each `(policy, full-size capacity)` cell, over a share `rate` of
+    /// the keys.
+    pub fn new(cells: &[(PolicyKind, Capacity)], rate: f64) -> Self {
+        let labels = cells.to_vec();
+        let cells = cells
+            .iter()
+            .map(|&(kind, full)| Cell {
+                policy: build_policy(kind, &PolicyParams::default(), scale(full, rate)),
+                misses: 0,
+            })
+            .collect();
         MiniSim {
             threshold: threshold(rate),
             rate,

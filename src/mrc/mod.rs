@@ -19,7 +19,7 @@ use crate::model::error::InputError;
 use crate::model::{Capacity, CapacityUnit};
 use crate::policy::PolicyKind;
 use crate::workload::chunks::read_once;
-use crate::workload::trace::{TraceRecord, TraceSource};
+use crate::workload::trace::{TraceRecord, TraceSource, for_each_key};
 use exact::{ByteHits, ObjectDistances};
 use minisim::MiniSim;
 use sample::key_hash;
@@ -110,6 +110,9 @@ pub struct Plan {
     pub bytes: bool,
     /// The sizes.
     pub sizes: Sizes,
+    /// Only these (policy, size) cells, when the sweep is split across processes (sizes must
+    /// then be given); `None`: every cell.
+    pub cells: Option<Vec<(PolicyKind, u64)>>,
 }
 
 impl Plan {
@@ -231,6 +234,20 @@ impl Pass {
     }
 }
 
+/// The pass of a plan that has SHARDS curves only: keys and sizes straight from the file
+/// ([`for_each_key`]), each key hashed once for the profile and its sub-samples.
+fn shards_pass(source: &TraceSource, s: &mut Shards, parts: &mut [Shards]) -> Result<u64, InputError> {
+    let requests = for_each_key(source, |key, size| {
+        let hash = key_hash(key);
+        if s.observe(key, hash, size) {
+            parts.iter_mut().for_each(|p| _ = p.observe(key, hash, size));
+        }
+    })?;
+    s.count(requests);
+    parts.iter_mut().for_each(|p| p.count(requests));
+    Ok(requests)
+}
+
 /// Draws every curve of `plan` over one pass of `source`. `Sizes::Points` must have been
 /// resolved to `Sizes::Given` beforehand when [`Plan::sizes_up_front`].
 pub fn profile(source: &TraceSource, plan: &Plan) -> Result<Curves, InputError> {
@@ -243,9 +260,11 @@ pub fn profile(source: &TraceSource, plan: &Plan) -> Result<Curves, InputError> 
         }
         Sizes::Points(_) => None,
     };
-    let has = |m: Method| plan.curves.iter().any(|&(_, x)| x == m);
-    let mini_policies: Vec<PolicyKind> =
-        plan.curves.iter().filter(|c| c.1 == Method::MiniSim).map(|c| c.0).collect();
+    let kept =
+        |policy: PolicyKind, size: u64| plan.cells.as_ref().is_none_or(|c| c.contains(&(policy, size)));
+    let any_kept =
+        |policy: PolicyKind| plan.cells.as_ref().is_none_or(|c| c.iter().any(|&(p, _)| p == policy));
+    let has = |m: Method| plan.curves.iter().any(|&(p, x)| x == m && any_kept(p));
     let unit = if plan.bytes { CapacityUnit::Bytes } else { CapacityUnit::Objects };
     let rate = match plan.sampling {
         Sampling::Rate(r) => r,
@@ -260,20 +279,28 @@ pub fn profile(source: &TraceSource, plan: &Plan) -> Result<Curves, InputError> 
             let parts = if matches!(plan.sampling, Sampling::Rate(_)) { spread() } else { Vec::new() };
             (Shards::new(plan.sampling, plan.bytes), parts)
         }),
-        minisim: (!mini_policies.is_empty()).then(|| {
-            let caps: Vec<Capacity> = given
-                .as_ref()
-                .expect("minisim sizes resolved up front")
+        minisim: has(Method::MiniSim).then(|| {
+            let sizes = given.as_ref().expect("minisim sizes resolved up front");
+            let cells: Vec<(PolicyKind, Capacity)> = plan
+                .curves
                 .iter()
-                .map(|&v| Capacity { value: v, unit })
+                .filter(|c| c.1 == Method::MiniSim)
+                .flat_map(|&(p, _)| {
+                    sizes.iter().filter(move |&&v| kept(p, v)).map(move |&v| (p, Capacity { value: v, unit }))
+                })
                 .collect();
-            (MiniSim::new(&mini_policies, &caps, rate), spread())
+            (MiniSim::new(&cells, rate), spread())
         }),
     };
-    let requests = read_once(source, |chunk, first| {
-        pass.feed(chunk, first);
-        Ok::<_, InputError>(())
-    })?;
+    let requests = match &mut pass {
+        Pass { objects: None, bytes: None, shards: Some((s, parts)), minisim: None } => {
+            shards_pass(source, s, parts)?
+        }
+        _ => read_once(source, |chunk, first| {
+            pass.feed(chunk, first);
+            Ok::<_, InputError>(())
+        })?,
+    };
     let footprint = match (&pass.objects, &pass.shards) {
         (Some(o), _) => o.footprint(),
         (None, Some((s, _))) => s.footprint(),
@@ -302,12 +329,20 @@ pub fn profile(source: &TraceSource, plan: &Plan) -> Result<Curves, InputError> 
                     (None, Some(b)) => b.misses(),
                     (None, None) => unreachable!("an exact profiler runs for exact curves"),
                 };
-                points.extend(sizes.iter().zip(misses).map(|(&c, m)| point(c, ratio(m), None, Some(m))));
+                points.extend(
+                    sizes
+                        .iter()
+                        .zip(misses)
+                        .filter(|(c, _)| kept(policy, **c))
+                        .map(|(&c, m)| point(c, ratio(m), None, Some(m))),
+                );
             }
             Method::Shards => {
                 let (s, _) = pass.shards.as_ref().expect("a SHARDS profiler runs for shards curves");
                 let r = Some(s.rate());
-                points.extend(sizes.iter().map(|&c| point(c, s.miss_ratio(c), r, None)));
+                points.extend(
+                    sizes.iter().filter(|&&c| kept(policy, c)).map(|&c| point(c, s.miss_ratio(c), r, None)),
+                );
             }
             Method::MiniSim => {
                 let (m, _) = pass.minisim.as_ref().expect("miniature caches run for minisim curves");

@@ -13,6 +13,10 @@
 //! - when the lowest count empties, `L` moves to the next count that is at most the highest
 //!   count any hit has produced (libCacheSim's search bound; when none is, `L` stays where
 //!   libCacheSim would then fail, and the lowest count is evicted all the same).
+//! - counts saturate at `u64::MAX`: since a hit adds `L`, a hot object's count can double on
+//!   every hit once `L` has risen, and a few thousand requests to a small cache overflow 64
+//!   bits (libCacheSim's `int64_t` count would then wrap, which C leaves undefined); saturated
+//!   objects tie and go oldest first.
 //!
 //! Sizes do not matter to the order (byte mode evicts until the object fits).
 
@@ -86,7 +90,7 @@ impl Eviction for LfudaOrder {
     #[inline]
     fn on_hit(&mut self, nodes: &mut Nodes<u64>, id: NodeId, _: &Access) {
         let old = nodes.slab.get(id).meta;
-        let count = old + self.age;
+        let count = old.saturating_add(self.age);
         self.max_hit = self.max_hit.max(count);
         if self.leave(nodes, id) && old == self.age {
             self.advance_age();
@@ -96,7 +100,7 @@ impl Eviction for LfudaOrder {
 
     #[inline]
     fn on_insert(&mut self, nodes: &mut Nodes<u64>, id: NodeId, _: &Access) {
-        self.join(nodes, id, self.age + 1);
+        self.join(nodes, id, self.age.saturating_add(1));
     }
 
     /// The oldest object of the lowest count; `L` becomes that count.
@@ -164,5 +168,16 @@ mod tests {
         assert!(c.remove(3) && !c.remove(3));
         assert_eq!(run(&mut c, &[5, 6]), vec![2]);
         assert!(c.contains(4) && c.contains(5) && c.contains(6));
+    }
+
+    #[test]
+    fn counts_saturate_where_hits_would_overflow_them() {
+        // Three keys in two slots: every miss evicts the lowest count, raising L to it, and
+        // every hit adds L, so counts roughly double per round and pass 2^64 within 200.
+        let mut c = Lfuda::new(Capacity::objects(2));
+        let keys: Vec<u64> = (0..3000u64).map(|i| (i * i + i / 7) % 3).collect();
+        run(&mut c, &keys);
+        assert_eq!(c.eviction().max_hit, u64::MAX);
+        assert_eq!(c.len(), 2);
     }
 }

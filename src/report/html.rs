@@ -128,6 +128,13 @@ pub fn render(
             path => &t.path,
             format => &t.format,
             requests => format::thousands(t.requests),
+            operations => (t.writes + t.deletes + t.with_ttl > 0).then(|| format!(
+                "{} reads, {} writes, {} deletes; {} with a TTL",
+                format::thousands(t.reads),
+                format::thousands(t.writes),
+                format::thousands(t.deletes),
+                format::thousands(t.with_ttl)
+            )),
             unique_objects => format::thousands(t.unique_objects),
             footprint_bytes => format::bytes(t.footprint_bytes as f64),
             bytes_requested => format::bytes(t.bytes_requested as f64),

@@ -13,6 +13,7 @@
 
 mod document;
 mod knee;
+mod one_pass;
 mod sizing;
 #[cfg(test)]
 mod tests;

@@ -109,6 +109,12 @@ impl Palette {
                 names.push(r.strategy.clone());
             }
         }
+        // One-pass curves of a strategy no row names (`cachelab mrc`) get colours of their own.
+        for c in &result.curves {
+            if !names.contains(&c.strategy) {
+                names.push(c.strategy.clone());
+            }
+        }
         let mut palette = Palette { names, styles: Vec::new() };
         for r in &result.results {
             let mut sizes: Vec<Option<u64>> = result

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::metrics::RunResult;
+use crate::metrics::{MissRatioCurve, RunResult};
 
 /// Key of the echoed scenario that records which shard a result holds.
 pub const SHARD_KEY: &str = "shard";
@@ -113,6 +113,15 @@ pub fn merge(parts: Vec<RunResult>, names: &[String]) -> Result<RunResult, Strin
             }
         }
     }
+    // Curves (`cachelab mrc`): each shard drew some sizes of each; join them per curve.
+    let mut curves: Vec<MissRatioCurve> = Vec::new();
+    for c in shards.iter().flat_map(|s| &s.curves) {
+        match curves.iter_mut().find(|m| m.strategy == c.strategy && m.method == c.method) {
+            Some(m) => m.points.extend_from_slice(&c.points),
+            None => curves.push(c.clone()),
+        }
+    }
+    curves.iter_mut().for_each(|c| c.points.sort_by_key(|p| p.0));
     let started_at = shards.iter().map(|s| s.started_at.clone()).min().unwrap_or_default();
     let duration_s = shards.iter().map(|s| s.duration_s).fold(0.0, f64::max);
     Ok(RunResult {
@@ -121,6 +130,7 @@ pub fn merge(parts: Vec<RunResult>, names: &[String]) -> Result<RunResult, Strin
         duration_s,
         partial: shards.iter().any(|s| s.partial),
         results,
+        curves,
         ..first.clone()
     })
 }

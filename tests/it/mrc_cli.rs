@@ -150,3 +150,39 @@ fn sampled_curves_are_close_on_real_traces() {
         }
     }
 }
+
+/// `mrc --report DIR`: the report's miss-ratio chart draws the one-pass curves, each labelled
+/// with its method and rate, from a results.json that `cachelab report` re-renders alike.
+#[test]
+fn mrc_report_draws_the_curves() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report");
+    let out = Command::cargo_bin("cachelab")
+        .unwrap()
+        .args(["mrc", "--trace", REAL[1], "--policy", "lru,sieve", "--method", "minisim", "--points", "30"])
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("results.json")).unwrap()).unwrap();
+    let curves = results["curves"].as_array().unwrap();
+    assert_eq!(curves.len(), 2);
+    assert!(
+        curves.iter().all(|c| c["method"] == "minisim 1%" && c["points"].as_array().unwrap().len() >= 20)
+    );
+    assert!(results["trace"]["requests"].as_u64().unwrap() > 0);
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(page.contains("From the miss-ratio curves"), "the page picks from the curves");
+    let rec: Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("recommendation.json")).unwrap()).unwrap();
+    assert!(["lru", "sieve"].contains(&rec["pick"]["strategy"].as_str().unwrap()), "{rec}");
+    let svg =
+        std::fs::read_to_string(report.join("miss-ratio-curve-objects.svg")).expect("a miss-ratio chart");
+    assert!(
+        svg.contains("lru (minisim 1%)") && svg.contains("sieve (minisim 1%)"),
+        "both curves in the legend"
+    );
+    assert!(svg.matches("<polyline").count() >= 2, "both curves drawn");
+}

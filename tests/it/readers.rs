@@ -233,6 +233,27 @@ fn deletes_writes_and_ttls_change_what_a_simulation_counts() {
     assert_eq!(counts, [11, 11, 8, 3, 0, 0, 0], "{ignored}");
     let stats = json(&["trace", "stats", p, "--format", "twitter", "--json"]);
     assert_eq!(["reads", "writes", "deletes", "with_ttl"].map(|k| n(&stats, k)), [7, 3, 1, 1]);
+    // The results of a report say so too, and its page lists them.
+    let report = dir.path().join("report");
+    let (code, _, err) = cachelab(&[
+        "simulate",
+        "--trace",
+        p,
+        "--format",
+        "twitter",
+        "--policy",
+        "lru",
+        "--size",
+        "10",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let results: Value =
+        serde_json::from_slice(&std::fs::read(report.join("results.json")).unwrap()).unwrap();
+    assert_eq!(["reads", "writes", "deletes", "with_ttl"].map(|k| n(&results["trace"], k)), [7, 3, 1, 1]);
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(page.contains("7 reads, 3 writes, 1 deletes; 1 with a TTL"), "the page lists the operations");
 }
 
 /// LRU miss ratios of libCacheSim's reader of `format` on `path` at `sizes`.

@@ -91,3 +91,48 @@ fn three_shards_merge_into_the_single_run() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("other settings"));
     assert!(!dir.path().join("bad.json").exists());
 }
+
+/// `mrc --shard I/N`: three processes draw a third of the (policy, size) cells each, exact and
+/// sampled; the merge holds every curve at every size, equal to the single run's curves.
+#[test]
+fn mrc_shards_merge_into_the_single_curves() {
+    let dir = tempfile::tempdir().unwrap();
+    let mrc = |out: &Path, extra: &[&str]| {
+        let run = Command::cargo_bin("cachelab")
+            .unwrap()
+            .args(["mrc", "--trace", TRACE, "--policy", "lru,s3fifo", "--points", "12", "--rate", "0.1"])
+            .args(extra)
+            .arg("--export-json")
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    };
+    let single = dir.path().join("single.json");
+    mrc(&single, &[]);
+    let shards: Vec<PathBuf> = (0..3)
+        .map(|i| {
+            let out = dir.path().join(format!("mrc{i}.json"));
+            mrc(&out, &["--shard", &format!("{i}/3")]);
+            out
+        })
+        .collect();
+    let points = |v: &Value| -> usize {
+        v["curves"].as_array().unwrap().iter().map(|c| c["points"].as_array().unwrap().len()).sum()
+    };
+    let s = read(&single);
+    assert_eq!(s["curves"].as_array().unwrap().len(), 2, "{}", s["curves"]);
+    assert_eq!(s["curves"][0]["method"], "exact");
+    assert_eq!(s["curves"][1]["method"], "minisim 10%");
+    let total = points(&s);
+    assert!(total >= 20, "{total} points");
+    let each: Vec<usize> = shards.iter().map(|f| points(&read(f))).collect();
+    assert_eq!(each.iter().sum::<usize>(), total, "{each:?}");
+    assert!(each.iter().all(|&n| n >= total / 3), "{each:?}");
+    let merged = dir.path().join("all.json");
+    let out = merge(&shards, &merged);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let m = read(&merged);
+    assert_eq!(m["curves"], s["curves"]);
+    assert_eq!(m["scenario"], s["scenario"]);
+}

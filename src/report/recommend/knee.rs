@@ -97,11 +97,17 @@ impl Curve<'_> {
     /// The hit ratio at `capacity`, interpolated on log2 capacity; `None` outside the sizes
     /// measured.
     pub(super) fn hit_ratio_at(&self, capacity: f64) -> Option<f64> {
-        let pts: Vec<(f64, f64)> = self.points().into_iter().map(|(c, h)| (c.log2(), h)).collect();
-        let x = capacity.log2();
-        let inside = pts.first()?.0 - 1e-9 <= x && x <= pts.last()?.0 + 1e-9;
-        inside.then(|| interpolate(&pts, x))
+        hit_ratio_at(&self.points(), capacity)
     }
+}
+
+/// The hit ratio of the curve through `points` (capacity, hit ratio; smallest capacity first)
+/// at `capacity`, interpolated on log2 capacity; `None` outside the sizes measured.
+pub(super) fn hit_ratio_at(points: &[(f64, f64)], capacity: f64) -> Option<f64> {
+    let pts: Vec<(f64, f64)> = points.iter().map(|&(c, h)| (c.log2(), h)).collect();
+    let x = capacity.log2();
+    let inside = pts.first()?.0 - 1e-9 <= x && x <= pts.last()?.0 + 1e-9;
+    inside.then(|| interpolate(&pts, x))
 }
 
 /// A capacity in `unit`, as a reader would say it.

@@ -2,6 +2,7 @@
 //! the strategy with the highest hit ratio there, with the runner-up.
 
 use super::knee::{Curve, curves, size};
+use super::one_pass;
 use super::{Candidate, Choice, Knee, KneePoint, Recommendation, knee, p99_us};
 use crate::metrics::{Backend, RunResult, StrategyResult};
 use crate::model::CapacityUnit;
@@ -16,7 +17,7 @@ fn candidates(result: &RunResult) -> Vec<&StrategyResult> {
 pub(super) fn without_objectives(result: &RunResult, gain: f64) -> Recommendation {
     let candidates = candidates(result);
     if candidates.is_empty() {
-        return only_baselines(result);
+        return one_pass::from_curves(result, gain).unwrap_or_else(|| only_baselines(result));
     }
     let curves = curves(&candidates);
     let (sizes, best_at) = best_at_each_size(&candidates);
@@ -84,7 +85,7 @@ fn main_unit(sizes: &[(Option<CapacityUnit>, u64)]) -> Option<CapacityUnit> {
 }
 
 /// The size to pick on the `envelope` (best hit ratio at each size), and why, as a clause.
-fn sizing(envelope: &[(f64, f64)], gain: f64, unit: Option<CapacityUnit>) -> (f64, String) {
+pub(super) fn sizing(envelope: &[(f64, f64)], gain: f64, unit: Option<CapacityUnit>) -> (f64, String) {
     match knee(envelope, gain) {
         Some(Knee::At { capacity, .. }) => (
             capacity,

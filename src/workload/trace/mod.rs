@@ -14,6 +14,7 @@ mod csv;
 mod detect;
 mod format;
 mod input;
+mod keys;
 mod lcs;
 mod lines;
 mod meta_kv;
@@ -32,6 +33,7 @@ pub use columns::{Column, CsvOptions};
 pub use detect::{Detected, detect};
 pub use format::{FormatChoice, TraceFormat};
 pub use input::Compression;
+pub use keys::for_each_key;
 pub use stats::{TraceStats, count_requests, empty_trace, scan_replayable, scan_stats};
 pub use writer::{FutureTrace, with_next_access, write_trace};
 
