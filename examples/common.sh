@@ -80,9 +80,10 @@ capacity_mib() {
   ' "$1"
 }
 
-# Copies scenario $1 to $work with its loopback ports replaced as "OLD=NEW" pairs say; prints
-# the copy's path.
-with_ports() {
+# Copies scenario $1 to $work with its loopback ports replaced as "OLD=NEW" pairs say, and its
+# workload's requests set to $CACHELAB_EXAMPLE_REQUESTS when that is set (a short run, as
+# tests/it/examples.rs makes); prints the copy's path.
+scenario_copy() {
   local scenario="$1" copy="$work/$(basename "$1")"
   shift
   cp "$scenario" "$copy"
@@ -90,5 +91,8 @@ with_ports() {
   for pair in "$@"; do
     sed -i "s/127\.0\.0\.1:${pair%%=*}\b/127.0.0.1:${pair#*=}/g" "$copy"
   done
+  if [ -n "${CACHELAB_EXAMPLE_REQUESTS:-}" ]; then
+    sed -i "s/^requests = .*/requests = $CACHELAB_EXAMPLE_REQUESTS/" "$copy"
+  fi
   echo "$copy"
 }

@@ -104,8 +104,12 @@ pub struct ServeArgs {
     /// and strategies.
     pub scenario: PathBuf,
     /// Name of the scenario's [[strategy]] to serve with.
-    #[arg(long, value_name = "NAME")]
-    pub strategy: String,
+    #[arg(long, value_name = "NAME", required_unless_present = "kind", conflicts_with = "kind")]
+    pub strategy: Option<String>,
+    /// Serve with a strategy of this kind (moka, lru, ...) and that kind's defaults instead of
+    /// one of the scenario's; --capacity sets its size.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
     /// Capacity: an object count, a byte size (64MiB) or a share of the workload's keys (5%)
     /// [default: the strategy's first capacity].
     #[arg(long, value_name = "CAPACITY")]
@@ -113,6 +117,11 @@ pub struct ServeArgs {
     /// Address to listen on (port 0: a free port).
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:0")]
     pub addr: std::net::SocketAddr,
+    /// Fetch misses from the origin at this URL (http://IP:PORT: a `cachelab origin`, or the
+    /// origin a run serves at [origin] listen) instead of simulating it in this process; a run
+    /// can then measure this server as a kind = "http" target, its hits counted at that origin.
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
 }
 
 /// Flags of `cachelab origin`.

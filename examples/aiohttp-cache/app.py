@@ -5,10 +5,12 @@ aiohttp-cache's middleware keeps the response (memory backend, unbounded; or Red
 the server's maxmemory) so a repeated request never reaches the handler.
 
     python app.py --port 8083 --origin http://127.0.0.1:8081 --backend memory
-    python app.py --port 8084 --origin http://127.0.0.1:8081 --backend redis --redis-port 6390
+    python app.py --port 8084 --origin http://127.0.0.1:8081 --backend redis \
+        --redis-url redis://127.0.0.1:6390
 """
 
 import argparse
+from urllib.parse import unquote, urlsplit
 
 from aiohttp import ClientSession, TCPConnector, web
 from aiohttp_cache import RedisConfig, cache, setup_cache
@@ -27,6 +29,21 @@ async def obj(request: web.Request) -> web.Response:
         )
 
 
+def redis_config(url: str, prefix: str) -> RedisConfig:
+    """aiohttp-cache's Redis settings for redis://[:PASSWORD@]HOST[:PORT][/DB]."""
+    parts = urlsplit(url)
+    if parts.scheme != "redis" or not parts.hostname:
+        raise SystemExit(f"--redis-url must be redis://[:PASSWORD@]HOST[:PORT][/DB], got {url!r}")
+    db = parts.path.strip("/")
+    return RedisConfig(
+        host=parts.hostname,
+        port=parts.port or 6379,
+        db=int(db) if db else 0,
+        password=unquote(parts.password) if parts.password else None,
+        key_prefix=prefix,
+    )
+
+
 async def open_client(app: web.Application) -> None:
     app["client"] = ClientSession(connector=TCPConnector(limit=0))
 
@@ -41,14 +58,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--origin", required=True, help="cachelab's origin, http://IP:PORT")
     parser.add_argument("--backend", choices=["memory", "redis"], default="memory")
-    parser.add_argument("--redis-port", type=int, default=6379)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")
     parser.add_argument("--redis-prefix", default="cachelab-aiohttp:")
     args = parser.parse_args()
 
     app = web.Application()
     app["origin"] = args.origin.rstrip("/")
     if args.backend == "redis":
-        config = RedisConfig(host="127.0.0.1", port=args.redis_port, key_prefix=args.redis_prefix)
+        config = redis_config(args.redis_url, args.redis_prefix)
         setup_cache(app, cache_type="redis", backend_config=config)
     else:
         setup_cache(app, cache_type="memory")

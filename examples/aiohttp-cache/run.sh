@@ -12,4 +12,4 @@ cachelab="$(cachelab_bin)"
 origin=$(free_port) memory=$(free_port) redis=$(free_port)
 start_aiohttp_memory "$origin" "$memory"
 start_aiohttp_redis "$origin" "$redis" "$(capacity_mib "$scenario" aiohttp-cache-redis)"
-"$cachelab" run "$(with_ports "$scenario" 18080="$origin" 18083="$memory" 18084="$redis")" "$@"
+"$cachelab" run "$(scenario_copy "$scenario" 18080="$origin" 18083="$memory" 18084="$redis")" "$@"

@@ -1,8 +1,13 @@
 # The seed stack: examples/aiohttp-cache/app.py in a venv holding requirements.txt (pinned).
 # Sourced by run.sh after ../common.sh.
 
-# The venv's python, created on first use.
+# The venv's python: $CACHELAB_STACK_PYTHON if set (one that has requirements.txt installed),
+# else .venv-stack, created on first use.
 stack_python() {
+  if [ -n "${CACHELAB_STACK_PYTHON:-}" ]; then
+    echo "$CACHELAB_STACK_PYTHON"
+    return
+  fi
   local venv="$repo/.venv-stack"
   if ! cmp -s "$examples/aiohttp-cache/requirements.txt" "$venv/requirements.txt"; then
     python3 -c 'import venv, ensurepip' 2>/dev/null || apt_need python3-venv
@@ -35,6 +40,6 @@ start_aiohttp_redis() {
     --maxmemory-policy allkeys-lru --save "" --appendonly no --dir "$work"
   wait_port "$redis_port"
   start aiohttp-redis "$python" "$examples/aiohttp-cache/app.py" --port "$2" \
-    --origin "http://127.0.0.1:$1" --backend redis --redis-port "$redis_port"
+    --origin "http://127.0.0.1:$1" --backend redis --redis-url "redis://127.0.0.1:$redis_port"
   wait_port "$2"
 }

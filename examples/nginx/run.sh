@@ -10,4 +10,4 @@ scenario="$examples/nginx/scenario.toml"
 cachelab="$(cachelab_bin)"
 origin=$(free_port) nginx=$(free_port)
 start_nginx "$origin" "$nginx" "$(capacity_mib "$scenario" nginx)"
-"$cachelab" run "$(with_ports "$scenario" 18080="$origin" 18081="$nginx")" "$@"
+"$cachelab" run "$(scenario_copy "$scenario" 18080="$origin" 18081="$nginx")" "$@"

@@ -10,4 +10,4 @@ scenario="$examples/varnish/scenario.toml"
 cachelab="$(cachelab_bin)"
 origin=$(free_port) varnish=$(free_port)
 start_varnish "$origin" "$varnish" "$(capacity_mib "$scenario" varnish)"
-"$cachelab" run "$(with_ports "$scenario" 18080="$origin" 18082="$varnish")" "$@"
+"$cachelab" run "$(scenario_copy "$scenario" 18080="$origin" 18082="$varnish")" "$@"

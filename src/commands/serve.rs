@@ -1,4 +1,5 @@
-//! `cachelab serve`: the caching server of HTTP mode alone, for external load generators.
+//! `cachelab serve`: the caching server of HTTP mode alone, for external load generators, in
+//! front of the simulated origin or (`--upstream`) an origin served over HTTP.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -7,14 +8,14 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::cli::ServeArgs;
-use crate::http::{CacheService, OriginHandler, Server, ServerStats};
+use crate::http::{CacheService, OriginHandler, Server, ServerStats, Upstream};
 use crate::model::error::InputError;
-use crate::model::units::CapacitySpec;
+use crate::model::units::{Capacities, CapacitySpec};
 use crate::origin::Origin;
 use crate::runner::cell::resolve_capacity;
 use crate::runner::load::LoadSpec;
 use crate::scenario::Scenario;
-use crate::strategy::{CacheStrategy, build_strategy};
+use crate::strategy::{CacheStrategy, StrategyKind, StrategySpec, StrategyTable, build_strategy};
 
 /// How long requests in flight may take to finish after Ctrl-C.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -22,21 +23,20 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Runs `cachelab serve`.
 pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
-    let Some(spec) = scenario.strategies.iter().find(|s| s.name == args.strategy) else {
-        let names: Vec<&str> = scenario.strategies.iter().map(|s| s.name.as_str()).collect();
-        return Err(InputError::Flag {
-            flag: "--strategy".into(),
-            message: format!("no strategy `{}` in the scenario; it has: {}", args.strategy, names.join(", ")),
-        }
-        .into());
-    };
     let capacity = match &args.capacity {
-        Some(text) => Some(
-            CapacitySpec::parse(text)
-                .map_err(|message| InputError::Flag { flag: "--capacity".into(), message })?,
-        ),
-        None => spec.capacities().into_iter().next().flatten(),
+        Some(text) => Some(CapacitySpec::parse(text).map_err(|message| flag("--capacity", message))?),
+        None => None,
     };
+    let upstream = match &args.upstream {
+        Some(url) => Some(Upstream::new(url).map_err(|message| flag("--upstream", message))?),
+        None => None,
+    };
+    // clap requires one of --kind and --strategy.
+    let spec = match &args.kind {
+        Some(kind) => of_kind(kind, capacity)?,
+        None => named(&scenario, args.strategy.as_deref().unwrap_or_default())?,
+    };
+    let capacity = capacity.or_else(|| spec.capacities().into_iter().next().flatten());
     let capacity = capacity.map(|c| resolve_capacity(c, scenario.workload.footprint_objects()));
     let timeout = scenario.load.as_ref().map_or_else(|| LoadSpec::default().timeout, |l| l.timeout).0;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -45,15 +45,20 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
         .build()
         .context("cannot start the tokio runtime")?;
     runtime.block_on(async {
-        let strategy: Arc<dyn CacheStrategy> = build_strategy(spec, capacity).await?.into();
+        let strategy: Arc<dyn CacheStrategy> = build_strategy(&spec, capacity).await?.into();
         let origin = Arc::new(Origin::new(&scenario.origin, scenario.seed));
-        let handler = OriginHandler::new(origin, &scenario.workload, scenario.seed, scenario.origin.uncacheable.0);
+        let mut handler =
+            OriginHandler::new(origin, &scenario.workload, scenario.seed, scenario.origin.uncacheable.0);
+        if let Some(upstream) = upstream {
+            handler = handler.with_upstream(upstream);
+        }
         let service = CacheService::new(strategy.clone(), handler, scenario.http.coalesce.serves_coalesced(), timeout);
         let server =
             Server::start(service, args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
         let described = capacity.map_or("unbounded".to_string(), |c| format!("{} {}", c.value, c.unit.as_str()));
+        let from = args.upstream.as_deref().map_or_else(|| "the simulated origin".to_string(), |u| format!("the origin at {u}"));
         eprintln!(
-            "serving strategy `{}` (kind {}, capacity {described}) of scenario `{}`; objects at /obj/<key>, counters at /_cachelab/stats; Ctrl-C stops",
+            "serving strategy `{}` (kind {}, capacity {described}) of scenario `{}` in front of {from}; objects at /obj/<key>, counters at /_cachelab/stats; Ctrl-C stops",
             spec.name, spec.kind(), scenario.name
         );
         let stop = shutdown_signal()?;
@@ -65,6 +70,45 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
         strategy.shutdown().await.with_context(|| format!("shutting down strategy `{}`", spec.name))?;
         eprintln!("{}", summary(&stats));
         Ok(())
+    })
+}
+
+/// A bad value of command-line flag `name`.
+fn flag(name: &str, message: impl Into<String>) -> InputError {
+    InputError::Flag { flag: name.into(), message: message.into() }
+}
+
+/// The scenario's strategy called `name`.
+fn named(scenario: &Scenario, name: &str) -> Result<StrategySpec, InputError> {
+    match scenario.strategies.iter().find(|s| s.name == name) {
+        Some(spec) => Ok(spec.clone()),
+        None => {
+            let names: Vec<&str> = scenario.strategies.iter().map(|s| s.name.as_str()).collect();
+            Err(flag(
+                "--strategy",
+                format!("no strategy `{name}` in the scenario; it has: {}", names.join(", ")),
+            ))
+        }
+    }
+}
+
+/// A strategy of `kind` named after it, with `capacity` and the kind's defaults, checked as
+/// a scenario's `[[strategy]]` is.
+fn of_kind(kind: &str, capacity: Option<CapacitySpec>) -> Result<StrategySpec, InputError> {
+    let parsed = StrategyKind::parse(kind).ok_or_else(|| {
+        flag("--kind", format!("unknown kind `{kind}`; one of: {}", StrategyKind::all_names().join(", ")))
+    })?;
+    let table = StrategyTable {
+        capacity: capacity.map(|c| Capacities(vec![c])),
+        ..StrategyTable::empty(kind, parsed)
+    };
+    StrategySpec::from_table(table).map_err(|e| {
+        let advice = if e.key == "capacity" {
+            "; give --capacity"
+        } else {
+            "; name a configured [[strategy]] with --strategy"
+        };
+        flag("--kind", format!("{e}{advice}"))
     })
 }
 

@@ -42,6 +42,15 @@ impl ResponseBody {
         ResponseBody(Inner::Shared(None))
     }
 
+    /// The rest of the body in one buffer: shared bytes as they are, a generated body produced
+    /// now.
+    pub fn into_bytes(self) -> Bytes {
+        match self.0 {
+            Inner::Shared(bytes) => bytes.unwrap_or_default(),
+            Inner::Generated { key, offset, end } => body_part(key, offset, (end - offset) as usize),
+        }
+    }
+
     fn remaining(&self) -> u64 {
         match &self.0 {
             Inner::Shared(bytes) => bytes.as_ref().map_or(0, |b| b.len() as u64),
@@ -134,6 +143,7 @@ mod tests {
         assert!(parts.iter().all(|p| p.len() <= FRAME_BYTES));
         assert!(origin::verify(9, size, &parts.concat()));
         assert!(frames(ResponseBody::generated(9, 0)).await.is_empty());
+        assert_eq!(ResponseBody::generated(9, size).into_bytes(), origin::body(9, size));
     }
 
     #[tokio::test]
@@ -144,5 +154,6 @@ mod tests {
         assert_eq!(parts[0].as_ptr(), value.as_ptr(), "the same buffer, not a copy");
         assert!(frames(ResponseBody::empty()).await.is_empty());
         assert!(frames(ResponseBody::from(Bytes::new())).await.is_empty());
+        assert_eq!(ResponseBody::from(value.clone()).into_bytes().as_ptr(), value.as_ptr());
     }
 }

@@ -33,7 +33,6 @@ use super::coalesce::Coalescer;
 use super::origin::{Object, OriginHandler};
 use crate::model::NEVER;
 use crate::model::hash::hash_bytes;
-use crate::origin;
 use crate::strategy::bounded::{self, Ended};
 use crate::strategy::{CacheStrategy, Hint, Lookup};
 
@@ -101,6 +100,7 @@ pub struct ServerStats {
 /// is the stored value, shared, or (not stored) the origin's body generated for each response.
 #[derive(Debug, Clone)]
 struct Fill {
+    status: StatusCode,
     body: ResponseBody,
     cache_control: Option<HeaderValue>,
     put_error: Option<&'static str>,
@@ -243,6 +243,7 @@ impl CacheService {
             None => (fill().await, true),
         };
         let mut response = Response::new(fill.body);
+        *response.status_mut() = fill.status;
         let h = response.headers_mut();
         h.insert(X_CACHE, HeaderValue::from_static("MISS"));
         if !led {
@@ -261,20 +262,22 @@ impl CacheService {
         response
     }
 
-    /// Fetches `obj` from the origin and stores it under `key` if its `Cache-Control` allows.
-    /// Only a body to be stored is made whole (and then shared by the cache and every
-    /// response); one that is not stored is generated while each response is sent.
+    /// Fetches `obj` from the origin and stores it under `key` if it answered 200 and its
+    /// `Cache-Control` allows. Only a body to be stored is made whole (and then shared by the
+    /// cache and every response); one that is not stored is generated while each response is
+    /// sent.
     async fn fill(&self, key: u64, obj: Object) -> Fill {
         let response = self.origin.fetch(obj).await;
+        let status = response.status();
         let cache_control = response.headers().get(CACHE_CONTROL).cloned();
         let storage = storage(response.headers());
-        if storage == Storage::Never {
+        if storage == Storage::Never || status != StatusCode::OK {
             bump(&self.stats.not_stored);
-            return Fill { body: response.into_body(), cache_control, put_error: None };
+            return Fill { status, body: response.into_body(), cache_control, put_error: None };
         }
-        let body = origin::body(obj.key, obj.size);
+        let body = response.into_body().into_bytes();
         let put_error = self.store(key, &body, storage).await;
-        Fill { body: body.into(), cache_control, put_error }
+        Fill { status, body: body.into(), cache_control, put_error }
     }
 
     /// Stores `body` under `key` as `storage` says; returns the failure, if any.

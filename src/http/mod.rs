@@ -6,7 +6,8 @@
 //! layer of one request), [`origin`] (what `/obj/<key>` serves), [`cache_control`] (what the
 //! origin's `Cache-Control` allows), [`coalesce`] (single-flight fills), [`body`] (response
 //! bodies: shared or generated in frames), [`origin_server`] (the origin alone as a server,
-//! for caches cachelab does not own).
+//! for caches cachelab does not own), [`upstream`] (that origin as `cachelab serve`'s, over
+//! HTTP).
 
 pub mod body;
 pub mod cache;
@@ -16,6 +17,7 @@ pub mod origin;
 pub mod origin_server;
 pub mod server;
 pub mod spec;
+pub mod upstream;
 
 pub use body::ResponseBody;
 pub use cache::{CacheService, ServerStats};
@@ -23,3 +25,4 @@ pub use origin::{MAX_TRACE_OBJECT, OriginHandler};
 pub use origin_server::{OriginCounters, OriginCounts, OriginService};
 pub use server::{Handler, Server};
 pub use spec::{Coalescing, HttpSpec};
+pub use upstream::Upstream;

@@ -5,6 +5,9 @@
 //! `Cache-Control` header: `no-store` for the uncacheable share of keys (chosen per key from the seed),
 //! otherwise `public`, with `max-age` when the workload gives values a time to live.
 //!
+//! With an [`Upstream`] (`cachelab serve --upstream`) the objects come from that server
+//! instead, with its status, `Cache-Control` and body, and its latency.
+//!
 //! A client may ask for any size up to the scenario's own largest value
 //! ([`ValueSize::max_size`]; for a trace workload, whose sizes come from the trace,
 //! [`MAX_TRACE_OBJECT`]): a larger, negative or non-numeric `size` is refused (400), so one
@@ -19,6 +22,7 @@ use hyper::{Response, StatusCode, Uri};
 
 use super::body::ResponseBody;
 use super::cache_control::origin_directives;
+use super::upstream::Upstream;
 use crate::model::hash::unit_open;
 use crate::origin::Origin;
 use crate::workload::{GeneratorKind, ValueSize, WorkloadSpec};
@@ -85,6 +89,7 @@ pub struct OriginHandler {
     ttl: Option<Duration>,
     uncacheable: f64,
     fetches: AtomicU64,
+    upstream: Option<Upstream>,
 }
 
 impl OriginHandler {
@@ -104,7 +109,14 @@ impl OriginHandler {
             ttl: workload.ttl.map(|t| t.0),
             uncacheable,
             fetches: AtomicU64::new(0),
+            upstream: None,
         }
+    }
+
+    /// Fetches the objects from `upstream` rather than from the simulated origin; routing,
+    /// sizes and the `Cache-Control` of cached copies stay this scenario's.
+    pub fn with_upstream(self, upstream: Upstream) -> Self {
+        OriginHandler { upstream: Some(upstream), ..self }
     }
 
     /// The largest object, in bytes, a request may ask for (`?size=`) or write (`PUT`).
@@ -145,8 +157,12 @@ impl OriginHandler {
 
     /// Fetches `obj`: waits the origin's latency, then answers with the `Cache-Control` the
     /// origin sets for it and its body, not yet produced ([`ResponseBody::generated`]: a
-    /// caller that stores it makes it whole with [`crate::origin::body`]).
+    /// caller that stores it makes it whole with [`ResponseBody::into_bytes`]). With an
+    /// upstream, answers with what the upstream answered.
     pub async fn fetch(&self, obj: Object) -> Response<ResponseBody> {
+        if let Some(upstream) = &self.upstream {
+            return upstream.fetch(obj).await;
+        }
         let index = self.fetches.fetch_add(1, Ordering::Relaxed);
         self.origin.respond(index).await;
         let mut response = Response::new(ResponseBody::generated(obj.key, obj.size));
@@ -154,9 +170,9 @@ impl OriginHandler {
         response
     }
 
-    /// Fetches served so far.
+    /// Fetches served so far (by the upstream, if there is one).
     pub fn requests(&self) -> u64 {
-        self.origin.requests()
+        self.upstream.as_ref().map_or_else(|| self.origin.requests(), Upstream::requests)
     }
 }
 

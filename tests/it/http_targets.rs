@@ -1,8 +1,8 @@
 //! Caches cachelab does not own (`kind = "http"`) in front of the origin a run serves at
-//! `[origin] listen`, and `cachelab origin` alone: real nginx `proxy_cache` and the
-//! aiohttp-cache app, whose hit ratio counted at the origin must agree with nginx's own
-//! `X-Cache-Status` and with the stream's distinct keys; targets that damage bodies, that are
-//! not there, or that never reach the origin.
+//! `[origin] listen`, and `cachelab origin` alone: real nginx `proxy_cache`, Varnish and the
+//! aiohttp-cache app (memory and Redis backends), whose hit ratio counted at the origin must
+//! agree with their own hit headers and with the stream's distinct keys; targets that damage
+//! bodies, that are not there, or that never reach the origin.
 
 use std::collections::HashSet;
 use std::io::{BufReader, Read, Write};
@@ -21,6 +21,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 
 use crate::support::listening;
+use crate::support::redis_keys::{self, ForeignKeys, OwnPrefix};
 use crate::support::stack::{self, free_port};
 
 /// Requests of each run: enough for the ratios to settle, few enough for seconds per test.
@@ -48,12 +49,16 @@ fn scenario(dir: &Path, origin: SocketAddr, strategies: &str) -> PathBuf {
     file
 }
 
+/// The distinct keys of the scenario's stream.
+fn distinct_keys() -> usize {
+    let spec: WorkloadSpec = toml::from_str(&workload()).unwrap();
+    spec.stream(11).unwrap().map(|r| r.key).collect::<HashSet<u64>>().len()
+}
+
 /// `1 − distinct keys / requests` of the scenario's stream: the hit ratio of a cache that
 /// holds everything, starting cold.
 fn ideal_hit_ratio() -> f64 {
-    let spec: WorkloadSpec = toml::from_str(&workload()).unwrap();
-    let keys: HashSet<u64> = spec.stream(11).unwrap().map(|r| r.key).collect();
-    1.0 - keys.len() as f64 / REQUESTS as f64
+    1.0 - distinct_keys() as f64 / REQUESTS as f64
 }
 
 /// `cachelab run --json` of `file`: (exit code, results if it succeeded, stderr).
@@ -87,6 +92,34 @@ fn origin_addr() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], free_port()))
 }
 
+/// The row `name` of a cold run through a cache that holds the whole footprint: every request
+/// answered with a verified body, its hits counted at the origin equal to the cache's own hit
+/// signal (when its strategy has a header rule) and to 1 − distinct keys / requests, each
+/// within 0.01.
+fn holds_everything<'r>(results: &'r serde_json::Value, name: &str) -> &'r serde_json::Value {
+    let r = row(results, name);
+    assert_eq!(u(&r["requests"]), REQUESTS, "{r}");
+    assert_eq!((u(&r["errors"]), u(&r["corrupt"])), (0, 0), "every body verified: {r}");
+    let target = &r["load"]["target"];
+    assert_eq!(target["hits_counted_at"], "origin", "{r}");
+    assert_eq!(u(&target["origin_fetches"]), u(&r["misses"]), "{r}");
+    let counted = r["hit_ratio"].as_f64().unwrap();
+    let ideal = ideal_hit_ratio();
+    let by_header = target.get("classified_hits").map(|hits| u(hits) as f64 / REQUESTS as f64);
+    eprintln!(
+        "{name}: counted at the origin {counted:.4}, its own hit signal {by_header:.4?}, 1 - distinct/requests {ideal:.4}"
+    );
+    if let Some(by_header) = by_header {
+        assert!(
+            (counted - by_header).abs() <= 0.01,
+            "{name}: origin {counted} vs its own signal {by_header}"
+        );
+    }
+    assert!((counted - ideal).abs() <= 0.01, "{name}: origin {counted} vs 1 - distinct/requests {ideal}");
+    assert!(counted > 0.5, "a Zipf stream mostly hits a cache that holds it all: {counted}");
+    r
+}
+
 #[test]
 fn nginx_hits_counted_at_the_origin_match_x_cache_status_and_the_distinct_keys() {
     let dir = tempfile::tempdir().unwrap();
@@ -98,21 +131,8 @@ fn nginx_hits_counted_at_the_origin_match_x_cache_status_and_the_distinct_keys()
         "[[strategy]]\nname = \"nginx\"\nkind = \"http\"\nurl = \"{url}\"\ncapacity = \"64MiB\"\nhit_header = \"X-Cache-Status\"\nhit_values = [\"HIT\"]\n[[strategy]]\nname = \"nginx-warm\"\nkind = \"http\"\nurl = \"{url}\"\nhit_header = \"X-Cache-Status\"\n"
     );
     let results = ok(dir.path(), &scenario(dir.path(), origin, &strategies));
-    let cold = row(&results, "nginx");
-    assert_eq!(u(&cold["requests"]), REQUESTS, "{cold}");
-    assert_eq!((u(&cold["errors"]), u(&cold["corrupt"])), (0, 0), "every body verified: {cold}");
-    let target = &cold["load"]["target"];
-    assert_eq!(target["hits_counted_at"], "origin", "{cold}");
-    assert_eq!(u(&target["origin_fetches"]), u(&cold["misses"]), "{cold}");
-    let counted = cold["hit_ratio"].as_f64().unwrap();
-    let by_header = u(&target["classified_hits"]) as f64 / REQUESTS as f64;
-    let ideal = ideal_hit_ratio();
-    eprintln!(
-        "nginx: counted at the origin {counted:.4}, X-Cache-Status {by_header:.4}, 1 - distinct/requests {ideal:.4}"
-    );
-    assert!((counted - by_header).abs() <= 0.01, "origin {counted} vs X-Cache-Status {by_header}");
-    assert!((counted - ideal).abs() <= 0.01, "origin {counted} vs 1 - distinct/requests {ideal}");
-    assert!(counted > 0.5, "a Zipf stream mostly hits a cache that holds it all: {counted}");
+    let cold = holds_everything(&results, "nginx");
+    assert!(cold["load"]["target"]["classified_hits"].is_u64(), "{cold}");
     for latency in ["get_hit", "get_miss", "end_to_end"] {
         assert!(cold["load"][latency]["count"].as_u64().is_some_and(|n| n > 0), "{latency}: {cold}");
     }
@@ -121,6 +141,20 @@ fn nginx_hits_counted_at_the_origin_match_x_cache_status_and_the_distinct_keys()
     assert_eq!(u(&warm["load"]["target"]["origin_fetches"]), 0, "{warm}");
     assert_eq!(u(&warm["hits"]), REQUESTS, "{warm}");
     assert_eq!(u(&warm["load"]["target"]["classified_hits"]), REQUESTS, "{warm}");
+}
+
+#[test]
+fn varnish_hits_counted_at_the_origin_match_its_x_cache_and_the_distinct_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = origin_addr();
+    let varnish = stack::varnish(origin, "64m");
+    let strategies = format!(
+        "[[strategy]]\nname = \"varnish\"\nkind = \"http\"\nurl = \"http://127.0.0.1:{}/obj/{{key}}\"\ncapacity = \"64MiB\"\nhit_header = \"X-Cache\"\n",
+        varnish.port
+    );
+    let results = ok(dir.path(), &scenario(dir.path(), origin, &strategies));
+    let r = holds_everything(&results, "varnish");
+    assert!(r["load"]["target"]["classified_hits"].is_u64(), "{r}");
 }
 
 #[test]
@@ -133,16 +167,67 @@ fn aiohttp_cache_memory_hits_counted_at_the_origin_match_the_distinct_keys() {
         app.port
     );
     let results = ok(dir.path(), &scenario(dir.path(), origin, &strategies));
-    let r = row(&results, "aiohttp-cache");
-    assert_eq!((u(&r["requests"]), u(&r["errors"]), u(&r["corrupt"])), (REQUESTS, 0, 0), "{r}");
-    let counted = r["hit_ratio"].as_f64().unwrap();
-    let ideal = ideal_hit_ratio();
-    eprintln!("aiohttp-cache (memory): counted at the origin {counted:.4}, 1 - distinct/requests {ideal:.4}");
-    assert!((counted - ideal).abs() <= 0.01, "origin {counted} vs 1 - distinct/requests {ideal}");
+    let r = holds_everything(&results, "aiohttp-cache");
     assert!(
         r["load"]["target"].get("classified_hits").is_none(),
         "no header rule, no per-response count: {r}"
     );
+}
+
+#[test]
+fn aiohttp_cache_redis_hits_counted_at_the_origin_match_the_distinct_keys_and_touch_only_its_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = origin_addr();
+    let (redis_url, _server) = redis_keys::some_server();
+    let mut theirs = ForeignKeys::write(redis_keys::raw(&redis_url));
+    let own = OwnPrefix::new(&redis_url, "cachelab-test-aiohttp");
+    let app = stack::aiohttp_redis(origin, &redis_url, &own.prefix);
+    let strategies = format!(
+        "[[strategy]]\nname = \"aiohttp-cache-redis\"\nkind = \"http\"\nurl = \"http://127.0.0.1:{}/obj/{{key}}\"\n",
+        app.port
+    );
+    let results = ok(dir.path(), &scenario(dir.path(), origin, &strategies));
+    holds_everything(&results, "aiohttp-cache-redis");
+    drop(app);
+    // One key per object it cached: the stream's distinct keys and the run's probe.
+    assert_eq!(own.count(), distinct_keys() + 1, "the app cached in Redis, under its prefix only");
+    assert_eq!(theirs.lost(), Vec::<String>::new(), "nobody else's keys touched");
+}
+
+#[test]
+fn cachelab_serve_in_front_of_the_runs_origin_is_counted_at_the_origin_like_any_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = origin_addr();
+    let port = free_port();
+    let strategies = format!(
+        "[[strategy]]\nname = \"moka\"\nkind = \"http\"\nurl = \"http://127.0.0.1:{port}/obj/{{key}}\"\ncapacity = \"64MiB\"\nhit_header = \"X-Cache\"\n"
+    );
+    let file = scenario(dir.path(), origin, &strategies);
+    let serve = stack::cachelab_serve(&file, port, origin, "64MiB");
+    let results = ok(dir.path(), &file);
+    drop(serve);
+    let r = holds_everything(&results, "moka");
+    assert!(r["load"]["target"]["classified_hits"].is_u64(), "{r}");
+
+    let serve = |flags: &[&str]| {
+        let out = Command::new(assert_cmd::cargo::cargo_bin!("cachelab"))
+            .arg("serve")
+            .arg(&file)
+            .args(flags)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, stderr) =
+        serve(&["--kind", "moka", "--capacity", "1MiB", "--upstream", "http://127.0.0.1:1/obj/"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--upstream") && stderr.contains("no path"), "{stderr}");
+    let (code, stderr) = serve(&["--kind", "moka"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--kind") && stderr.contains("--capacity"), "{stderr}");
+    let (code, stderr) = serve(&["--kind", "nosuch", "--capacity", "1MiB"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("unknown kind `nosuch`") && stderr.contains("moka"), "{stderr}");
 }
 
 /// A target written for these tests: fetches each object from the origin (or, with

@@ -7,6 +7,7 @@ mod cli_report;
 mod compare_cli;
 mod damage;
 mod determinism;
+mod examples;
 mod fidelity;
 mod file_strategy;
 mod fuzz_inputs;

@@ -16,22 +16,11 @@ use cachelab::origin;
 use cachelab::strategy::redis_server::harness::TlsFiles;
 use cachelab::strategy::redis_server::{RedisServer, ServerOptions};
 use cachelab::strategy::{CacheStrategy, Hint, Lookup, RedisCache, RedisConfig, RedisTarget};
-use redis_keys::{ForeignKeys, count_keys, raw};
+use redis_keys::{ForeignKeys, count_keys, raw, some_server};
 use replay::{hint, replay};
 
 fn private_server(options: ServerOptions) -> RedisServer {
     RedisServer::start(options).unwrap_or_else(|e| panic!("{e:#}"))
-}
-
-/// `CACHELAB_REDIS_URL`, or a private server (returned so it lives as long as the test).
-fn some_server() -> (String, Option<RedisServer>) {
-    match std::env::var("CACHELAB_REDIS_URL") {
-        Ok(url) if !url.is_empty() => (url, None),
-        _ => {
-            let s = private_server(ServerOptions::default());
-            (s.url(), Some(s))
-        }
-    }
 }
 
 fn config(target: RedisTarget, timeout_ms: u64) -> RedisConfig {

@@ -340,7 +340,7 @@ impl StrategyTable {
     }
 
     /// A table of `kind` with every optional field unset, for a spec to fill in.
-    pub(super) fn empty(name: &str, kind: StrategyKind) -> StrategyTable {
+    pub fn empty(name: &str, kind: StrategyKind) -> StrategyTable {
         StrategyTable {
             name: name.to_string(),
             kind,

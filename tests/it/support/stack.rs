@@ -1,10 +1,12 @@
 //! Real HTTP caches for the HTTP-target tests, each started on a free loopback port in front
 //! of an origin address and stopped (with everything it wrote) when dropped: nginx from
-//! `examples/nginx/nginx.conf.template`, and the aiohttp-cache app of
-//! `examples/aiohttp-cache/app.py` in the venv `.ci/run` builds. A missing program fails the
-//! test with what to install, never skips it.
+//! `examples/nginx/nginx.conf.template`, Varnish from `examples/varnish/default.vcl.template`,
+//! the aiohttp-cache app of `examples/aiohttp-cache/app.py` (memory or Redis backend) in the
+//! venv `.ci/run` builds, and `cachelab serve --upstream`. A missing program fails the test
+//! with what to install, never skips it.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -92,9 +94,61 @@ pub fn nginx(origin: SocketAddr, max_size: &str) -> Running {
     Running { port, child, _dir: dir }
 }
 
+/// Varnish (`varnishd -s malloc,<malloc>`, e.g. `64m`) in front of `origin`, marking hits
+/// `X-Cache: HIT` as the example's VCL does.
+pub fn varnish(origin: SocketAddr, malloc: &str) -> Running {
+    let varnishd = which("varnishd", "/usr/sbin/varnishd")
+        .expect("varnishd is not installed: apt-get install varnish (bash .ci/run does)");
+    let dir = tempfile::tempdir().unwrap();
+    // varnishd started as root reads its VCL as an unprivileged user.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let port = free_port();
+    let template = std::fs::read_to_string(repo().join("examples/varnish/default.vcl.template")).unwrap();
+    let vcl = template
+        .replace("@ORIGIN_HOST@", &origin.ip().to_string())
+        .replace("@ORIGIN_PORT@", &origin.port().to_string());
+    let vcl_path = dir.path().join("default.vcl");
+    std::fs::write(&vcl_path, vcl).unwrap();
+    let log = dir.path().join("varnishd.log");
+    // -F: in the foreground, so dropping the handle stops it; -t: the TTL of responses without
+    // max-age, as examples/varnish/server.sh sets.
+    let mut child = Command::new(varnishd)
+        .arg("-F")
+        .args(["-a", &format!("127.0.0.1:{port}"), "-s", &format!("malloc,{malloc}"), "-t", "86400"])
+        .arg("-f")
+        .arg(&vcl_path)
+        .arg("-n")
+        .arg(dir.path().join("work"))
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::options().append(true).open(&log).unwrap())
+        .spawn()
+        .unwrap();
+    wait_listening(port, &mut child, &log);
+    Running { port, child, _dir: dir }
+}
+
+/// `cachelab serve SCENARIO --kind moka --capacity CAPACITY --upstream http://ORIGIN` on
+/// `port`: cachelab's own caching server as a target like the others.
+pub fn cachelab_serve(scenario: &Path, port: u16, origin: SocketAddr, capacity: &str) -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("cachelab"))
+        .arg("serve")
+        .arg(scenario)
+        .args(["--kind", "moka", "--capacity", capacity, "--addr", &format!("127.0.0.1:{port}")])
+        .arg("--upstream")
+        .arg(format!("http://{origin}"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    wait_listening(port, &mut child, &log);
+    Running { port, child, _dir: dir }
+}
+
 /// The Python of the venv holding `examples/aiohttp-cache/requirements.txt`
 /// (`CACHELAB_STACK_PYTHON`, else `.venv-stack/bin/python` as `.ci/run` builds it).
-fn stack_python() -> PathBuf {
+pub fn stack_python() -> PathBuf {
     let python = std::env::var_os("CACHELAB_STACK_PYTHON")
         .map_or_else(|| repo().join(".venv-stack/bin/python"), PathBuf::from);
     assert!(
@@ -105,14 +159,27 @@ fn stack_python() -> PathBuf {
     python
 }
 
-/// The aiohttp-cache app (memory backend) in front of `origin`.
+/// The aiohttp-cache app with its memory backend in front of `origin`.
 pub fn aiohttp_memory(origin: SocketAddr) -> Running {
+    aiohttp(origin, &["--backend", "memory"])
+}
+
+/// The aiohttp-cache app with its Redis backend, on the server at `redis_url`, writing its
+/// keys under `prefix` only, in front of `origin`.
+pub fn aiohttp_redis(origin: SocketAddr, redis_url: &str, prefix: &str) -> Running {
+    aiohttp(origin, &["--backend", "redis", "--redis-url", redis_url, "--redis-prefix", prefix])
+}
+
+/// The aiohttp-cache app in front of `origin`, with `backend` (its command-line flags).
+fn aiohttp(origin: SocketAddr, backend: &[&str]) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let log = dir.path().join("app.log");
     let mut child = Command::new(stack_python())
         .arg(repo().join("examples/aiohttp-cache/app.py"))
-        .args(["--port", &port.to_string(), "--backend", "memory", "--origin"])
+        .args(["--port", &port.to_string()])
+        .args(backend)
+        .arg("--origin")
         .arg(format!("http://{origin}"))
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
