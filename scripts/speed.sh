@@ -3,18 +3,23 @@
 # Zipf 0.9 oracleGeneral trace over 1 M objects at a 100 k-object cache, one policy, one
 # thread. Prints, per policy, million requests per second (wall clock, and per CPU second,
 # which is steadier on a busy machine) and peak resident memory; the first rows are the
-# reading ceiling (the trace read with no policy), plain and zstd-compressed.
+# reading ceiling (the trace read with no policy), plain and zstd-compressed. After each
+# policy libCacheSim has, the same for libCacheSim on the plain trace in the same run (its
+# Python binding, scripts/oracle/lcs_speed.py: the whole process, Python's start of about
+# 0.2 s included; MQ from the binding of scripts/oracle/requirements-mq.txt). The models
+# (redis-lru, redis-lfu, memcached-lru) have no libCacheSim counterpart. Target (issue 4): 3x
+# libCacheSim (LRU >= 8 M/s), under 200 MB.
 #
-# libCacheSim on exactly such a trace: LRU 2.6 M/s, FIFO 3.3, SIEVE 3.8, ARC 2.6, S3-FIFO 1.4,
-# 600 MB-1 GB peak; reading alone 44 M/s. Target: 3x (LRU >= 8 M/s), under 200 MB.
-#
-# Environment: CACHELAB (binary; default: build and use target/release/cachelab),
-# SPEED_DIR (where the traces go; default target/speed, about 670 MB),
-# POLICIES (default "lru fifo sieve arc s3fifo twoq slru gdsf lfuda clockpro"; policies not
+# Environment: CACHELAB (binary; default: build and use $CARGO_TARGET_DIR or target's
+# release/cachelab), SPEED_DIR (where the traces go; default target/speed, about 670 MB),
+# POLICIES (default "lru fifo sieve arc s3fifo twoq slru gdsf lfuda clockpro mq"; policies not
 # yet built in are skipped),
-# MODELS (the production-cache models, default "redis-lru redis-lfu memcached-lru"; "" to skip).
+# MODELS (the production-cache models, default "redis-lru redis-lfu memcached-lru"; "" to skip),
+# REQUESTS (default 20000000: the trace's length),
+# TIMEOUT (seconds after which one measured run is stopped and reported so; default 600),
 # SKIP_MRC=1 (skip the curve section), ORACLE_PYTHON (libCacheSim's Python; default
-# .venv-oracle/bin/python, the section without libCacheSim's columns when it is absent).
+# .venv-oracle/bin/python), ORACLE_MQ_PYTHON (the one with MQ; default
+# .venv-oracle-mq/bin/python); without them libCacheSim's rows say what to install.
 #
 # Then the curve section of issue 14, on the same trace, all cores: the exact LRU curve (100
 # sizes, one pass) against 20 separate LRU simulations; SHARDS at rate 0.01 (time and mean /
@@ -26,13 +31,16 @@ cd "$(dirname "$0")/.."
 
 if [[ -z "${CACHELAB:-}" ]]; then
   cargo build --release --quiet
-  CACHELAB=target/release/cachelab
+  CACHELAB=${CARGO_TARGET_DIR:-target}/release/cachelab
 fi
 DIR=${SPEED_DIR:-target/speed}
-POLICIES=${POLICIES:-lru fifo sieve arc s3fifo twoq slru gdsf lfuda clockpro}
+POLICIES=${POLICIES:-lru fifo sieve arc s3fifo twoq slru gdsf lfuda clockpro mq}
 MODELS=${MODELS-redis-lru redis-lfu memcached-lru}
-REQUESTS=20000000
-TRACE=$DIR/zipf09-20M.oracleGeneral.bin
+TIMEOUT=${TIMEOUT:-600}
+PY=${ORACLE_PYTHON:-.venv-oracle/bin/python}
+PY_MQ=${ORACLE_MQ_PYTHON:-.venv-oracle-mq/bin/python}
+REQUESTS=${REQUESTS:-20000000}
+TRACE=$DIR/zipf09-$REQUESTS.oracleGeneral.bin
 mkdir -p "$DIR"
 
 if [[ ! -f $TRACE ]]; then
@@ -43,18 +51,38 @@ if [[ ! -f $TRACE.zst ]]; then
   "$CACHELAB" trace convert "$TRACE" "$TRACE.zst" >&2
 fi
 
-# measure LABEL COMMAND...: runs COMMAND (output discarded) under /usr/bin/time and prints a row.
+# measure LABEL COMMAND...: runs COMMAND (output discarded) under /usr/bin/time, stopped after
+# TIMEOUT seconds, and prints a row.
 measure() {
-  local label=$1 log
+  local label=$1 log status=0
   shift
   log=$(mktemp)
-  /usr/bin/time -f "%e %U %S %M" -o "$log" "$@" >/dev/null 2>&1
-  read -r wall user sys rss <"$log"
+  /usr/bin/time -f "%e %U %S %M" -o "$log" timeout "$TIMEOUT" "$@" >/dev/null 2>&1 || status=$?
+  # A failed command's log starts with "Command exited with non-zero status N".
+  read -r wall user sys rss < <(tail -n 1 "$log")
   rm -f "$log"
+  if [[ $status -ne 0 ]]; then
+    [[ $status -eq 124 ]] && printf "%-28s %s\n" "$label" "(stopped after $TIMEOUT s)" ||
+      printf "%-28s %s\n" "$label" "(failed: exit status $status)"
+    return
+  fi
   awk -v l="$label" -v n=$REQUESTS -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" 'BEGIN {
-    printf "%-28s %10.1f %12.1f %10.1f\n", l, n / w / 1e6, n / (u + s) / 1e6, r / 1024 }'
+    c = u + s; if (w < 0.01) w = 0.01; if (c < 0.01) c = 0.01  # /usr/bin/time counts in 10 ms
+    printf "%-28s %10.1f %12.1f %10.1f\n", l, n / w / 1e6, n / c / 1e6, r / 1024 }'
 }
 
+# measure_libcachesim POLICY: libCacheSim's row for POLICY, when it has the policy.
+measure_libcachesim() {
+  local policy=$1 python=$PY requirements=requirements.txt
+  if [[ $policy == mq ]]; then
+    python=$PY_MQ requirements=requirements-mq.txt
+  fi
+  if ! [[ -x $python ]] || ! "$python" -c "import libcachesim" 2>/dev/null; then
+    printf "%-28s %s\n" "libCacheSim $policy" "(no binding at $python: pip install -r scripts/oracle/$requirements)"
+  elif "$python" scripts/oracle/lcs_speed.py --has "$policy"; then
+    measure "libCacheSim $policy @100k" "$python" scripts/oracle/lcs_speed.py "$TRACE" "$policy" 100000
+  fi
+}
 printf "%-28s %10s %12s %10s\n" "what (1 thread)" "M req/s" "M req/cpu-s" "peak MB"
 measure "read oracleGeneral" "$CACHELAB" trace stats --requests-only "$TRACE"
 measure "read oracleGeneral.zst" "$CACHELAB" trace stats --requests-only "$TRACE.zst"
@@ -66,6 +94,7 @@ for policy in $POLICIES $MODELS; do
   fi
   measure "$policy @100k" "$CACHELAB" simulate --trace "$TRACE" --policy "$policy" --size 100000 --threads 1
   measure "$policy @100k (.zst)" "$CACHELAB" simulate --trace "$TRACE.zst" --policy "$policy" --size 100000 --threads 1
+  [[ " $MODELS " == *" $policy "* ]] || measure_libcachesim "$policy"
 done
 
 [[ -n "${SKIP_MRC:-}" ]] && exit 0
@@ -110,7 +139,6 @@ t_shards=$(seconds "$CACHELAB" mrc --trace "$TRACE" --policy lru --method shards
 read -r mean max < <(error "$work/exact.json" "$work/shards.json")
 awk -v t="$t_shards" -v n=$REQUESTS -v m="$mean" -v x="$max" 'BEGIN {
   printf "%-58s %10s  (%.0f M req/s; error mean %s, max %s)\n", "SHARDS LRU curve, rate 0.01, 20 sizes", t, n / t / 1e6, m, x }'
-PY=${ORACLE_PYTHON:-.venv-oracle/bin/python}
 if [[ -x $PY ]] && "$PY" -c "import libcachesim" 2>/dev/null; then
   "$PY" scripts/oracle/lcs_mrc.py "$TRACE" 0.01 "$SIZES20" --sampled-only >"$work/lcs.json"
   python3 -c '

@@ -6,7 +6,7 @@ Usage:
 
 TRACE is an oracleGeneral file (plain or .zst). Each CASE is `policy:size:mode`, where policy is
 a cachelab policy name (lru, fifo, clock, lfu, arc, lirs, sieve, s3fifo, wtinylfu, belady,
-twoq, slru, gdsf, lfuda), size
+twoq, slru, gdsf, lfuda, and mq from libcachesim 0.3.5 on: requirements-mq.txt), size
 a whole number of objects or bytes, and mode `objects` (every object counts 1, libCacheSim's
 ignore_obj_size) or `bytes`. A CASE may end in `:FILTER`, an admission filter in front of
 the policy, spelled as libCacheSim takes it: `bloom`, `size=N` (admits sizes below N), `prob=P`,
@@ -60,7 +60,12 @@ POLICIES = {
     "slru": lambda size: lcs.SLRU(size),
     "gdsf": lambda size: lcs.GDSF(size),
     "lfuda": lambda size: lcs.LFUDA(size),
+    # cachelab's queues, lifetime, qout_ratio defaults (libCacheSim's); 0.3.5 and later only.
+    "mq": lambda size: lcs.MQ(size, n_queue=8, lifetime=10000, qout_size_ratio=4.0),
 }
+
+# Policies the installed binding may lack: cachelab name -> the libcachesim class.
+NEWER = {"mq": "MQ"}
 
 
 # admission filter as written in a case -> constructor (None: no value given).
@@ -82,6 +87,9 @@ def parse_case(text):
         sys.exit(f"bad case {text!r}: expected policy:size:mode, e.g. lru:1000:objects")
     if policy not in POLICIES:
         sys.exit(f"bad case {text!r}: unknown policy {policy!r} (known: {', '.join(POLICIES)})")
+    if policy in NEWER and not hasattr(lcs, NEWER[policy]):
+        sys.exit(f"bad case {text!r}: libcachesim {version('libcachesim')} has no {NEWER[policy]} "
+                 "(install scripts/oracle/requirements-mq.txt)")
     if mode not in ("objects", "bytes"):
         sys.exit(f"bad case {text!r}: mode must be objects or bytes")
     if size <= 0:

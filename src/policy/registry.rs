@@ -16,6 +16,7 @@ use super::{
     ClockPro, DEFAULT_A1IN_RATIO, DEFAULT_A1OUT_RATIO, DEFAULT_COLD_RATIO, DEFAULT_SEGMENTS, Gdsf, Lfuda,
     MAX_SEGMENTS, Slru, TwoQ,
 };
+use super::{DEFAULT_LIFETIME, DEFAULT_QOUT_RATIO, DEFAULT_QUEUES, MAX_QOUT_RATIO, MAX_QUEUES, Mq};
 use crate::model::Invalid;
 use crate::model::units::{Fraction, Positive};
 
@@ -65,6 +66,8 @@ pub enum PolicyKind {
     /// CLOCK-Pro (Jiang, Chen & Zhang, USENIX ATC 2005).
     #[serde(rename = "clockpro")]
     ClockPro,
+    /// Multi-queue (Zhou, Philbin & Li, USENIX ATC 2001).
+    Mq,
 }
 
 impl PolicyKind {
@@ -123,6 +126,11 @@ impl PolicyKind {
             PolicyKind::ClockPro,
             "CLOCK-Pro (USENIX ATC 2005): hot/cold clock with test periods; params cold_ratio (1.0)",
         ),
+        (
+            PolicyKind::Mq,
+            "multi-queue (USENIX ATC 2001): LRU queue per log2 frequency, expiry demotes, history \
+             Qout; params queues (8), lifetime (10000), qout_ratio (4.0)",
+        ),
     ];
 
     /// The stable name used in scenario files, on the command line and in results.
@@ -146,6 +154,7 @@ impl PolicyKind {
             PolicyKind::Gdsf => "gdsf",
             PolicyKind::Lfuda => "lfuda",
             PolicyKind::ClockPro => "clockpro",
+            PolicyKind::Mq => "mq",
         }
     }
 
@@ -242,6 +251,17 @@ pub struct PolicyParams {
     /// 1.0, libCacheSim's `init-ratio-cold`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cold_ratio: Option<Fraction>,
+    /// mq: number of queues, 1..=64 (default 8, libCacheSim's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queues: Option<u8>,
+    /// mq: logical time (hits and insertions) an object may stay at the tail of its queue
+    /// without an access before it drops one queue, at least 1 (default 10000, libCacheSim's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime: Option<u64>,
+    /// mq: size of the Qout history of evicted keys as a multiple of the capacity, in (0, 64]
+    /// (default 4.0, the paper's and libCacheSim's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qout_ratio: Option<Positive>,
 }
 
 impl PolicyParams {
@@ -262,6 +282,9 @@ impl PolicyParams {
             ("a1out_ratio", self.a1out_ratio.is_some(), PolicyKind::TwoQ),
             ("segments", self.segments.is_some(), PolicyKind::Slru),
             ("cold_ratio", self.cold_ratio.is_some(), PolicyKind::ClockPro),
+            ("queues", self.queues.is_some(), PolicyKind::Mq),
+            ("lifetime", self.lifetime.is_some(), PolicyKind::Mq),
+            ("qout_ratio", self.qout_ratio.is_some(), PolicyKind::Mq),
         ];
         if let Some((key, _, owner)) = given.iter().find(|(_, set, owner)| *set && *owner != kind) {
             return Err(Invalid::new(
@@ -298,6 +321,19 @@ impl PolicyParams {
             && !(1..=MAX_SEGMENTS).contains(&n)
         {
             return Err(Invalid::new("segments", format!("must be between 1 and {MAX_SEGMENTS}, got {n}")));
+        }
+        if let Some(n) = self.queues
+            && !(1..=MAX_QUEUES).contains(&n)
+        {
+            return Err(Invalid::new("queues", format!("must be between 1 and {MAX_QUEUES}, got {n}")));
+        }
+        if self.lifetime == Some(0) {
+            return Err(Invalid::new("lifetime", "must be at least 1"));
+        }
+        if let Some(Positive(r)) = self.qout_ratio
+            && r > MAX_QOUT_RATIO
+        {
+            return Err(Invalid::new("qout_ratio", format!("must be at most {MAX_QOUT_RATIO}, got {r}")));
         }
         Ok(())
     }
@@ -422,6 +458,12 @@ pub fn build_policy(kind: PolicyKind, params: &PolicyParams, capacity: Capacity)
         PolicyKind::ClockPro => {
             Box::new(ClockPro::new(capacity, share(params.cold_ratio, DEFAULT_COLD_RATIO)))
         }
+        PolicyKind::Mq => Box::new(Mq::new(
+            capacity,
+            params.queues.unwrap_or(DEFAULT_QUEUES),
+            params.lifetime.unwrap_or(DEFAULT_LIFETIME),
+            params.qout_ratio.map_or(DEFAULT_QOUT_RATIO, |r| r.0),
+        )),
     }
 }
 
@@ -458,6 +500,21 @@ mod tests {
         assert_eq!(bits.validate(PolicyKind::Clock).unwrap_err().key, "clock_bits");
         assert!(toml::from_str::<PolicyParams>("ghost_ratio = 1.5").is_err());
         assert!(toml::from_str::<PolicyParams>("window = 1").is_err());
+    }
+
+    #[test]
+    fn mq_params_are_checked() {
+        let bad = |text: &str| {
+            toml::from_str::<PolicyParams>(text).unwrap().validate(PolicyKind::Mq).unwrap_err().key
+        };
+        assert_eq!(bad("queues = 65"), "queues");
+        assert_eq!(bad("queues = 0"), "queues");
+        assert_eq!(bad("lifetime = 0"), "lifetime");
+        assert_eq!(bad("qout_ratio = 64.5"), "qout_ratio");
+        assert!(toml::from_str::<PolicyParams>("qout_ratio = 0").is_err());
+        let ok: PolicyParams = toml::from_str("queues = 64\nlifetime = 1\nqout_ratio = 64").unwrap();
+        assert!(ok.validate(PolicyKind::Mq).is_ok());
+        assert_eq!(ok.validate(PolicyKind::Slru).unwrap_err().key, "queues");
     }
 
     #[test]

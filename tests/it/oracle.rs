@@ -6,6 +6,9 @@
 //! The oracle is the Python interpreter named by `CACHELAB_ORACLE_PYTHON`, else
 //! `.venv-oracle/bin/python` in the repository (what `.ci/run` creates). Without it the test
 //! fails and says what to install: a differential test that skips silently proves nothing.
+//! MQ, which the pinned binding lacks, is compared with libCacheSim 0.3.5's
+//! (`scripts/oracle/requirements-mq.txt`, in `.venv-oracle-mq/` or `CACHELAB_ORACLE_MQ_PYTHON`;
+//! [`mq_agrees_with_libcachesim`]), the same way.
 //!
 //! Sizes: object mode at 1 %, 5 % and 20 % of the trace's distinct objects (at least 100
 //! objects: below that libCacheSim's 1 % W-TinyLFU window rounds down to nothing); byte mode,
@@ -14,8 +17,9 @@
 //! of miss ratio and byte miss ratio.
 //!
 //! `CACHELAB_ORACLE_WRITE=1` also writes the oracle's figures for the real traces to
-//! `tests/data/oracle_miss_ratios.csv` (`scripts/oracle/regenerate.sh`); without it the test
-//! checks that the oracle still gives those figures, so a different libCacheSim is noticed.
+//! `tests/data/oracle_miss_ratios.csv` (MQ's: `oracle_mq_miss_ratios.csv`;
+//! `scripts/oracle/regenerate.sh`); without it the test checks that the oracle still gives
+//! those figures, so a different libCacheSim is noticed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -50,6 +54,8 @@ fn tolerance(kind: PolicyKind) -> f64 {
         }
         // libCacheSim's TwoQ, SLRU, GDSF and LFUDA rule for rule (each file's doc says how).
         PolicyKind::TwoQ | PolicyKind::Slru | PolicyKind::Gdsf | PolicyKind::Lfuda => 0.0,
+        // libCacheSim 0.3.5's MQ rule for rule (src/policy/mq.rs), through its own oracle.
+        PolicyKind::Mq => 0.0,
         // Not in POLICIES: libCacheSim's ClockPro never re-admits a key after a test-period
         // hit, so it is no reference (src/policy/clockpro.rs).
         PolicyKind::ClockPro => unreachable!("clockpro is not compared with libCacheSim"),
@@ -79,6 +85,9 @@ const POLICIES: [PolicyKind; 13] = [
 /// on every hit, so on the full traces some cases take hours (sprite at 100 objects: over a
 /// minute; a 30 k-request Zipf trace at 30 objects: 5 minutes).
 const SHORT_POLICIES: [PolicyKind; 1] = [PolicyKind::Lfuda];
+
+/// Compared with the second oracle, libCacheSim 0.3.5 ([`MQ_ORACLE`]).
+const MQ_POLICIES: [PolicyKind; 1] = [PolicyKind::Mq];
 
 /// Requests of the short traces.
 const SHORT: usize = 10_000;
@@ -144,26 +153,64 @@ pub(crate) fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The oracle's interpreter, or a failure that says what to install.
-pub(crate) fn oracle_python() -> PathBuf {
-    let python = std::env::var_os("CACHELAB_ORACLE_PYTHON")
-        .map_or_else(|| repo().join(".venv-oracle/bin/python"), PathBuf::from);
-    let probe = Command::new(&python).args(["-c", "import libcachesim"]).output();
-    match probe {
-        Ok(out) if out.status.success() => python,
-        other => panic!(
-            "the libCacheSim oracle is not installed (tried {}: {}).\n\
-             Install it with `bash .ci/run`, or by hand:\n  \
-             python3 -m venv .venv-oracle   # on Debian: apt-get install python3-venv\n  \
-             .venv-oracle/bin/pip install -r scripts/oracle/requirements.txt\n\
-             or point CACHELAB_ORACLE_PYTHON at a Python that has libcachesim (see requirements.txt)",
-            python.display(),
-            match other {
-                Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_string(),
-                Err(e) => e.to_string(),
-            }
-        ),
+/// A pinned libCacheSim binding in a venv of its own.
+struct Oracle {
+    /// The venv `.ci/run` creates, relative to the repository.
+    venv: &'static str,
+    /// What it installs there.
+    requirements: &'static str,
+    /// The variable that names another interpreter instead.
+    env: &'static str,
+    /// Python that fails unless the binding has what the test needs.
+    probe: &'static str,
+}
+
+/// The oracle of every comparison but MQ's: libcachesim 0.3.3.post4.
+const PINNED: Oracle = Oracle {
+    venv: ".venv-oracle",
+    requirements: "scripts/oracle/requirements.txt",
+    env: "CACHELAB_ORACLE_PYTHON",
+    probe: "import libcachesim",
+};
+
+/// MQ's oracle: libcachesim 0.3.5, the first binding with MQ.
+const MQ_ORACLE: Oracle = Oracle {
+    venv: ".venv-oracle-mq",
+    requirements: "scripts/oracle/requirements-mq.txt",
+    env: "CACHELAB_ORACLE_MQ_PYTHON",
+    probe: "import libcachesim; libcachesim.MQ",
+};
+
+impl Oracle {
+    /// The interpreter, or a failure that says what to install.
+    fn python(&self) -> PathBuf {
+        let python = std::env::var_os(self.env)
+            .map_or_else(|| repo().join(self.venv).join("bin/python"), PathBuf::from);
+        let probe = Command::new(&python).args(["-c", self.probe]).output();
+        match probe {
+            Ok(out) if out.status.success() => python,
+            other => panic!(
+                "the libCacheSim oracle is not installed (tried {}: {}).\n\
+                 Install it with `bash .ci/run`, or by hand:\n  \
+                 python3 -m venv {venv}   # on Debian: apt-get install python3-venv\n  \
+                 {venv}/bin/pip install -r {requirements}\n\
+                 or point {env} at a Python that has what {requirements} pins",
+                python.display(),
+                match other {
+                    Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_string(),
+                    Err(e) => e.to_string(),
+                },
+                venv = self.venv,
+                requirements = self.requirements,
+                env = self.env,
+            ),
+        }
     }
+}
+
+/// The pinned oracle's interpreter, or a failure that says what to install.
+pub(crate) fn oracle_python() -> PathBuf {
+    PINNED.python()
 }
 
 /// Runs the oracle on `file` for `cases`, in one process.
@@ -408,10 +455,10 @@ enum Job {
     Ours(usize, usize),
 }
 
-/// Runs every case of `kinds` on every subject through libCacheSim and through cachelab, in
-/// parallel, and pairs the outcomes.
-fn compare(subjects: &[Subject], kinds: &[PolicyKind]) -> Vec<Compared> {
-    let python = oracle_python();
+/// Runs every case of `kinds` on every subject through libCacheSim (`oracle`) and through
+/// cachelab, in parallel, and pairs the outcomes.
+fn compare(subjects: &[Subject], kinds: &[PolicyKind], oracle: &Oracle) -> Vec<Compared> {
+    let python = oracle.python();
     let cases: Vec<Vec<Case>> = subjects.iter().map(|s| cases_for(&s.requests, s.sized, kinds)).collect();
 
     // Oracle jobs first: each is one process working through all cases of a trace.
@@ -475,10 +522,22 @@ fn assert_within_tolerance(compared: &[Compared]) {
 fn policies_agree_with_libcachesim() {
     let dir = tempfile::tempdir().expect("temp dir");
     let subjects = subjects(dir.path());
-    let compared = compare(&subjects, &POLICIES);
+    let compared = compare(&subjects, &POLICIES, &PINNED);
     print_table(&compared, &POLICIES);
     paper_lirs_stays_close(&compared, &subjects);
-    check_stored_figures(&compared);
+    check_stored_figures(&compared, "tests/data/oracle_miss_ratios.csv");
+    assert_within_tolerance(&compared);
+}
+
+/// [`MQ_POLICIES`] through libCacheSim 0.3.5 (the pinned binding has no MQ), on the same
+/// traces, sizes and modes.
+#[test]
+fn mq_agrees_with_libcachesim() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let subjects = subjects(dir.path());
+    let compared = compare(&subjects, &MQ_POLICIES, &MQ_ORACLE);
+    print_table(&compared, &MQ_POLICIES);
+    check_stored_figures(&compared, "tests/data/oracle_mq_miss_ratios.csv");
     assert_within_tolerance(&compared);
 }
 
@@ -494,7 +553,7 @@ fn lfuda_agrees_with_libcachesim_on_short_traces() {
             written(dir.path(), &format!("{name}-{SHORT}"), requests)
         })
         .collect();
-    let compared = compare(&subjects, &SHORT_POLICIES);
+    let compared = compare(&subjects, &SHORT_POLICIES, &PINNED);
     print_table(&compared, &SHORT_POLICIES);
     assert_within_tolerance(&compared);
 }
@@ -570,10 +629,10 @@ fn print_table(compared: &[Compared], kinds: &[PolicyKind]) {
     }
 }
 
-/// Compares the oracle's figures for the shipped real traces with
-/// `tests/data/oracle_miss_ratios.csv`, or rewrites that file with `CACHELAB_ORACLE_WRITE=1`.
-fn check_stored_figures(compared: &[Compared]) {
-    let path = repo().join("tests/data/oracle_miss_ratios.csv");
+/// Compares the oracle's figures for the shipped real traces with `file` (in the repository),
+/// or rewrites it with `CACHELAB_ORACLE_WRITE=1`.
+fn check_stored_figures(compared: &[Compared], file: &str) {
+    let path = repo().join(file);
     let mut csv =
         String::from("trace,capacity_unit,policy,cache_size,requests,misses,bytes_requested,bytes_missed\n");
     for c in compared.iter().filter(|c| c.real) {
@@ -594,11 +653,11 @@ fn check_stored_figures(compared: &[Compared]) {
         std::fs::write(&path, csv).expect("write oracle figures");
         return;
     }
-    let stored = std::fs::read_to_string(&path).expect("tests/data/oracle_miss_ratios.csv");
+    let stored = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
     let changed: Vec<(&str, &str)> = stored.lines().zip(csv.lines()).filter(|(a, b)| a != b).collect();
     assert!(
         changed.is_empty() && stored.lines().count() == csv.lines().count(),
-        "libCacheSim no longer gives the stored figures (is the pinned version installed?); \
+        "libCacheSim no longer gives the figures of {file} (is the pinned version installed?); \
          first differences (stored, now): {:?}",
         &changed[..changed.len().min(5)]
     );

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 
+use cachelab::model::units::Positive;
 use cachelab::model::{Capacity, CapacityUnit, NEVER};
 use cachelab::policy::{Access, PolicyKind, PolicyParams, ResidentHirHit, build_policy};
 use proptest::prelude::*;
@@ -199,6 +200,14 @@ proptest! {
         let lirs = PolicyParams { resident_hir_hit: Some(ResidentHirHit::LibCacheSim), ..Default::default() };
         let replay: Vec<Op> = ops.iter().filter(|op| !matches!(op, Op::Remove(_))).cloned().collect();
         check_invariants(PolicyKind::Lirs, &lirs, cap, &sizes, &replay)?;
+        // MQ's expiry never fires within 300 requests at its default lifetime: a short one.
+        let mq = PolicyParams {
+            queues: Some(3),
+            lifetime: Some(3),
+            qout_ratio: Some(Positive(0.5)),
+            ..Default::default()
+        };
+        check_invariants(PolicyKind::Mq, &mq, cap, &sizes, &ops)?;
     }
 
     #[test]
