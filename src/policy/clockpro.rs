@@ -22,6 +22,12 @@
 //!   test entries; the test hand does the same until it drops one test entry, and runs while
 //!   test entries exceed the capacity.
 //!
+//! - `m_c` stays between 1% and 99% of the capacity (at least one unit each side), the bounds
+//!   of Caffeine's simulator (`percent-min-resident-cold`, `percent-max-resident-cold`) and of
+//!   the authors' own simulator (a lowest cold allocation): with no cold share left, every
+//!   eviction would send the cold hand round the whole clock past hot pages and test entries
+//!   to find the one cold page, and a 20 M-request trace would take hours.
+//!
 //! libCacheSim's `ClockPro` (0.3.3.post4, `cache/eviction/ClockPro.c`) is not a usable
 //! reference: a miss on a test entry promotes that entry in the clock without putting the
 //! object back into the cache's hash table, so the key is never resident again and misses on
@@ -72,6 +78,8 @@ pub struct ClockProOrder {
     hand_test: Option<NodeId>,
     /// `m_c`: the share cold pages may keep before hot pages are demoted.
     cold_target: u64,
+    /// The bounds of `m_c`: 1% and 99% of the capacity.
+    cold_bounds: (u64, u64),
     hot_used: u64,
     cold_used: u64,
     test_used: u64,
@@ -81,13 +89,17 @@ impl ClockPro {
     /// An empty CLOCK-Pro cache whose cold share starts at `cold_ratio` (in [0, 1]) of
     /// `capacity`.
     pub fn new(capacity: Capacity, cold_ratio: f64) -> Self {
+        let least = (capacity.value / 100).max(1).min(capacity.value);
+        let cold_bounds = (least, capacity.value.saturating_sub(least).max(least));
+        let initial = (capacity.value as f64 * cold_ratio) as u64;
         let order = ClockProOrder {
             capacity,
+            cold_bounds,
             clock: List::default(),
             hand_hot: None,
             hand_cold: None,
             hand_test: None,
-            cold_target: ((capacity.value as f64 * cold_ratio) as u64).min(capacity.value),
+            cold_target: initial.clamp(cold_bounds.0, cold_bounds.1),
             hot_used: 0,
             cold_used: 0,
             test_used: 0,
@@ -134,7 +146,7 @@ impl ClockProOrder {
     /// A test period ended without a re-access: the cold share shrinks.
     #[inline]
     fn shrink_cold(&mut self, by: u64) {
-        self.cold_target = self.cold_target.saturating_sub(by);
+        self.cold_target = self.cold_target.saturating_sub(by).max(self.cold_bounds.0);
     }
 
     /// Drops test entry `id` from the clock and the index.
@@ -309,7 +321,7 @@ impl Eviction for ClockProOrder {
     fn on_ghost_hit(&mut self, nodes: &mut Nodes<Meta>, id: NodeId) {
         let c = self.cost(nodes, id);
         self.test_used -= c;
-        self.cold_target = (self.cold_target + c).min(self.capacity.value);
+        self.cold_target = (self.cold_target + c).min(self.cold_bounds.1);
         self.detach(nodes, id);
         nodes.slab.get_mut(id).meta.status = Status::Hot;
     }
@@ -367,5 +379,20 @@ mod tests {
             assert!(o.hot_used + o.cold_used <= 100 && o.test_used <= 100);
             assert_eq!(o.hot_used + o.cold_used, c.used());
         }
+    }
+
+    #[test]
+    fn the_cold_share_keeps_its_bounds() {
+        // One-time keys end test periods without a re-access, which shrinks m_c; a loop of
+        // re-accessed keys grows it: it stays within 1% and 99% of the capacity either way.
+        let mut c = ClockPro::new(Capacity::objects(1000), 1.0);
+        assert_eq!(c.eviction().cold_target, 990);
+        run(&mut c, &(0..20_000u64).collect::<Vec<_>>());
+        assert_eq!(c.eviction().cold_target, 10);
+        let hot: Vec<u64> = (0..5).flat_map(|_| 100_000..100_900u64).collect();
+        run(&mut c, &hot);
+        run(&mut c, &(0..40).flat_map(|_| 200_000..202_000u64).collect::<Vec<_>>());
+        let o = c.eviction();
+        assert!((10..=990).contains(&o.cold_target), "{}", o.cold_target);
     }
 }
