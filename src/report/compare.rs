@@ -122,12 +122,18 @@ fn row(a: &StrategyResult, b: &StrategyResult) -> RowChange {
     let mut changes = Vec::new();
     match (&a.load, &b.load) {
         (Some(la), Some(lb)) => {
-            let hit = |l: &[TimePoint]| measured(l).iter().map(|p| p.hit_ratio).collect::<Vec<_>>();
+            let (series_a, series_b) = (hit_series(&la.timeseries), hit_series(&lb.timeseries));
             changes.push(noise::hit_ratio(
-                a.hit_ratio,
-                b.hit_ratio,
-                &hit(&la.timeseries),
-                &hit(&lb.timeseries),
+                &noise::HitRatio {
+                    value: a.hit_ratio,
+                    reads: a.counts.hits + a.counts.misses,
+                    series: &series_a,
+                },
+                &noise::HitRatio {
+                    value: b.hit_ratio,
+                    reads: b.counts.hits + b.counts.misses,
+                    series: &series_b,
+                },
             ));
             changes.push(noise::throughput(
                 la.throughput_rps,
@@ -164,6 +170,11 @@ fn measured(series: &[TimePoint]) -> Vec<TimePoint> {
     let mut m: Vec<TimePoint> = series.iter().copied().filter(|p| p.t_s >= 0.0 && p.requests > 0).collect();
     m.pop();
     m
+}
+
+/// The hit ratio of each measured interval.
+fn hit_series(series: &[TimePoint]) -> Vec<f64> {
+    measured(series).iter().map(|p| p.hit_ratio).collect()
 }
 
 /// Requests per second of each measured interval (the interval's width is the spacing of the
