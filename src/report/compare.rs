@@ -142,8 +142,10 @@ fn row(a: &StrategyResult, b: &StrategyResult) -> RowChange {
                 &throughput(&lb.timeseries),
             ));
             if let (Some(ea), Some(eb)) = (&la.end_to_end, &lb.end_to_end) {
+                let ea = noise::Latency { summary: ea, concurrency: la.concurrency };
+                let eb = noise::Latency { summary: eb, concurrency: lb.concurrency };
                 for (name, q) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p99.9", 0.999)] {
-                    changes.push(noise::latency(name, q, ea, eb));
+                    changes.push(noise::latency(name, q, &ea, &eb));
                 }
             }
         }

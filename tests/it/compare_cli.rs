@@ -100,9 +100,11 @@ fn a_load_rerun_with_another_seed_is_not_flagged_and_a_different_policy_is() {
             let judged = line(&table, label, measure);
             assert!(judged.contains("per-interval p10–p90"), "judged on the bands, not skipped: {judged}");
         }
-        for measure in ["p50 (ms)", "p90 (ms)", "p99 (ms)", "p99.9 (ms)"] {
+        for measure in ["p50 (ms)", "p90 (ms)"] {
             assert!(line(&table, label, measure).contains(" ms "), "judged on the bands: {table}");
         }
+        // About 7,000 requests of 8 workers leave under 10 groups beyond p99: one stall sets it.
+        assert!(line(&table, label, "p99.9 (ms)").contains("fewer than 10: not judged"), "{table}");
     }
 
     let table = compare_stdout(&a, &s3fifo);

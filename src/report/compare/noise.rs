@@ -4,28 +4,31 @@
 //!
 //! 1. **the runs are apart**: for hit ratio and throughput, the 10th–90th percentile bands of
 //!    the two runs' per-interval series do not overlap (at least [`MIN_INTERVALS`] measured
-//!    intervals each); for a latency percentile p, the two runs' bands do not overlap, each
+//!    intervals each). For a latency percentile p, the two runs' bands do not overlap, each
 //!    spanning the percentiles whose share of slower requests is within a factor of
 //!    [`TAIL_SHARE_FACTOR`] of 1 − p (p50 spans p37.5–p60, p99 p98.75–p99.2), or the 95 %
-//!    order-statistic confidence band p ± 1.96·√(p(1−p)/n) where that is wider, read off each
-//!    run's HdrHistogram distribution;
+//!    order-statistic confidence band p ± 1.96·√(p(1−p)/m) where that is wider, read off each
+//!    run's HdrHistogram distribution. m counts groups, not requests: a stall of the process
+//!    delays every request in flight at once, so m = requests / concurrency, and a percentile
+//!    is judged only when at least [`MIN_GROUPS_BEYOND`] groups lie beyond it in both runs;
 //! 2. **the change is larger than a re-run shows**: hit ratio by at least
 //!    [`HIT_RATIO_FLOOR`] and at least [`STANDARD_ERRORS`] binomial standard errors of the
-//!    two runs' hit ratios (√(h(1−h)/n) over each run's measured reads, combined); throughput by at least a factor of [`FACTOR_FLOOR`]; a latency
-//!    percentile by at least that factor and at least [`LATENCY_FLOOR_MS`].
+//!    two runs' hit ratios (√(h(1−h)/n) over each run's measured reads, combined); throughput
+//!    by at least a factor of [`FACTOR_FLOOR`]; a latency percentile by at least that factor
+//!    and at least [`LATENCY_FLOOR_MS`].
 //!
 //! Why: the per-interval and confidence bands see only the noise within a run, not what
 //! differs between two runs. Re-runs of one scenario with other seeds on a shared 2-core
-//! machine (other builds running, load average 4 to 5) had those bands apart with nothing
-//! changed: hit ratio 1.8 points apart (with byte capacities the seed draws other sizes for the
-//! hot objects; at 100 objects eight re-runs of 7,000 reads spread over 3.3 points), throughput 1.5×
-//! (CPU-bound, an in-process cache without origin latency: it follows the CPU other processes
-//! leave), p99.9 1.36× (tail samples of a closed loop are correlated, so a confidence band from
-//! n is too narrow), p50 1.8× (1.2 → 2.15 ms: a median on the edge between two ticks of
-//! tokio's millisecond timer, as a percentile on the edge between hits and misses jumps when the
-//! hit ratio moves by a point), and microsecond percentiles of in-process hits by whole
-//! microseconds, 2× at 1 µs (HdrHistogram's unit). The tail-share band covers the jumps; the
-//! floors cover the rest.
+//! machine (other builds running, load average 4 to 6) had those bands apart with nothing
+//! changed: hit ratio 1.8 points apart (with byte capacities the seed draws other sizes for
+//! the hot objects; at 100 objects eight re-runs of 7,000 reads spread over 3.3 points),
+//! throughput 1.5× (CPU-bound, an in-process cache without origin latency: it follows the CPU
+//! other processes leave), p50 1.8× (1.2 → 2.15 ms: a median on the edge between two ticks of
+//! tokio's millisecond timer, as a percentile on the edge between hits and misses jumps when
+//! the hit ratio moves by a point), microsecond percentiles of in-process hits by whole
+//! microseconds, 2× at 1 µs (HdrHistogram's unit), and p99.9 of 7,000 requests from 9 ms to
+//! 1.3 s, when the whole process stalled once with its 8 requests in flight. The tail-share
+//! band covers the jumps, counting groups covers the stalls, the floors cover the rest.
 
 use super::Change;
 use super::format;
@@ -51,6 +54,10 @@ pub const LATENCY_FLOOR_MS: f64 = 1.0;
 /// as a factor either way: the width of each run's band around the percentile.
 pub const TAIL_SHARE_FACTOR: f64 = 1.25;
 
+/// Groups of requests (requests / concurrency) that must lie beyond a latency percentile in
+/// each run for it to be judged: fewer, and one stall of the process sets the percentile.
+pub const MIN_GROUPS_BEYOND: f64 = 10.0;
+
 /// Measured intervals needed on each side to judge a per-interval band.
 pub const MIN_INTERVALS: usize = 3;
 
@@ -59,12 +66,13 @@ pub fn rule() -> String {
     format!(
         "load runs: a measure is flagged only when the runs are apart and the change is larger than a re-run \
          shows — hit ratio when the 10th–90th percentile bands of the two runs' per-interval series do not \
-         overlap and it moved by at least {} points and at least {STANDARD_ERRORS} standard errors \
-         (√(h(1−h)/n) over each run's measured reads, combined); throughput when those bands do not overlap and it changed \
-         by at least {FACTOR_FLOOR}×; an end-to-end latency percentile p when the runs' bands do not overlap \
-         (the percentiles whose share of slower requests is within {TAIL_SHARE_FACTOR}× of 1−p, or the 95% \
-         order-statistic confidence band if wider) and it changed by at least {FACTOR_FLOOR}× and at least \
-         {LATENCY_FLOOR_MS} ms",
+         overlap and it moved by at least {} points and at least {STANDARD_ERRORS} standard errors (√(h(1−h)/n) \
+         over each run's measured reads, combined); throughput when those bands do not overlap and it changed by \
+         at least {FACTOR_FLOOR}×; an end-to-end latency percentile p when the runs' bands do not overlap (the \
+         percentiles whose share of slower requests is within {TAIL_SHARE_FACTOR}× of 1−p, or the 95% \
+         order-statistic confidence band over requests / concurrency groups if wider) and it changed by at \
+         least {FACTOR_FLOOR}× and at least {LATENCY_FLOOR_MS} ms; a percentile with fewer than \
+         {MIN_GROUPS_BEYOND} groups beyond it in a run is not judged (one stall of the process sets it)",
         HIT_RATIO_FLOOR * 100.0
     )
 }
@@ -179,17 +187,45 @@ fn quantile(values: &[f64], q: f64) -> f64 {
     v[((v.len() - 1) as f64 * q).round() as usize]
 }
 
-/// Latency percentile `name` (quantile `q`) of two runs' end-to-end distributions.
-pub fn latency(name: &str, q: f64, a: &LatencySummary, b: &LatencySummary) -> Change {
-    let band = |l: &LatencySummary| {
-        let half = 1.96 * (q * (1.0 - q) / l.count.max(1) as f64).sqrt();
+/// One run's end-to-end latency, and how many requests it had in flight.
+pub struct Latency<'a> {
+    /// The end-to-end distribution.
+    pub summary: &'a LatencySummary,
+    /// Concurrent workers (closed loop) or the in-flight limit (open loop): how many requests
+    /// one stall of the process delays at once.
+    pub concurrency: u64,
+}
+
+impl Latency<'_> {
+    /// Groups of requests a stall delays together: requests / concurrency.
+    fn groups(&self) -> f64 {
+        self.summary.count as f64 / self.concurrency.max(1) as f64
+    }
+
+    /// The band of quantile `q`, ms: the tail-share band, or the confidence band if wider.
+    fn band(&self, q: f64) -> (f64, f64) {
+        let half = 1.96 * (q * (1.0 - q) / self.groups().max(1.0)).sqrt();
         let tail = 1.0 - q;
         let lo = (q - half).min(1.0 - tail * TAIL_SHARE_FACTOR);
         let hi = (q + half).max(1.0 - tail / TAIL_SHARE_FACTOR);
-        (at_quantile(l, lo) / 1000.0, at_quantile(l, hi) / 1000.0)
-    };
-    let (va, vb) = (at_quantile(a, q) / 1000.0, at_quantile(b, q) / 1000.0);
-    let ((a0, a1), (b0, b1)) = (band(a), band(b));
+        (at_quantile(self.summary, lo) / 1000.0, at_quantile(self.summary, hi) / 1000.0)
+    }
+}
+
+/// Latency percentile `name` (quantile `q`) from run `a` to run `b`.
+pub fn latency(name: &str, q: f64, a: &Latency, b: &Latency) -> Change {
+    let (va, vb) = (at_quantile(a.summary, q) / 1000.0, at_quantile(b.summary, q) / 1000.0);
+    let measure = format!("{name} (ms)");
+    let beyond = a.groups().min(b.groups()) * (1.0 - q);
+    if beyond < MIN_GROUPS_BEYOND {
+        let why = format!(
+            "groups of requests beyond {name} (requests / concurrency): {}, fewer than {MIN_GROUPS_BEYOND}: \
+             not judged",
+            format::significant(beyond, 2)
+        );
+        return Change { measure, a: va, b: vb, flagged: false, why };
+    }
+    let ((a0, a1), (b0, b1)) = (a.band(q), b.band(q));
     let text = format!("bands {} vs {} ms", range(a0, a1), range(b0, b1));
     let bands = Bands { apart: a1 < b0 || b1 < a0, text };
     let f = factor(va, vb);
@@ -199,7 +235,7 @@ pub fn latency(name: &str, q: f64, a: &LatencySummary, b: &LatencySummary) -> Ch
         floor: format!("{FACTOR_FLOOR}× and {LATENCY_FLOOR_MS} ms floors"),
         over: f >= FACTOR_FLOOR && moved.abs() >= LATENCY_FLOOR_MS,
     };
-    verdict(&format!("{name} (ms)"), va, vb, bands, size)
+    verdict(&measure, va, vb, bands, size)
 }
 
 /// The value at quantile `q` (0..1) of a latency distribution, µs (linear between its points).
@@ -286,19 +322,38 @@ mod tests {
         assert!(throughput(480.0, 1000.0, &halved, &a).flagged, "either way");
     }
 
+    /// One worker's latency: every request its own group.
+    fn alone(summary: &LatencySummary) -> Latency<'_> {
+        Latency { summary, concurrency: 1 }
+    }
+
     #[test]
     fn latency_needs_separate_bands_a_factor_of_two_and_a_millisecond() {
         let a = scaled(100_000, 1.0);
-        let slower = latency("p50", 0.5, &a, &scaled(100_000, 2.5));
+        let slower = latency("p50", 0.5, &alone(&a), &alone(&scaled(100_000, 2.5)));
         assert!(slower.flagged && (slower.a, slower.b) == (1.0, 2.5), "{slower:?}");
         assert!(slower.why.starts_with("bands 0.775–1.2 vs 1.94–3.01 ms apart and ×2.50"), "{slower:?}");
-        let tail = latency("p99", 0.99, &a, &scaled(100_000, 1.6));
+        let tail = latency("p99", 0.99, &alone(&a), &alone(&scaled(100_000, 1.6)));
         assert!(!tail.flagged && tail.why.contains("×1.60 and +1.2 ms is under"), "{tail:?}");
         // Microseconds of an in-process cache: 3× apart, but by 2 µs.
-        let micro = latency("p50", 0.5, &scaled(100_000, 0.001), &scaled(100_000, 0.003));
+        let (fast, faster) = (scaled(100_000, 0.001), scaled(100_000, 0.003));
+        let micro = latency("p50", 0.5, &alone(&fast), &alone(&faster));
         assert!(!micro.flagged && micro.why.contains("apart, but ×3.00"), "{micro:?}");
-        let few = latency("p50", 0.5, &scaled(10, 1.0), &scaled(10, 2.0));
-        assert!(!few.flagged && few.why.ends_with("ms overlap"), "10 samples cannot tell: {few:?}");
+        let (few, few_slower) = (scaled(20, 1.0), scaled(20, 2.0));
+        let unsure = latency("p50", 0.5, &alone(&few), &alone(&few_slower));
+        assert!(!unsure.flagged && unsure.why.ends_with("ms overlap"), "20 samples cannot tell: {unsure:?}");
+    }
+
+    #[test]
+    fn a_tail_one_stall_can_set_is_not_judged() {
+        // 7,000 requests of 8 workers: 875 groups, about 0.9 beyond p99.9, 8.8 beyond p99.
+        let (a, stalled) = (scaled(7000, 1.0), scaled(7000, 100.0));
+        let run = |summary| Latency { summary, concurrency: 8 };
+        for (name, q) in [("p99.9", 0.999), ("p99", 0.99)] {
+            let change = latency(name, q, &run(&a), &run(&stalled));
+            assert!(!change.flagged && change.why.ends_with("not judged"), "{change:?}");
+        }
+        assert!(latency("p90", 0.9, &run(&a), &run(&stalled)).flagged, "88 groups beyond p90");
     }
 
     #[test]
@@ -306,10 +361,12 @@ mod tests {
         // Hit ratio 0.49 puts the median among 20 ms misses, 0.51 among 1 µs hits.
         let edge =
             |hits: f64| summary(100_000, &[(0.0, 1), (hits, 1), (hits + 0.1, 20_000), (100.0, 21_000)]);
-        let jump = latency("p50", 0.5, &edge(49.0), &edge(51.0));
+        let (missing, hitting) = (edge(49.0), edge(51.0));
+        let jump = latency("p50", 0.5, &alone(&missing), &alone(&hitting));
         assert!(jump.a > 20.0 && jump.b < 0.01, "{jump:?}");
         assert!(!jump.flagged && jump.why.ends_with("overlap"), "{jump:?}");
         // At a hit ratio of 0.10 even p37.5 is a miss: the median moved for real.
-        assert!(latency("p50", 0.5, &edge(10.0), &edge(51.0)).flagged);
+        let mostly_missing = edge(10.0);
+        assert!(latency("p50", 0.5, &alone(&mostly_missing), &alone(&hitting)).flagged);
     }
 }
