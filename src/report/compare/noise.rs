@@ -126,7 +126,7 @@ pub fn throughput(a: f64, b: f64, series_a: &[f64], series_b: &[f64]) -> Change 
 struct Size {
     /// `+3.1 points`, `×1.52`.
     text: String,
-    /// `2-point floor`, `2× floor`.
+    /// `3-point floor`, `2× floor`.
     floor: String,
     /// Whether the change reaches the floor.
     over: bool,
