@@ -31,10 +31,14 @@ pub enum Command {
     /// alone, without re-running anything.
     Report(ReportArgs),
     /// Compare two runs' results.json: per strategy and capacity, the change in hit ratio,
-    /// throughput and latency percentiles from A to B, flagged only beyond run-to-run noise
-    /// (simulation: any change in the exact counts; load: per-interval bands and latency
-    /// confidence bands that do not overlap). Refuses runs of different workloads unless
-    /// --force.
+    /// throughput and latency percentiles from A to B, flagged only beyond run-to-run noise.
+    /// Simulation: any change in the exact counts. Load: the runs' bands do not overlap
+    /// (per-interval p10-p90 of hit ratio and throughput; for a latency percentile p, the
+    /// percentiles whose share of slower requests is within 1.25x of 1-p, or the 95% confidence
+    /// band over requests / concurrency if wider) and the change is at least what a re-run
+    /// shows: 3 points of hit ratio and 6 binomial standard errors, 2x throughput, 2x and 1 ms
+    /// latency; a percentile with fewer than 10 x concurrency requests beyond it is not judged.
+    /// Refuses runs of different workloads unless --force.
     Compare(CompareArgs),
     /// Replay a trace through eviction policies at one or more cache sizes, exactly and fast:
     /// every (policy, size) pair runs in parallel, each streaming the trace (bounded memory).

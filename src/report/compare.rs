@@ -3,23 +3,17 @@
 //! noise, by a stated rule:
 //!
 //! - **simulation** (logical time, exact counts): any change in hits or misses is real;
-//! - **load** hit ratio and throughput: the 10th–90th percentile bands of the two runs'
-//!   per-interval series (measured intervals, the last, partial one left out) do not overlap;
-//! - **load** latency percentiles (end to end): the two runs' 95 % confidence bands of the
-//!   percentile do not overlap — distribution-free order-statistic bands, the percentiles
-//!   p ± 1.96·√(p(1−p)/n) read off each run's HdrHistogram distribution — and the change is
-//!   over [`LATENCY_FLOOR`] (successive runs on one machine differ by that much from
-//!   scheduling and timer noise that the sample count does not capture).
+//! - **load**: the runs' bands are apart and the change is larger than a re-run of the same
+//!   scenario shows ([`noise`] states the bands, the floors and the measurements behind them).
 //!
 //! Runs of different workloads are refused unless forced: their numbers are not comparable.
+
+mod noise;
 
 use serde::Serialize;
 
 use super::format;
-use crate::metrics::{LatencySummary, RunResult, StrategyResult, TimePoint};
-
-/// Smallest relative change of a latency percentile that is flagged.
-pub const LATENCY_FLOOR: f64 = 0.25;
+use crate::metrics::{RunResult, StrategyResult, TimePoint};
 
 /// One measure of one row in both runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,7 +34,7 @@ impl Change {
     /// `b − a` as text: `+0.012`, `−3.1%`.
     pub fn delta(&self) -> String {
         if self.a == 0.0 {
-            return format!("{:+}", format::significant(self.b - self.a, 3));
+            return format::signed(self.b - self.a);
         }
         format!("{:+.1}%", (self.b - self.a) / self.a * 100.0)
     }
@@ -112,12 +106,7 @@ pub fn compare(a: &RunResult, b: &RunResult) -> Comparison {
     }
     let load = rows.iter().any(|r: &RowChange| r.changes.len() > 1);
     let rule = if load {
-        format!(
-            "load runs: hit ratio and throughput are flagged when the 10th–90th percentile bands of the two runs' \
-             per-interval series do not overlap; latency percentiles when their 95% order-statistic confidence bands \
-             do not overlap and they changed by more than {:.0}%",
-            LATENCY_FLOOR * 100.0
-        )
+        noise::rule()
     } else {
         "simulation: counts are exact, so any change in hits or misses is flagged".into()
     };
@@ -133,25 +122,30 @@ fn row(a: &StrategyResult, b: &StrategyResult) -> RowChange {
     let mut changes = Vec::new();
     match (&a.load, &b.load) {
         (Some(la), Some(lb)) => {
-            let hit = |l: &[TimePoint]| measured(l).iter().map(|p| p.hit_ratio).collect::<Vec<_>>();
-            changes.push(banded(
-                "hit ratio",
-                a.hit_ratio,
-                b.hit_ratio,
-                &hit(&la.timeseries),
-                &hit(&lb.timeseries),
+            let (series_a, series_b) = (hit_series(&la.timeseries), hit_series(&lb.timeseries));
+            changes.push(noise::hit_ratio(
+                &noise::HitRatio {
+                    value: a.hit_ratio,
+                    reads: a.counts.hits + a.counts.misses,
+                    series: &series_a,
+                },
+                &noise::HitRatio {
+                    value: b.hit_ratio,
+                    reads: b.counts.hits + b.counts.misses,
+                    series: &series_b,
+                },
             ));
-            let rate = |l: &[TimePoint]| throughput(l);
-            changes.push(banded(
-                "throughput (req/s)",
+            changes.push(noise::throughput(
                 la.throughput_rps,
                 lb.throughput_rps,
-                &rate(&la.timeseries),
-                &rate(&lb.timeseries),
+                &throughput(&la.timeseries),
+                &throughput(&lb.timeseries),
             ));
             if let (Some(ea), Some(eb)) = (&la.end_to_end, &lb.end_to_end) {
+                let ea = noise::Latency { summary: ea, concurrency: la.concurrency };
+                let eb = noise::Latency { summary: eb, concurrency: lb.concurrency };
                 for (name, q) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p99.9", 0.999)] {
-                    changes.push(latency(name, q, ea, eb));
+                    changes.push(noise::latency(name, q, &ea, &eb));
                 }
             }
         }
@@ -180,75 +174,16 @@ fn measured(series: &[TimePoint]) -> Vec<TimePoint> {
     m
 }
 
+/// The hit ratio of each measured interval.
+fn hit_series(series: &[TimePoint]) -> Vec<f64> {
+    measured(series).iter().map(|p| p.hit_ratio).collect()
+}
+
 /// Requests per second of each measured interval (the interval's width is the spacing of the
 /// series).
 fn throughput(series: &[TimePoint]) -> Vec<f64> {
     let width = series.windows(2).map(|w| w[1].t_s - w[0].t_s).find(|w| *w > 0.0).unwrap_or(1.0);
     measured(series).iter().map(|p| p.requests as f64 / width).collect()
-}
-
-/// The `q` quantile of `values` (nearest rank).
-fn quantile(values: &[f64], q: f64) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    v[((v.len() - 1) as f64 * q).round() as usize]
-}
-
-/// Intervals needed on each side to judge a per-interval band.
-const MIN_INTERVALS: usize = 3;
-
-fn banded(measure: &str, a: f64, b: f64, series_a: &[f64], series_b: &[f64]) -> Change {
-    let change = |flagged, why| Change { measure: measure.into(), a, b, flagged, why };
-    if series_a.len() < MIN_INTERVALS || series_b.len() < MIN_INTERVALS {
-        return change(false, format!("fewer than {MIN_INTERVALS} measured intervals: not judged"));
-    }
-    let band = |s: &[f64]| (quantile(s, 0.1), quantile(s, 0.9));
-    let ((a0, a1), (b0, b1)) = (band(series_a), band(series_b));
-    let apart = a1 < b0 || b1 < a0;
-    let show =
-        |(lo, hi): (f64, f64)| format!("{}–{}", format::significant(lo, 3), format::significant(hi, 3));
-    change(
-        apart,
-        format!(
-            "per-interval p10–p90 {} vs {}{}",
-            show((a0, a1)),
-            show((b0, b1)),
-            if apart { "" } else { " overlap" }
-        ),
-    )
-}
-
-/// The value at quantile `q` (0..1) of a latency distribution, µs (linear between its points).
-fn at_quantile(l: &LatencySummary, q: f64) -> f64 {
-    let pct = q.clamp(0.0, 1.0) * 100.0;
-    let d = &l.distribution;
-    let i = d.partition_point(|p| p.0 < pct);
-    match (i.checked_sub(1).and_then(|j| d.get(j)), d.get(i)) {
-        (Some(&(pa, va)), Some(&(pb, vb))) if pb > pa => {
-            va as f64 + (vb as f64 - va as f64) * (pct - pa) / (pb - pa)
-        }
-        (_, Some(&(_, v))) | (Some(&(_, v)), None) => v as f64,
-        (None, None) => 0.0,
-    }
-}
-
-fn latency(name: &str, q: f64, a: &LatencySummary, b: &LatencySummary) -> Change {
-    let band = |l: &LatencySummary| {
-        let half = 1.96 * (q * (1.0 - q) / l.count.max(1) as f64).sqrt();
-        (at_quantile(l, q - half), at_quantile(l, q + half))
-    };
-    let value = |l: &LatencySummary| at_quantile(l, q);
-    let (va, vb) = (value(a), value(b));
-    let ((a0, a1), (b0, b1)) = (band(a), band(b));
-    let apart = a1 < b0 || b1 < a0;
-    let relative = (vb - va).abs() / va.max(1.0);
-    let flagged = apart && relative > LATENCY_FLOOR;
-    let why = match (apart, relative > LATENCY_FLOOR) {
-        (true, true) => "95% bands apart and over the floor".to_string(),
-        (true, false) => format!("95% bands apart but within {:.0}%", LATENCY_FLOOR * 100.0),
-        (false, _) => "95% bands overlap".to_string(),
-    };
-    Change { measure: format!("{name} (ms)"), a: va / 1000.0, b: vb / 1000.0, flagged, why }
 }
 
 /// A number as the table shows it.
@@ -302,47 +237,4 @@ pub fn page(c: &Comparison, forced: Option<&str>) -> anyhow::Result<String> {
         forced => forced,
     };
     Ok(env.get_template("compare.html")?.render(view)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn summary(count: u64, points: &[(f64, u64)]) -> LatencySummary {
-        LatencySummary {
-            count,
-            min_us: points[0].1,
-            mean_us: 0.0,
-            p50_us: 0,
-            p90_us: 0,
-            p99_us: 0,
-            p999_us: 0,
-            p9999_us: 0,
-            max_us: points[points.len() - 1].1,
-            distribution: points.to_vec(),
-        }
-    }
-
-    #[test]
-    fn per_interval_bands_flag_only_separated_series() {
-        let noisy_a = [0.80, 0.82, 0.79, 0.81, 0.83, 0.80];
-        let noisy_b = [0.81, 0.80, 0.82, 0.79, 0.81, 0.82];
-        assert!(!banded("hit ratio", 0.81, 0.81, &noisy_a, &noisy_b).flagged);
-        let lower = [0.70, 0.71, 0.69, 0.72, 0.70, 0.71];
-        assert!(banded("hit ratio", 0.81, 0.70, &noisy_a, &lower).flagged);
-        assert!(!banded("hit ratio", 0.81, 0.70, &noisy_a, &lower[..2]).flagged, "too few intervals");
-    }
-
-    #[test]
-    fn latency_needs_separate_bands_and_a_change_over_the_floor() {
-        let a = summary(100_000, &[(0.0, 100), (50.0, 1000), (99.0, 2000), (100.0, 3000)]);
-        let doubled = summary(100_000, &[(0.0, 200), (50.0, 2000), (99.0, 4000), (100.0, 6000)]);
-        let slightly = summary(100_000, &[(0.0, 110), (50.0, 1100), (99.0, 2200), (100.0, 3300)]);
-        assert!(latency("p50", 0.5, &a, &doubled).flagged);
-        let small = latency("p50", 0.5, &a, &slightly);
-        assert!(!small.flagged && small.why.contains("within 25%"), "{small:?}");
-        let few = summary(10, &[(0.0, 100), (50.0, 1000), (99.0, 2000), (100.0, 3000)]);
-        let few_doubled = summary(10, &[(0.0, 200), (50.0, 2000), (99.0, 4000), (100.0, 6000)]);
-        assert!(!latency("p50", 0.5, &few, &few_doubled).flagged, "10 samples cannot tell");
-    }
 }

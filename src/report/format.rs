@@ -61,6 +61,11 @@ pub fn significant(v: f64, digits: i32) -> String {
     if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
+/// `v` with its sign and at most three significant digits: `+1.2`, `-0.9`, `+0`.
+pub fn signed(v: f64) -> String {
+    format!("{}{}", if v >= 0.0 { "+" } else { "" }, significant(v, 3))
+}
+
 /// A ratio with three decimals: `0.734`.
 pub fn ratio(v: f64) -> String {
     format!("{v:.3}")

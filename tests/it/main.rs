@@ -31,6 +31,7 @@ mod redis_leftovers;
 mod redis_model;
 mod report_charts;
 mod report_exports;
+mod report_simulation;
 mod scenario_files;
 mod schema;
 mod shard_merge;

@@ -10,7 +10,7 @@ use cachelab::commands::report::read_results;
 use cachelab::metrics::{RunResult, StrategyResult};
 use cachelab::report::charts::{HEIGHT, WIDTH};
 use cachelab::report::{self, style::Palette};
-use png_check::Image;
+use png_check::{Image, MIN_DATA_PIXELS};
 
 fn fixture() -> RunResult {
     read_results(Path::new("tests/data/report/load-results.json")).expect("fixture reads")
@@ -165,8 +165,3 @@ fn drawn_in<'a>(stem: &str, moka: &'a StrategyResult, disk: &'a StrategyResult) 
     let sweeps = ["miss-ratio-curve", "miss-ratio-reduction", "object-vs-byte-miss-ratio"];
     if sweeps.iter().any(|s| stem.starts_with(s)) { vec![moka] } else { vec![moka, disk] }
 }
-
-/// Pixels of one colour a chart's data must cover: its legend swatch alone takes under 150
-/// (disk's single miss-ratio point and its swatch together take 141), a line across the plot
-/// or a bar well over 1,300.
-const MIN_DATA_PIXELS: usize = 1000;

@@ -9,3 +9,4 @@ pub mod png_check;
 pub mod redis_keys;
 pub mod replay;
 pub mod stack;
+pub mod svg_check;

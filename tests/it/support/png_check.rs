@@ -37,4 +37,14 @@ impl Image {
     pub fn count(&self, rgb: [u8; 3]) -> usize {
         self.pixels.iter().filter(|p| **p == rgb).count()
     }
+
+    /// Number of pixels of exactly any of `colours`.
+    pub fn count_any(&self, colours: &[[u8; 3]]) -> usize {
+        self.pixels.iter().filter(|p| colours.contains(p)).count()
+    }
 }
+
+/// Pixels of one colour a chart's data must cover: its legend swatch alone takes under 150
+/// (a single miss-ratio point and its swatch together take 141), a line across the plot or a
+/// bar well over 1,300.
+pub const MIN_DATA_PIXELS: usize = 1000;
