@@ -11,6 +11,7 @@ mod clock;
 mod clockpro;
 mod fifo;
 mod gdsf;
+mod hill_climber;
 mod index;
 mod lfu;
 mod lfuda;

@@ -46,6 +46,9 @@ pub enum PolicyKind {
     /// Window TinyLFU (Einziger, Friedman & Manes, 2017), libCacheSim's variant.
     #[serde(rename = "wtinylfu")]
     WTinyLfu,
+    /// W-TinyLFU whose window is sized by hill climbing, as Caffeine's simulator does.
+    #[serde(rename = "wtinylfu-adaptive")]
+    WTinyLfuAdaptive,
     /// A model of Redis's approximated LRU (`allkeys-lru`).
     #[serde(rename = "redis-lru")]
     RedisLru,
@@ -98,6 +101,10 @@ impl PolicyKind {
             "LRU window + frequency-gated segmented LRU; params window_ratio, protected_ratio",
         ),
         (
+            PolicyKind::WTinyLfuAdaptive,
+            "wtinylfu with its window (from 1%) sized by Caffeine's simple hill climber",
+        ),
+        (
             PolicyKind::RedisLru,
             "model of Redis allkeys-lru: sampled keys, 16-entry pool, 1 s clock; params \
              maxmemory_samples (5), requests_per_second (10000), seed (42)",
@@ -146,6 +153,7 @@ impl PolicyKind {
             PolicyKind::Arc => "arc",
             PolicyKind::Lirs => "lirs",
             PolicyKind::WTinyLfu => "wtinylfu",
+            PolicyKind::WTinyLfuAdaptive => "wtinylfu-adaptive",
             PolicyKind::RedisLru => "redis-lru",
             PolicyKind::RedisLfu => "redis-lfu",
             PolicyKind::Memcached => "memcached-lru",
@@ -444,6 +452,7 @@ pub fn build_policy(kind: PolicyKind, params: &PolicyParams, capacity: Capacity)
             share(params.window_ratio, DEFAULT_WINDOW_RATIO),
             share(params.protected_ratio, DEFAULT_PROTECTED_RATIO),
         )),
+        PolicyKind::WTinyLfuAdaptive => Box::new(WTinyLfu::adaptive(capacity)),
         PolicyKind::RedisLru => Box::new(RedisModel::new(capacity, params.redis(RedisMode::Lru))),
         PolicyKind::RedisLfu => Box::new(RedisModel::new(capacity, params.redis(RedisMode::Lfu))),
         PolicyKind::Memcached => Box::new(Memcached::new(capacity, params.memcached())),

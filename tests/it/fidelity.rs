@@ -57,6 +57,8 @@ fn tolerance(kind: PolicyKind, bytes: bool) -> f64 {
         PolicyKind::Mq => 0.0,
         // No usable libCacheSim reference (src/policy/clockpro.rs says why).
         PolicyKind::ClockPro => 0.0,
+        // No libCacheSim counterpart (Caffeine's simulator has it, src/policy/hill_climber.rs).
+        PolicyKind::WTinyLfuAdaptive => 0.0,
     }
 }
 

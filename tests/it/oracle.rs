@@ -59,6 +59,9 @@ fn tolerance(kind: PolicyKind) -> f64 {
         // Not in POLICIES: libCacheSim's ClockPro never re-admits a key after a test-period
         // hit, so it is no reference (src/policy/clockpro.rs).
         PolicyKind::ClockPro => unreachable!("clockpro is not compared with libCacheSim"),
+        // Not in POLICIES: libCacheSim has no adaptive W-TinyLFU (Caffeine's simulator does,
+        // src/policy/hill_climber.rs).
+        PolicyKind::WTinyLfuAdaptive => unreachable!("wtinylfu-adaptive has no libCacheSim counterpart"),
     }
 }
 
