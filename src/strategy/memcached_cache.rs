@@ -21,6 +21,7 @@ use rustc_hash::FxBuildHasher;
 use super::memcached_proto::{Connection, McError, Pool};
 use super::memcached_server::{MemcachedOptions, MemcachedServer};
 use super::redis_cache::{KEY_NAMESPACE, check_leftover_prefix};
+use super::redis_server::kill_spawned;
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
 use crate::metrics::{Backend, StrategyFacts};
 
@@ -409,12 +410,7 @@ impl CacheStrategy for MemcachedCache {
     async fn shutdown(&self) -> Result<(), StrategyError> {
         if self.spawned {
             let server = self.server().take();
-            if let Some(mut server) = server {
-                tokio::task::spawn_blocking(move || server.kill())
-                    .await
-                    .map_err(|e| StrategyError::Backend(e.to_string()))?;
-            }
-            return Ok(());
+            return kill_spawned(server, MemcachedServer::kill).await;
         }
         self.remove_our_keys().await
     }

@@ -16,7 +16,7 @@ use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 use redis::{Cmd, FromRedisValue};
 
-use super::redis_server::{RedisServer, ServerOptions, info_field};
+use super::redis_server::{RedisServer, ServerOptions, info_field, kill_spawned};
 use super::{CacheStrategy, Hint, Lookup, StrategyError, Usage};
 use crate::metrics::{Backend, StrategyFacts};
 
@@ -546,12 +546,7 @@ impl CacheStrategy for RedisCache {
     async fn shutdown(&self) -> Result<(), StrategyError> {
         if self.spawned {
             let server = self.server().take();
-            if let Some(mut server) = server {
-                tokio::task::spawn_blocking(move || server.kill())
-                    .await
-                    .map_err(|e| StrategyError::Backend(e.to_string()))?;
-            }
-            return Ok(());
+            return kill_spawned(server, RedisServer::kill).await;
         }
         self.remove_our_keys().await
     }

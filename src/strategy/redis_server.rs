@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use tempfile::TempDir;
 
+use super::StrategyError;
+
 /// What to tell a user whose machine lacks `redis-server`.
 const INSTALL_SERVER: &str = "install redis-server (apt-get install redis-server)";
 /// How long a starting server may take to answer PING.
@@ -67,6 +69,21 @@ pub(super) fn on_free_ports<S>(
         }
     }
     Err(last_error.expect("at least one attempt"))
+}
+
+/// Kills `server` (a spawned Redis or memcached, taken out of its strategy) with `kill` on a
+/// blocking thread, since a kill waits for the process to exit: the end of a strategy that
+/// started its own server.
+pub(super) async fn kill_spawned<S: Send + 'static>(
+    server: Option<S>,
+    kill: fn(&mut S),
+) -> Result<(), StrategyError> {
+    if let Some(mut server) = server {
+        tokio::task::spawn_blocking(move || kill(&mut server))
+            .await
+            .map_err(|e| StrategyError::Backend(e.to_string()))?;
+    }
+    Ok(())
 }
 
 impl RedisServer {

@@ -51,6 +51,21 @@ impl FixedRecords {
         out: &mut Vec<TraceRecord>,
         decode: impl Fn(&[u8], u64) -> Result<TraceRecord, String>,
     ) -> Result<(), InputError> {
+        self.visit_batch(|rec, at| {
+            out.push(decode(rec, at)?);
+            Ok(())
+        })
+        .map(|_| ())
+    }
+
+    /// Calls `each` with the bytes and the 0-based number of each of the next records (at
+    /// most [`BATCH`]), without building records; returns how many there were (0 at the end).
+    /// An error `each` returns is reported at its record.
+    #[inline]
+    pub fn visit_batch(
+        &mut self,
+        mut each: impl FnMut(&[u8], u64) -> Result<(), String>,
+    ) -> Result<usize, InputError> {
         let (n, failure) = read_full(&mut self.input, &mut self.buf);
         let whole = n / self.record;
         if let Some(e) = failure {
@@ -58,7 +73,7 @@ impl FixedRecords {
         }
         for (i, rec) in self.buf[..whole * self.record].chunks_exact(self.record).enumerate() {
             let at = self.index + i as u64;
-            out.push(decode(rec, at).map_err(|m| self.error_at(at, m))?);
+            each(rec, at).map_err(|m| self.error_at(at, m))?;
         }
         if n % self.record != 0 {
             let at = self.index + whole as u64;
@@ -73,7 +88,7 @@ impl FixedRecords {
             ));
         }
         self.index += whole as u64;
-        Ok(())
+        Ok(whole)
     }
 
     /// The error for record `index` (0-based; messages count from 1).

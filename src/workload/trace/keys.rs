@@ -1,17 +1,15 @@
 //! The fast lane for profilers that need only each request's key and size (SHARDS sampling
-//! drops all but a share of the keys at once): oracleGeneral records are scanned in place,
-//! in large blocks, without building a [`TraceRecord`] for each; every other format goes
+//! drops all but a share of the keys at once): oracleGeneral records are scanned in place
+//! in the reader's buffer ([`FixedRecords::visit_batch`]), without building a
+//! [`TraceRecord`](super::TraceRecord) for each; every other format goes
 //! through its reader. Next-access times and operations are not read here (a profiler that
 //! looks at keys only counts every request alike).
 
-use super::binary::{u32_at, u64_at};
-use super::input::{self, read_full};
+use super::binary::{FixedRecords, u32_at, u64_at};
+use super::input;
 use super::oracle_general::RECORD;
-use super::{BATCH, TraceFormat, TraceSource, trace_error};
+use super::{BATCH, TraceFormat, TraceSource};
 use crate::model::error::InputError;
-
-/// Records scanned per block of an oracleGeneral file (1.5 MiB).
-const BLOCK_RECORDS: usize = 1 << 16;
 
 /// Calls `visit(key, size)` for every request of `source` in order; returns how many there
 /// were. Bad input is reported as the format's reader reports it (a truncated oracleGeneral
@@ -30,34 +28,17 @@ pub fn for_each_key(source: &TraceSource, mut visit: impl FnMut(u64, u32)) -> Re
             batch.iter().for_each(|r| visit(r.key, r.size));
         }
     }
-    let mut bytes = input::open(&source.path)?;
-    let mut buf = vec![0u8; BLOCK_RECORDS * RECORD];
+    let mut records = FixedRecords::new(input::open(&source.path)?, &source.path, RECORD, 0);
     let mut requests = 0u64;
     loop {
-        let (n, failure) = read_full(&mut bytes, &mut buf);
-        let whole = n / RECORD;
-        let at = |i: usize| format!("record {}", requests + i as u64 + 1);
-        if let Some(e) = failure {
-            return Err(trace_error(&source.path, at(whole), format!("cannot read: {e}")));
-        }
-        for rec in buf[..whole * RECORD].chunks_exact(RECORD) {
+        let n = records.visit_batch(|rec, _| {
             visit(u64_at(rec, 4), u32_at(rec, 12));
-        }
-        if n % RECORD != 0 {
-            return Err(trace_error(
-                &source.path,
-                at(whole),
-                format!(
-                    "truncated record: {} of {RECORD} bytes at byte offset {} (the file ends mid-record)",
-                    n % RECORD,
-                    (requests + whole as u64) * RECORD as u64
-                ),
-            ));
-        }
-        requests += whole as u64;
-        if n < buf.len() {
+            Ok(())
+        })?;
+        if n == 0 {
             return Ok(requests);
         }
+        requests += n as u64;
     }
 }
 
@@ -77,7 +58,7 @@ mod tests {
     #[test]
     fn every_format_gives_the_same_keys_as_its_reader() {
         let dir = tempfile::tempdir().unwrap();
-        let n = (BLOCK_RECORDS * 2 + 5) as u64;
+        let n = (BATCH * 2 + 5) as u64;
         for name in ["t.oracleGeneral.bin", "t.oracleGeneral.bin.zst", "t.csv"] {
             let source = written(dir.path(), name, n);
             let mut fast = Vec::new();

@@ -41,6 +41,14 @@ fn wait_listening(port: u16, child: &mut Child, log: &Path) {
     }
 }
 
+/// Starts `command` (a server that will listen on `port`, writing to `log` in `dir`) and
+/// waits until it listens.
+fn listening(mut command: Command, port: u16, dir: tempfile::TempDir, log: &Path) -> Running {
+    let mut child = command.spawn().unwrap();
+    wait_listening(port, &mut child, log);
+    Running { port, child, _dir: dir }
+}
+
 /// A server process, stopped (SIGTERM, then SIGKILL) when dropped.
 pub struct Running {
     /// Where it listens.
@@ -79,7 +87,8 @@ pub fn nginx(origin: SocketAddr, max_size: &str) -> Running {
     let conf_path = dir.path().join("nginx.conf");
     std::fs::write(&conf_path, conf).unwrap();
     let log = dir.path().join("error.log");
-    let mut child = Command::new(nginx)
+    let mut command = Command::new(nginx);
+    command
         .arg("-e")
         .arg(&log)
         .arg("-p")
@@ -87,11 +96,8 @@ pub fn nginx(origin: SocketAddr, max_size: &str) -> Running {
         .arg("-c")
         .arg(&conf_path)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_listening(port, &mut child, &log);
-    Running { port, child, _dir: dir }
+        .stderr(Stdio::null());
+    listening(command, port, dir, &log)
 }
 
 /// Varnish (`varnishd -s malloc,<malloc>`, e.g. `64m`) in front of `origin`, marking hits
@@ -112,7 +118,8 @@ pub fn varnish(origin: SocketAddr, malloc: &str) -> Running {
     let log = dir.path().join("varnishd.log");
     // -F: in the foreground, so dropping the handle stops it; -t: the TTL of responses without
     // max-age, as examples/varnish/server.sh sets.
-    let mut child = Command::new(varnishd)
+    let mut command = Command::new(varnishd);
+    command
         .arg("-F")
         .args(["-a", &format!("127.0.0.1:{port}"), "-s", &format!("malloc,{malloc}"), "-t", "86400"])
         .arg("-f")
@@ -120,11 +127,8 @@ pub fn varnish(origin: SocketAddr, malloc: &str) -> Running {
         .arg("-n")
         .arg(dir.path().join("work"))
         .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(std::fs::File::options().append(true).open(&log).unwrap())
-        .spawn()
-        .unwrap();
-    wait_listening(port, &mut child, &log);
-    Running { port, child, _dir: dir }
+        .stderr(std::fs::File::options().append(true).open(&log).unwrap());
+    listening(command, port, dir, &log)
 }
 
 /// `cachelab serve SCENARIO --kind moka --capacity CAPACITY --upstream http://ORIGIN` on
@@ -132,18 +136,16 @@ pub fn varnish(origin: SocketAddr, malloc: &str) -> Running {
 pub fn cachelab_serve(scenario: &Path, port: u16, origin: SocketAddr, capacity: &str) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("serve.log");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("cachelab"))
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("cachelab"));
+    command
         .arg("serve")
         .arg(scenario)
         .args(["--kind", "moka", "--capacity", capacity, "--addr", &format!("127.0.0.1:{port}")])
         .arg("--upstream")
         .arg(format!("http://{origin}"))
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    wait_listening(port, &mut child, &log);
-    Running { port, child, _dir: dir }
+        .stderr(std::fs::File::create(&log).unwrap());
+    listening(command, port, dir, &log)
 }
 
 /// The Python of the venv holding `examples/aiohttp-cache/requirements.txt`
@@ -175,18 +177,16 @@ fn aiohttp(origin: SocketAddr, backend: &[&str]) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let log = dir.path().join("app.log");
-    let mut child = Command::new(stack_python())
+    let mut command = Command::new(stack_python());
+    command
         .arg(repo().join("examples/aiohttp-cache/app.py"))
         .args(["--port", &port.to_string()])
         .args(backend)
         .arg("--origin")
         .arg(format!("http://{origin}"))
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    wait_listening(port, &mut child, &log);
-    Running { port, child, _dir: dir }
+        .stderr(std::fs::File::create(&log).unwrap());
+    listening(command, port, dir, &log)
 }
 
 /// `name` on the PATH, else at `fallback` (sbin is not on every PATH).
