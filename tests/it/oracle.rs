@@ -217,11 +217,13 @@ pub(crate) fn oracle_python() -> PathBuf {
 }
 
 /// Runs the oracle on `file` for `cases`, in one process.
-fn run_oracle(python: &Path, file: &Path, cases: &[Case]) -> Vec<Ratios> {
+/// The oracle's result objects for `args` (one per case, in order) on trace `file`; fails the
+/// test when the oracle fails or answers another number of cases.
+pub fn oracle_results(python: &Path, file: &Path, args: &[String]) -> Vec<serde_json::Value> {
     let out = Command::new(python)
         .arg(repo().join("scripts/oracle/libcachesim_oracle.py"))
         .arg(file)
-        .args(cases.iter().map(Case::arg))
+        .args(args)
         .output()
         .expect("run the oracle");
     assert!(
@@ -231,9 +233,14 @@ fn run_oracle(python: &Path, file: &Path, cases: &[Case]) -> Vec<Ratios> {
         String::from_utf8_lossy(&out.stderr)
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("oracle JSON");
-    let results = json["results"].as_array().expect("results");
-    assert_eq!(results.len(), cases.len());
+    let results = json["results"].as_array().expect("results").clone();
+    assert_eq!(results.len(), args.len());
     results
+}
+
+fn run_oracle(python: &Path, file: &Path, cases: &[Case]) -> Vec<Ratios> {
+    let args: Vec<String> = cases.iter().map(Case::arg).collect();
+    oracle_results(python, file, &args)
         .iter()
         .zip(cases)
         .map(|(r, c)| {

@@ -20,7 +20,7 @@ use cachelab::model::Capacity;
 use cachelab::model::units::{ByteSize, Fraction};
 use cachelab::policy::{AdmissionSpec, PolicyKind, PolicyParams, build_policy, with_admission};
 
-use super::oracle::{Outcome, Subject, Trace, oracle_python, replay, repo, subjects};
+use super::oracle::{Outcome, Subject, Trace, oracle_python, oracle_results, replay, subjects};
 
 /// The policies compared behind each filter in object mode; byte mode uses the first two.
 const POLICIES: [PolicyKind; 5] =
@@ -88,22 +88,8 @@ fn cases_for(subject: &Subject) -> Vec<Case> {
 
 /// libCacheSim's (miss ratio, byte miss ratio) for every case of one trace, in one process.
 fn oracle(python: &std::path::Path, subject: &Subject, cases: &[Case]) -> Vec<(f64, f64)> {
-    let out = std::process::Command::new(python)
-        .arg(repo().join("scripts/oracle/libcachesim_oracle.py"))
-        .arg(&subject.file)
-        .args(cases.iter().map(Case::arg))
-        .output()
-        .expect("run the oracle");
-    assert!(
-        out.status.success(),
-        "oracle failed on {}: {}",
-        subject.name,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("oracle JSON");
-    let results = json["results"].as_array().expect("results");
-    assert_eq!(results.len(), cases.len());
-    results
+    let args: Vec<String> = cases.iter().map(Case::arg).collect();
+    oracle_results(python, &subject.file, &args)
         .iter()
         .zip(cases)
         .map(|(r, c)| {
